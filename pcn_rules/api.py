@@ -1,0 +1,74 @@
+"""The library entry point: :func:`check`.
+
+``check()`` reads nothing global and prints nothing; it is safe to call from many threads at once
+with the same loaded pack.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .engine import evaluate
+from .errors import UsageError
+from .facts import build_facts
+from .inputs import coerce_submission
+from .model import Submission
+from .pack import RulePack, load_pack_cached, select_pack_id
+from .report import Report
+
+
+def _as_date(value: dt.date | str | None, what: str) -> dt.date | None:
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise UsageError(f"{what} must be a date as YYYY-MM-DD, got {value!r}") from None
+    raise UsageError(f"{what} must be a date, got {type(value).__name__}")
+
+
+def resolve_pack(
+    submission: Submission, pack: RulePack | str | Path | None, as_of: dt.date | None
+) -> RulePack:
+    """The pack to use: the one given, else by contract year, else by date."""
+    if isinstance(pack, RulePack):
+        return pack
+    if pack is not None:
+        return load_pack_cached(pack)
+    on = as_of or submission.submission.submitted_on
+    return load_pack_cached(select_pack_id(submission.contract_year, on))
+
+
+def check(
+    submission: Submission | Mapping[str, Any] | str | Path,
+    *,
+    pack: RulePack | str | Path | None = None,
+    as_of: dt.date | str | None = None,
+) -> Report:
+    """Check one submission and return its :class:`~pcn_rules.report.Report`.
+
+    ``submission`` is a :class:`~pcn_rules.model.Submission`, parsed JSON (a dict) or a path.
+    ``pack`` is a loaded :class:`~pcn_rules.pack.RulePack` (fastest: load once, reuse), a bundled
+    pack ID such as ``"2019/20"``, or a pack directory; by default the pack matching the
+    submission's contract year (or its date).  ``as_of`` defaults to the submission date.
+
+    Raises :class:`~pcn_rules.errors.InputError` for a bad submission,
+    :class:`~pcn_rules.errors.PackError` for a bad pack and
+    :class:`~pcn_rules.errors.UsageError` for bad arguments.
+    """
+    model = coerce_submission(submission)
+    when = _as_date(as_of, "as_of")
+    chosen = resolve_pack(model, pack, when)
+    if when is None:
+        when = model.submission.submitted_on
+    if when is None:
+        raise UsageError(
+            "the submission has no submission.submitted_on, so an as-of date is needed "
+            "(as_of= in the library, --as-of on the command line)"
+        )
+    source = str(submission) if isinstance(submission, str | Path) else None
+    return evaluate(build_facts(model), chosen, when, source)

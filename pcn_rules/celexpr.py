@@ -1,0 +1,160 @@
+"""The one module that talks to the CEL binding (``cel-expr-python``).
+
+Everything else uses :class:`Compiled` and :func:`new_activation`, so the binding can be swapped
+for another CEL runtime by changing this file alone (see ``docs/adr/0001-cel-binding.md``).
+
+``cel-expr-python`` returns evaluation errors as *values* of type ``error`` instead of raising;
+:meth:`Compiled.evaluate` turns them into :class:`EvalError`, so no error can be mistaken for a
+result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cel_expr_python import cel
+from cel_expr_python.ext import ext_math, ext_strings
+
+#: Variables every condition may read.  Entity scopes add their own variable (see facts.SCOPES).
+BASE_VARIABLES = ("submission", "network", "params", "milestones", "as_of", "derived")
+
+
+class CompileError(ValueError):
+    """A condition does not compile: syntax error or undeclared variable."""
+
+
+@dataclass(frozen=True, slots=True)
+class EvalError:
+    """A condition failed while being evaluated."""
+
+    message: str
+
+    @property
+    def missing_key(self) -> str | None:
+        """The key a ``Key not found in map`` error names, if that is what this is."""
+        match = _MISSING_KEY.search(self.message)
+        return match.group(1) if match else None
+
+
+_MISSING_KEY = re.compile(r'Key not found in map : "([^"]+)"')
+_NO_SUCH_KEY = re.compile(r"no such key: ([A-Za-z_]\w*)")
+
+
+def _make_env(variables: Iterable[str]) -> Any:
+    return cel.NewEnv(
+        variables={name: cel.Type.DYN for name in variables},
+        extensions=[ext_math.ExtMath(), ext_strings.ExtStrings()],
+    )
+
+
+class Environment:
+    """A CEL environment declaring a fixed set of variables, all dynamically typed."""
+
+    def __init__(self, variables: Iterable[str]) -> None:
+        self.variables = tuple(sorted(set(variables)))
+        self._env = _make_env(self.variables)
+
+    def compile(self, source: str) -> Compiled:
+        try:
+            program = self._env.compile(source)
+        except RuntimeError as exc:
+            raise CompileError(_clean_compile_message(str(exc))) from None
+        return Compiled(source, program)
+
+    def activation(self, data: Mapping[str, Any]) -> Any:
+        """Prepare variable values once, to evaluate many conditions against them."""
+        return self._env.Activation(dict(data))
+
+
+def _clean_compile_message(message: str) -> str:
+    text = message.replace("INVALID_ARGUMENT: ", "", 1)
+    text = text.replace(" [INVALID_ARGUMENT]", "")
+    lines = [line.rstrip() for line in text.splitlines() if line.strip()]
+    return "\n".join(lines)
+
+
+def _plain(value: Any) -> Any:
+    """Make a CEL plain value JSON-friendly."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, cel.Type):
+        return value.name()
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """A compiled condition.  Immutable and safe to evaluate from many threads."""
+
+    source: str
+    program: Any
+
+    def evaluate(self, activation: Any) -> Any | EvalError:
+        result = self.program.eval(activation)
+        if result.type() == cel.Type.ERROR:
+            return EvalError(str(result.value()))
+        return _plain(result.plain_value())
+
+
+# --------------------------------------------------------------------------------------------
+# Static checks on the text of a condition
+# --------------------------------------------------------------------------------------------
+
+_STRING = re.compile(r"""(?:[rR]?)("(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*')""")
+_FIELD = re.compile(r"\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*(\()?")
+_PATH = re.compile(r"(?<![\w.])([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+)(?!\s*\()")
+
+
+def _strip_strings(source: str) -> str:
+    return _STRING.sub(lambda m: '""', source)
+
+
+def selected_fields(source: str) -> list[str]:
+    """Names selected with ``.name`` (not method calls) in a condition, in order of appearance."""
+    text = _strip_strings(source)
+    out: list[str] = []
+    for match in _FIELD.finditer(text):
+        if match.group(2) is None and match.group(1) not in out:
+            out.append(match.group(1))
+    return out
+
+
+def referenced_paths(source: str, roots: Iterable[str]) -> list[str]:
+    """Dotted paths such as ``network.list_size`` rooted at one of ``roots``, in order."""
+    allowed = set(roots)
+    text = _strip_strings(source)
+    out: list[str] = []
+    for match in _PATH.finditer(text):
+        path = match.group(1)
+        # a trailing method call (`x.size()`) was excluded by the look-ahead only for the last
+        # name; drop any segment that is immediately a call
+        if path.split(".")[0] in allowed and path not in out:
+            out.append(path)
+    return out
+
+
+def unknown_fields(source: str, known: frozenset[str], ignore: Iterable[str] = ()) -> list[str]:
+    """Field names in ``source`` that no fact, parameter or milestone has, with a suggestion."""
+    problems: list[str] = []
+    skip = set(ignore)
+    vocabulary = sorted(known | skip)
+    for name in selected_fields(source):
+        if name in known or name in skip:
+            continue
+        close = difflib.get_close_matches(name, vocabulary, n=1, cutoff=0.75)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        problems.append(f"unknown field {name!r}{hint}")
+    return problems

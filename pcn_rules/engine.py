@@ -1,0 +1,324 @@
+"""The engine: a pure function of (facts, pack, as-of date) → :class:`~pcn_rules.report.Report`.
+
+Each rule is evaluated over every entity in its scope.  A condition that reads a fact the
+submission does not give makes the finding ``not_met`` ("not evidenced in the submission"); any
+other evaluation failure is an ``error`` finding naming the rule.  Nothing is ever silently passed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from .celexpr import Compiled, EvalError
+from .facts import SCOPES, Entity, SubmissionFacts, source_of
+from .pack import Rule, RulePack, Template
+from .report import Due, Finding, MilestoneStatus, Report, Status, Timing, Waiver
+
+_MISSING = object()
+
+
+def _lookup(data: Mapping[str, Any], path: str) -> Any:
+    """Resolve ``a.b.c`` in nested dicts; raises KeyError if any part is absent."""
+    parts = path.split(".")
+    value: Any = data[parts[0]]
+    for part in parts[1:]:
+        if not isinstance(value, Mapping):
+            raise KeyError(path)
+        value = value[part]
+    return value
+
+
+def _evidence_value(value: Any) -> Any:
+    """Keep evidence readable: lists of records are summarised by their length."""
+    if isinstance(value, list) and any(isinstance(v, Mapping) for v in value):
+        return f"{len(value)} entries"
+    if isinstance(value, Mapping):
+        return {k: _evidence_value(v) for k, v in value.items()}
+    return value
+
+
+class _Outcome:
+    __slots__ = ("errors", "failures", "missing")
+
+    def __init__(self) -> None:
+        self.failures: list[str] = []
+        self.missing: list[str] = []
+        self.errors: list[str] = []
+
+
+def _not_evidenced(scope: str, key: str) -> str:
+    path = source_of(scope, key) or key
+    return f"{path} is not evidenced in the submission"
+
+
+def _run(
+    compiled: Compiled,
+    activation: Any,
+    outcome: _Outcome,
+    scope: str,
+    label: str,
+    derived_notes: Mapping[str, str] | None = None,
+) -> Any:
+    """Evaluate one condition, recording missing facts and errors; return the value or _MISSING."""
+    value = compiled.evaluate(activation)
+    if isinstance(value, EvalError):
+        key = value.missing_key
+        if key is not None:
+            note = (derived_notes or {}).get(key) or _not_evidenced(scope, key)
+            if note not in outcome.missing:
+                outcome.missing.append(note)
+        else:
+            outcome.errors.append(f"{label} `{compiled.source}` failed: {value.message}")
+        return _MISSING
+    return value
+
+
+def _timing(due: Due | None, as_of: dt.date) -> tuple[int | None, Timing]:
+    if due is None:
+        return None, "no_deadline"
+    days = (due.date - as_of).days
+    if days < 0:
+        return days, "overdue"
+    if days == 0:
+        return days, "due_today"
+    return days, "upcoming"
+
+
+class _Context:
+    """Per-call evaluation state: the pack, the date and the shared variable values."""
+
+    def __init__(self, facts: SubmissionFacts, pack: RulePack, as_of: dt.date) -> None:
+        self.facts = facts
+        self.pack = pack
+        self.as_of = as_of
+        horizon = pack.horizon(as_of)
+        self.horizon = Due(horizon.key, horizon.date, horizon.title) if horizon else None
+        self.base: dict[str, Any] = {
+            "submission": facts.submission,
+            "network": facts.network,
+            "params": dict(pack.parameters),
+            "milestones": {m.key: m.date.isoformat() for m in pack.milestones},
+            "as_of": as_of.isoformat(),
+            "derived": {},
+        }
+        self._activations: dict[tuple[str, int], Any] = {}
+
+    def data_for(self, entity: Entity) -> dict[str, Any]:
+        data = dict(self.base)
+        data[entity.scope] = entity.facts
+        return data
+
+    def activation(self, entity: Entity, index: int, data: Mapping[str, Any]) -> Any:
+        key = (entity.scope, index)
+        act = self._activations.get(key)
+        if act is None:
+            act = self.pack.environment.activation(data)
+            self._activations[key] = act
+        return act
+
+    def blocking(self, rule: Rule, status: Status) -> bool:
+        if status == "error":
+            return True
+        if status != "not_met" or rule.severity != "error":
+            return False
+        if rule.due is None or self.horizon is None:
+            return True
+        return rule.due.date <= self.horizon.date
+
+
+def _render(template: Template, data: Mapping[str, Any]) -> str:
+    return template.render(lambda path: _lookup(data, path))
+
+
+def _finding(
+    ctx: _Context,
+    rule: Rule,
+    entity: Entity | None,
+    status: Status,
+    message: str,
+    evidence: Mapping[str, Any],
+    waiver: Waiver | None = None,
+) -> Finding:
+    due = Due(rule.due.key, rule.due.date, rule.due.title) if rule.due else None
+    days_left, timing = _timing(due, ctx.as_of)
+    return Finding(
+        rule_id=rule.id,
+        title=rule.title,
+        status=status,
+        severity=rule.severity,
+        scope=rule.scope,
+        entity=entity.id if entity else None,
+        entity_name=entity.name if entity else None,
+        message=message,
+        evidence=evidence,
+        remediation=rule.remediation,
+        due=due,
+        days_left=days_left,
+        timing=timing,
+        blocking=ctx.blocking(rule, status),
+        source=rule.source,
+        waiver=waiver,
+    )
+
+
+def _check_waiver(
+    ctx: _Context, rule: Rule, activation: Any
+) -> tuple[Waiver | None, str | None]:
+    """A valid waiver, or the reason the one on file does not apply (expired, not yet valid)."""
+    if rule.waiver is None:
+        return None, None
+    value = rule.waiver.evaluate(activation)
+    if isinstance(value, EvalError) or not isinstance(value, Mapping):
+        return None, None
+    try:
+        waiver = Waiver(
+            approved_by=str(value["approved_by"]),
+            approved_on=str(value["approved_on"]),
+            reason=str(value["reason"]),
+            expires_on=str(value["expires_on"]) if value.get("expires_on") else None,
+        )
+    except KeyError as exc:
+        return None, f"The waiver on file is incomplete (no {exc.args[0]}), so it does not apply."
+    today = ctx.as_of.isoformat()
+    if waiver.expires_on is not None and waiver.expires_on < today:
+        return None, f"The waiver approved by {waiver.approved_by} expired on {waiver.expires_on}."
+    if waiver.approved_on > today:
+        return None, (
+            f"The waiver approved by {waiver.approved_by} only takes effect on "
+            f"{waiver.approved_on}."
+        )
+    return waiver, None
+
+
+def _evaluate_entity(ctx: _Context, rule: Rule, entity: Entity, index: int) -> Finding:
+    data = ctx.data_for(entity)
+    activation = ctx.activation(entity, index, data)
+    outcome = _Outcome()
+    scope = rule.scope
+
+    if rule.when is not None:
+        applies = _run(rule.when, activation, outcome, scope, "when")
+        if applies is not _MISSING and not isinstance(applies, bool):
+            outcome.errors.append(f"`when` gave {applies!r}, not true or false")
+        if outcome.errors:
+            return _finding(ctx, rule, entity, "error", _error_message(rule, outcome), {})
+        outcome.missing.clear()  # an unknown `when` applies the rule (fail closed)
+        if applies is False:
+            return _finding(
+                ctx,
+                rule,
+                entity,
+                "not_applicable",
+                f"Does not apply: `{rule.when.source}` is false for this submission.",
+                {},
+            )
+
+    derived_notes: dict[str, str] = {}
+    if rule.derive:
+        derived: dict[str, Any] = {}
+        for name, compiled in rule.derive:
+            before = len(outcome.missing)
+            value = _run(compiled, activation, outcome, scope, f"derive {name}", derived_notes)
+            if value is not _MISSING:
+                derived[name] = value
+            elif len(outcome.missing) > before:
+                derived_notes[name] = outcome.missing[-1]
+            data = dict(data)
+            data["derived"] = dict(derived)
+            activation = ctx.pack.environment.activation(data)
+        # a derived value that cannot be computed is absent; a check that needs it says why
+        outcome.missing.clear()
+
+    failed_messages: list[str] = []
+    for check in rule.checks:
+        value = _run(check.condition, activation, outcome, scope, "expect", derived_notes)
+        if value is _MISSING:
+            continue
+        if not isinstance(value, bool):
+            outcome.errors.append(
+                f"expect `{check.condition.source}` gave {value!r}, not true or false"
+            )
+        elif not value:
+            failed_messages.append(_render(check.message, data))
+
+    evidence: dict[str, Any] = {}
+    for path in rule.evidence_paths:
+        try:
+            evidence[path] = _evidence_value(_lookup(data, path))
+        except KeyError:
+            evidence[path] = None
+    for name, value in data["derived"].items():
+        evidence[f"derived.{name}"] = _evidence_value(value)
+
+    if outcome.errors:
+        return _finding(ctx, rule, entity, "error", _error_message(rule, outcome), evidence)
+    if outcome.missing or failed_messages:
+        parts = failed_messages + [m[0].upper() + m[1:] + "." for m in outcome.missing]
+        message = " ".join(parts)
+        waiver, note = _check_waiver(ctx, rule, activation)
+        if waiver is not None:
+            return _finding(ctx, rule, entity, "waived", message, evidence, waiver)
+        if note:
+            message = f"{message} {note}"
+        return _finding(ctx, rule, entity, "not_met", message, evidence)
+    return _finding(ctx, rule, entity, "met", _render(rule.met_message, data), evidence)
+
+
+def _error_message(rule: Rule, outcome: _Outcome) -> str:
+    return (
+        f"Rule {rule.id} could not be evaluated, so this requirement has not been checked: "
+        + "; ".join(outcome.errors)
+    )
+
+
+def evaluate(
+    facts: SubmissionFacts, pack: RulePack, as_of: dt.date, source: str | None = None
+) -> Report:
+    """Evaluate every rule of ``pack`` against ``facts`` as of ``as_of``."""
+    ctx = _Context(facts, pack, as_of)
+    findings: list[Finding] = []
+    for rule in pack.rules:
+        entities = facts.entities.get(rule.scope, ())
+        if not entities:
+            findings.append(
+                _finding(
+                    ctx,
+                    rule,
+                    None,
+                    "not_applicable",
+                    f"No {SCOPES[rule.scope]} in the submission.",
+                    {},
+                )
+            )
+            continue
+        for index, entity in enumerate(entities):
+            findings.append(_evaluate_entity(ctx, rule, entity, index))
+    findings.sort(key=Finding.sort_key)
+
+    milestones = []
+    for m in pack.milestones:
+        due_here = [f for f in findings if f.due is not None and f.due.milestone == m.key]
+        milestones.append(
+            MilestoneStatus(
+                key=m.key,
+                date=m.date,
+                title=m.title,
+                days_left=(m.date - as_of).days,
+                failed=sum(1 for f in due_here if f.failed and f.severity == "error"),
+                blocking=any(f.blocking for f in due_here),
+            )
+        )
+    return Report(
+        pack_id=pack.id,
+        pack_release=pack.release,
+        contract_year=pack.contract_year,
+        as_of=as_of,
+        network_name=str(facts.network["name"]),
+        network_ods_code=facts.network.get("ods_code"),
+        source=source,
+        horizon=ctx.horizon,
+        findings=tuple(findings),
+        milestones=tuple(milestones),
+    )

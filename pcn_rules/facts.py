@@ -1,0 +1,534 @@
+"""Facts: the submission viewed per entity, with derived values computed once, in Python.
+
+Rules read facts; they never recompute aggregates.  Facts are plain JSON-like values (str, int,
+float, bool, list, dict) so that any CEL runtime can read them.  Dates are ISO ``YYYY-MM-DD``
+strings, which compare correctly as strings.
+
+A fact the submission does not evidence is *absent* from its dict (never ``null``): a condition
+that reads it fails with "not evidenced in the submission" instead of comparing against a default.
+
+:data:`CATALOGUE` documents every fact, per scope variable, with the submission field it comes
+from.  Pack loading checks rule conditions against it, so a misspelt fact is a pack error.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from .model import Block, Decision, Submission
+
+Facts = dict[str, Any]
+
+#: Contract types that make a practice a core GP member.
+GP_CONTRACTS = ("GMS", "PMS", "APMS")
+#: Professions that count as clinicians for the Clinical Director role.
+CLINICAL_PROFESSIONS = (
+    "gp",
+    "nurse",
+    "pharmacist",
+    "allied_health_professional",
+    "paramedic",
+    "other_clinician",
+)
+#: Core hours on weekdays (extended hours must fall outside them).
+CORE_HOURS = ("08:00", "18:30")
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """One thing a rule is evaluated for: its scope, identifier, display name and facts."""
+
+    scope: str
+    id: str
+    name: str | None
+    facts: Facts
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionFacts:
+    """All facts of one submission, grouped by scope."""
+
+    submission: Facts
+    network: Facts
+    entities: dict[str, tuple[Entity, ...]]
+
+
+def _put(target: Facts, key: str, value: Any) -> None:
+    """Set a fact only when the submission evidences it."""
+    if value is not None:
+        target[key] = value
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if value is not None else None
+
+
+def _decision(decision: Decision | None) -> Facts | None:
+    if decision is None:
+        return None
+    out: Facts = {
+        "approved_by": decision.approved_by,
+        "approved_on": decision.approved_on.isoformat(),
+        "reason": decision.reason,
+    }
+    _put(out, "expires_on", _iso(decision.expires_on))
+    return out
+
+
+def _minutes(hhmm: str) -> int:
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _block(block: Block) -> Facts:
+    start, end = _minutes(block.start), _minutes(block.end)
+    length = end - start if end > start else 0
+    weekend = block.day in ("saturday", "sunday")
+    core_start, core_end = (_minutes(t) for t in CORE_HOURS)
+    outside = weekend or end <= core_start or start >= core_end
+    return {
+        "day": block.day,
+        "start": block.start,
+        "end": block.end,
+        "minutes": length,
+        "outside_core_hours": outside and length > 0,
+    }
+
+
+def build_facts(sub: Submission) -> SubmissionFacts:
+    """Derive every fact the rules read from one validated submission."""
+    net = sub.network
+    lead_ccg = net.lead_commissioner.ods_code if net.lead_commissioner else None
+    decisions = sub.commissioner
+    agreement = sub.network_agreement
+    signatories = set(agreement.signatories or []) if agreement else set()
+    cross_agreed = sorted(
+        {a.practice_ods_code for a in (decisions.cross_boundary_agreements or [])}
+        if decisions
+        else set()
+    )
+    occurrences = Counter(p.ods_code for p in sub.practices)
+
+    practices: list[Facts] = []
+    for practice in sub.practices:
+        p: Facts = {
+            "ods_code": practice.ods_code,
+            "occurrences": occurrences[practice.ods_code],
+            "signed_initial_agreement": practice.initial_agreement_signed_on is not None,
+            "signed_network_agreement": (
+                practice.network_agreement_signed_on is not None
+                or practice.ods_code in signatories
+            ),
+            "cross_boundary_agreed": practice.ods_code in cross_agreed,
+        }
+        _put(p, "name", practice.name)
+        _put(p, "contract_type", practice.contract_type)
+        _put(p, "in_hours_contract", practice.in_hours_contract)
+        _put(p, "ccg", practice.ccg)
+        _put(p, "list_size", practice.list_size)
+        _put(p, "list_size_date", _iso(practice.list_size_date))
+        _put(p, "weighted_list_size", practice.weighted_list_size)
+        _put(p, "initial_agreement_signed_on", _iso(practice.initial_agreement_signed_on))
+        _put(p, "network_agreement_signed_on", _iso(practice.network_agreement_signed_on))
+        if practice.ccg is not None and lead_ccg is not None:
+            p["in_lead_ccg"] = practice.ccg == lead_ccg
+        practices.append(p)
+
+    codes = [p["ods_code"] for p in practices]
+    network: Facts = {
+        "name": net.name,
+        "practice_count": len(practices),
+        "distinct_practice_count": len(occurrences),
+        "gp_practice_count": sum(1 for p in practices if p.get("contract_type") in GP_CONTRACTS),
+        "practice_codes": codes,
+        "duplicate_practice_codes": sorted(c for c, n in occurrences.items() if n > 1),
+        "practices": practices,
+        "practices_without_list_size": [p["ods_code"] for p in practices if "list_size" not in p],
+        "list_size_partial": sum(p.get("list_size", 0) for p in practices),
+        "cross_ccg_practices": [p["ods_code"] for p in practices if p.get("in_lead_ccg") is False],
+    }
+    _put(network, "ods_code", net.ods_code)
+    _put(network, "lead_ccg", lead_ccg)
+    _put(network, "declared_list_size", net.declared_list_size)
+    if net.area is not None:
+        _put(network, "map_reference", net.area.map_reference)
+        _put(network, "contiguous", net.area.contiguous)
+    if practices and not network["practices_without_list_size"]:
+        network["list_size"] = network["list_size_partial"]
+    if practices and all("weighted_list_size" in p for p in practices):
+        network["weighted_list_size"] = float(sum(p["weighted_list_size"] for p in practices))
+
+    cd = sub.clinical_director
+    if cd is not None:
+        cd_facts: Facts = {"name": cd.name}
+        _put(cd_facts, "profession", cd.profession)
+        if cd.profession is not None:
+            cd_facts["is_clinician"] = cd.profession in CLINICAL_PROFESSIONS
+        _put(cd_facts, "practice_ods_code", cd.practice_ods_code)
+        if cd.practice_ods_code is not None:
+            cd_facts["practice_is_member"] = cd.practice_ods_code in occurrences
+        _put(cd_facts, "start_date", _iso(cd.start_date))
+        _put(cd_facts, "end_date", _iso(cd.end_date))
+        network["clinical_director"] = cd_facts
+
+    payee = sub.nominated_payee
+    if payee is not None:
+        payee_facts: Facts = {"kind": payee.kind}
+        _put(payee_facts, "name", payee.name)
+        _put(payee_facts, "ods_code", payee.ods_code)
+        _put(payee_facts, "bank_details_supplied", payee.bank_details_supplied)
+        payee_facts["is_member_practice"] = payee.kind == "practice" and (
+            payee.ods_code in occurrences
+        )
+        network["nominated_payee"] = payee_facts
+
+    agreement_facts: Facts = {
+        "initial_unsigned": [p["ods_code"] for p in practices if not p["signed_initial_agreement"]],
+        "full_unsigned": [p["ods_code"] for p in practices if not p["signed_network_agreement"]],
+    }
+    if agreement is not None:
+        if agreement.schedules_completed is not None:
+            done = sorted(agreement.schedules_completed)
+            agreement_facts["schedules_completed"] = done
+            agreement_facts["schedules_missing"] = [n for n in range(1, 8) if n not in done]
+        _put(agreement_facts, "national_clauses_unchanged", agreement.national_clauses_unchanged)
+        if agreement.signatories is not None:
+            agreement_facts["signatories_not_members"] = sorted(signatories - set(occurrences))
+        if agreement.data_sharing is not None:
+            agreement_facts["data_sharing_in_place"] = agreement.data_sharing.in_place
+            _put(agreement_facts, "data_sharing_signed_on", _iso(agreement.data_sharing.signed_on))
+    network["agreement"] = agreement_facts
+
+    decision_facts: Facts = {"cross_boundary_agreed": cross_agreed}
+    if decisions is not None:
+        _put(decision_facts, "registration_confirmed_on", _iso(decisions.registration_confirmed_on))
+        _put(decision_facts, "area_approved_on", _iso(decisions.area_approved_on))
+        _put(decision_facts, "population_waiver", _decision(decisions.population_waiver))
+        _put(decision_facts, "over_50k_agreement", _decision(decisions.over_50k_agreement))
+    network["commissioner"] = decision_facts
+
+    if sub.extended_hours is not None:
+        eh: Facts = {}
+        _put(eh, "minutes_per_week", sub.extended_hours.minutes_per_week)
+        if sub.extended_hours.blocks is not None:
+            blocks = [_block(b) for b in sub.extended_hours.blocks]
+            eh["blocks"] = blocks
+            eh["block_minutes"] = sum(b["minutes"] for b in blocks)
+            eh["blocks_under_30"] = sum(1 for b in blocks if b["minutes"] < 30)
+            eh["blocks_in_core_hours"] = sum(1 for b in blocks if not b["outside_core_hours"])
+        network["extended_hours"] = eh
+
+    providers: list[Facts] = []
+    for provider in sub.non_gp_providers or []:
+        pf: Facts = {"name": provider.name, "type": provider.type}
+        _put(pf, "ods_code", provider.ods_code)
+        _put(pf, "arrangement", provider.arrangement)
+        providers.append(pf)
+    network["non_gp_providers"] = providers
+    network["non_gp_provider_count"] = len(providers)
+    network["non_gp_provider_types"] = sorted({p["type"] for p in providers})
+
+    covered: list[Facts] = []
+    for cp in sub.covered_practices or []:
+        cf: Facts = {"ods_code": cp.ods_code, "is_member": cp.ods_code in occurrences}
+        _put(cf, "name", cp.name)
+        _put(cf, "list_size", cp.list_size)
+        _put(cf, "local_agreement", _decision(cp.local_agreement))
+        covered.append(cf)
+    network["covered_practice_count"] = len(covered)
+
+    role_counts = Counter(r.role for r in sub.additional_roles or [])
+    roles: list[Facts] = []
+    for index, role in enumerate(sub.additional_roles or []):
+        rf: Facts = {
+            "index": index,
+            "role": role.role,
+            "wte": float(role.wte),
+            "same_role_count": role_counts[role.role],
+        }
+        _put(rf, "annual_cost", None if role.annual_cost is None else float(role.annual_cost))
+        _put(rf, "claim", None if role.claim is None else float(role.claim))
+        _put(rf, "additional_to_baseline", role.additional_to_baseline)
+        _put(rf, "baseline_exception", role.baseline_exception)
+        roles.append(rf)
+    network["role_counts"] = dict(sorted(role_counts.items()))
+    network["role_count"] = len(roles)
+
+    info = sub.submission
+    submission: Facts = {"type": info.type}
+    _put(submission, "submitted_on", _iso(info.submitted_on))
+    _put(submission, "submitted_by", info.submitted_by)
+    _put(submission, "contract_year", sub.contract_year)
+
+    network_id = net.ods_code or net.name
+    entities: dict[str, tuple[Entity, ...]] = {
+        "network": (Entity("network", network_id, net.name, network),),
+        "practice": tuple(
+            Entity("practice", p["ods_code"], p.get("name"), p) for p in practices
+        ),
+        "provider": tuple(
+            Entity("provider", f"{p['type']}:{p['name']}", p["name"], p) for p in providers
+        ),
+        "covered_practice": tuple(
+            Entity("covered_practice", c["ods_code"], c.get("name"), c) for c in covered
+        ),
+        "role": tuple(
+            Entity("role", f"{r['role']}#{r['index'] + 1}", r["role"].replace("_", " "), r)
+            for r in roles
+        ),
+    }
+    return SubmissionFacts(submission=submission, network=network, entities=entities)
+
+
+# --------------------------------------------------------------------------------------------
+# The catalogue: every fact a rule may read, by scope variable, with where it comes from.
+# --------------------------------------------------------------------------------------------
+
+_DECISION = {
+    "approved_by": "who approved it",
+    "approved_on": "date approved",
+    "reason": "why it was granted",
+    "expires_on": "last valid day, if it expires",
+}
+
+#: Scope variable → the scope's plural label, for "no … in the submission" findings.
+SCOPES: dict[str, str] = {
+    "network": "network",
+    "practice": "member practices",
+    "provider": "non-GP providers",
+    "covered_practice": "covered non-participating practices",
+    "role": "additional roles",
+}
+
+#: variable → fact path → (description, submission JSON path it comes from).
+CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
+    "submission": {
+        "type": ("registration or update", "submission.type"),
+        "submitted_on": ("date received by the commissioner", "submission.submitted_on"),
+        "submitted_by": ("who sent it", "submission.submitted_by"),
+        "contract_year": ("contract year, e.g. 2019/20", "contract_year"),
+    },
+    "network": {
+        "name": ("network name", "network.name"),
+        "ods_code": ("PCN ODS code", "network.ods_code"),
+        "lead_ccg": ("lead commissioner ODS code", "network.lead_commissioner.ods_code"),
+        "map_reference": ("where the area map is", "network.area.map_reference"),
+        "contiguous": ("area declared contiguous", "network.area.contiguous"),
+        "declared_list_size": ("declared total list size", "network.declared_list_size"),
+        "practice_count": ("number of member practice entries", "practices"),
+        "distinct_practice_count": ("number of distinct member practices", "practices"),
+        "gp_practice_count": ("members with a GMS, PMS or APMS contract", "practices"),
+        "practice_codes": ("member ODS codes, in order", "practices[].ods_code"),
+        "duplicate_practice_codes": ("codes listed more than once", "practices[].ods_code"),
+        "practices": ("member practice facts (as for the practice scope)", "practices"),
+        "practices_without_list_size": ("members with no list size", "practices[].list_size"),
+        "list_size_partial": ("sum of the list sizes given", "practices[].list_size"),
+        "list_size": (
+            "sum of member list sizes (only when every member has one)",
+            "practices[].list_size",
+        ),
+        "weighted_list_size": (
+            "sum of weighted list sizes (only when every member has one)",
+            "practices[].weighted_list_size",
+        ),
+        "cross_ccg_practices": ("members whose CCG is not the lead CCG", "practices[].ccg"),
+        "clinical_director": ("the Clinical Director", "clinical_director"),
+        "clinical_director.name": ("name", "clinical_director.name"),
+        "clinical_director.profession": ("profession", "clinical_director.profession"),
+        "clinical_director.is_clinician": ("profession is clinical", "clinical_director.profession"),
+        "clinical_director.practice_ods_code": (
+            "practice they practise in",
+            "clinical_director.practice_ods_code",
+        ),
+        "clinical_director.practice_is_member": (
+            "that practice is a member",
+            "clinical_director.practice_ods_code",
+        ),
+        "clinical_director.start_date": ("first day in post", "clinical_director.start_date"),
+        "clinical_director.end_date": ("last day in post", "clinical_director.end_date"),
+        "nominated_payee": ("the nominated payee", "nominated_payee"),
+        "nominated_payee.kind": ("practice or provider", "nominated_payee.kind"),
+        "nominated_payee.name": ("payee name", "nominated_payee.name"),
+        "nominated_payee.ods_code": ("payee ODS code", "nominated_payee.ods_code"),
+        "nominated_payee.bank_details_supplied": (
+            "bank details supplied",
+            "nominated_payee.bank_details_supplied",
+        ),
+        "nominated_payee.is_member_practice": (
+            "payee is a member practice",
+            "nominated_payee.ods_code",
+        ),
+        "agreement.initial_unsigned": (
+            "members that have not signed the initial agreement",
+            "practices[].initial_agreement_signed_on",
+        ),
+        "agreement.full_unsigned": (
+            "members that have not signed the full Network Agreement",
+            "practices[].network_agreement_signed_on / network_agreement.signatories",
+        ),
+        "agreement.schedules_completed": (
+            "schedules completed",
+            "network_agreement.schedules_completed",
+        ),
+        "agreement.schedules_missing": (
+            "schedules 1-7 not completed",
+            "network_agreement.schedules_completed",
+        ),
+        "agreement.national_clauses_unchanged": (
+            "national clauses unchanged",
+            "network_agreement.national_clauses_unchanged",
+        ),
+        "agreement.signatories_not_members": (
+            "signatories that are not members",
+            "network_agreement.signatories",
+        ),
+        "agreement.data_sharing_in_place": (
+            "data-sharing agreement in place",
+            "network_agreement.data_sharing.in_place",
+        ),
+        "agreement.data_sharing_signed_on": (
+            "data-sharing agreement signed on",
+            "network_agreement.data_sharing.signed_on",
+        ),
+        "commissioner.registration_confirmed_on": (
+            "registration confirmed on",
+            "commissioner.registration_confirmed_on",
+        ),
+        "commissioner.area_approved_on": (
+            "network area approved on",
+            "commissioner.area_approved_on",
+        ),
+        "commissioner.population_waiver": (
+            "waiver of the 30,000 minimum",
+            "commissioner.population_waiver",
+        ),
+        "commissioner.over_50k_agreement": (
+            "agreement to more than 50,000",
+            "commissioner.over_50k_agreement",
+        ),
+        "commissioner.cross_boundary_agreed": (
+            "practices with cross-boundary agreement",
+            "commissioner.cross_boundary_agreements[].practice_ods_code",
+        ),
+        **{
+            f"commissioner.{d}.{k}": (v, f"commissioner.{d}.{k}")
+            for d in ("population_waiver", "over_50k_agreement")
+            for k, v in _DECISION.items()
+        },
+        "extended_hours": ("extended hours offered", "extended_hours"),
+        "extended_hours.minutes_per_week": (
+            "declared minutes per week",
+            "extended_hours.minutes_per_week",
+        ),
+        "extended_hours.blocks": ("blocks in a typical week", "extended_hours.blocks"),
+        "extended_hours.blocks.day": ("day of week", "extended_hours.blocks[].day"),
+        "extended_hours.blocks.start": ("start HH:MM", "extended_hours.blocks[].start"),
+        "extended_hours.blocks.end": ("end HH:MM", "extended_hours.blocks[].end"),
+        "extended_hours.blocks.minutes": ("block length", "extended_hours.blocks[]"),
+        "extended_hours.blocks.outside_core_hours": (
+            "outside 08:00-18:30 on weekdays",
+            "extended_hours.blocks[]",
+        ),
+        "extended_hours.block_minutes": ("total minutes of the blocks", "extended_hours.blocks"),
+        "extended_hours.blocks_under_30": (
+            "blocks shorter than 30 minutes",
+            "extended_hours.blocks",
+        ),
+        "extended_hours.blocks_in_core_hours": (
+            "blocks inside core hours",
+            "extended_hours.blocks",
+        ),
+        "non_gp_providers": ("non-GP providers (as for the provider scope)", "non_gp_providers"),
+        "non_gp_provider_count": ("number of non-GP providers", "non_gp_providers"),
+        "non_gp_provider_types": ("distinct provider types", "non_gp_providers[].type"),
+        "covered_practice_count": ("non-participating practices covered", "covered_practices"),
+        "role_counts": ("additional roles per role type", "additional_roles[].role"),
+        "role_count": ("number of additional roles", "additional_roles"),
+    },
+    "practice": {
+        "ods_code": ("practice ODS code", "practices[].ods_code"),
+        "name": ("practice name", "practices[].name"),
+        "contract_type": ("GMS, PMS, APMS or other", "practices[].contract_type"),
+        "in_hours_contract": ("contract covers in-hours services", "practices[].in_hours_contract"),
+        "ccg": ("practice's CCG", "practices[].ccg"),
+        "in_lead_ccg": ("CCG is the network's lead CCG", "practices[].ccg"),
+        "list_size": ("registered patients", "practices[].list_size"),
+        "list_size_date": ("date the list was counted", "practices[].list_size_date"),
+        "weighted_list_size": ("weighted list size", "practices[].weighted_list_size"),
+        "initial_agreement_signed_on": (
+            "initial agreement signed on",
+            "practices[].initial_agreement_signed_on",
+        ),
+        "network_agreement_signed_on": (
+            "full Network Agreement signed on",
+            "practices[].network_agreement_signed_on",
+        ),
+        "signed_initial_agreement": (
+            "signed the initial agreement",
+            "practices[].initial_agreement_signed_on",
+        ),
+        "signed_network_agreement": (
+            "signed the full Network Agreement",
+            "practices[].network_agreement_signed_on / network_agreement.signatories",
+        ),
+        "occurrences": ("times listed in this submission", "practices[].ods_code"),
+        "cross_boundary_agreed": (
+            "commissioners agreed to a cross-boundary membership",
+            "commissioner.cross_boundary_agreements",
+        ),
+    },
+    "provider": {
+        "name": ("provider name", "non_gp_providers[].name"),
+        "type": ("provider type", "non_gp_providers[].type"),
+        "ods_code": ("provider ODS code", "non_gp_providers[].ods_code"),
+        "arrangement": ("how the network works with it", "non_gp_providers[].arrangement"),
+    },
+    "covered_practice": {
+        "ods_code": ("practice ODS code", "covered_practices[].ods_code"),
+        "name": ("practice name", "covered_practices[].name"),
+        "list_size": ("registered patients", "covered_practices[].list_size"),
+        "is_member": ("also listed as a member", "covered_practices[].ods_code"),
+        "local_agreement": ("the local agreement", "covered_practices[].local_agreement"),
+        **{
+            f"local_agreement.{k}": (v, f"covered_practices[].local_agreement.{k}")
+            for k, v in _DECISION.items()
+        },
+    },
+    "role": {
+        "index": ("position in additional_roles (0-based)", "additional_roles[]"),
+        "role": ("role type", "additional_roles[].role"),
+        "wte": ("whole-time equivalent", "additional_roles[].wte"),
+        "annual_cost": ("annual cost in pounds", "additional_roles[].annual_cost"),
+        "claim": ("reimbursement claimed", "additional_roles[].claim"),
+        "additional_to_baseline": (
+            "additional to the 31 March 2019 baseline",
+            "additional_roles[].additional_to_baseline",
+        ),
+        "baseline_exception": ("CPGP or MOCH transfer", "additional_roles[].baseline_exception"),
+        "same_role_count": ("posts of this role type in the network", "additional_roles[].role"),
+    },
+}
+
+
+def fact_names() -> frozenset[str]:
+    """Every name that may follow a ``.`` in a condition (fact keys at any depth)."""
+    names: set[str] = set()
+    for facts in CATALOGUE.values():
+        for path in facts:
+            names.update(path.split("."))
+    return frozenset(names)
+
+
+def source_of(variable: str, key: str) -> str | None:
+    """The submission JSON path a missing fact ``key`` read through ``variable`` comes from."""
+    facts = CATALOGUE.get(variable, {})
+    for path, (_, source) in facts.items():
+        if path == key or path.endswith("." + key):
+            return source
+    for other in CATALOGUE.values():
+        for path, (_, source) in other.items():
+            if path == key or path.endswith("." + key):
+                return source
+    return None

@@ -1,0 +1,211 @@
+"""Reading submissions: bytes → JSON → :class:`~pcn_rules.model.Submission`, with clear errors.
+
+Every problem becomes an :class:`~pcn_rules.errors.InputError` naming the source and the JSON path.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .errors import InputError
+from .model import Submission
+
+#: Largest submission file accepted, in bytes.  A real network's submission is a few kilobytes;
+#: anything near this limit is not a submission.
+MAX_SUBMISSION_BYTES = 5 * 1024 * 1024
+#: Deepest nesting of JSON arrays/objects accepted.  The format needs five levels.
+MAX_JSON_DEPTH = 32
+
+
+class _DuplicateKeyError(ValueError):
+    pass
+
+
+def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKeyError(key)
+        result[key] = value
+    return result
+
+
+def _depth_exceeds(text: str, limit: int) -> bool:
+    """Whether brackets nest deeper than ``limit`` (ignoring brackets inside strings)."""
+    depth = 0
+    in_string = False
+    escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
+def parse_json_bytes(data: bytes, source: str) -> Any:
+    """Decode and parse JSON, refusing BOMs, non-UTF-8, duplicate keys and absurd nesting."""
+    if len(data) > MAX_SUBMISSION_BYTES:
+        raise InputError(
+            source,
+            [("", f"file is {len(data):,} bytes; the limit is {MAX_SUBMISSION_BYTES:,} bytes")],
+        )
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise InputError(
+            source, [("", "file starts with a UTF-8 byte order mark; save it as UTF-8 without BOM")]
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            source,
+            [("", f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset {exc.start})")],
+        ) from None
+    if not text.strip():
+        raise InputError(source, [("", "file is empty; expected a JSON object")])
+    if _depth_exceeds(text, MAX_JSON_DEPTH):
+        raise InputError(
+            source, [("", f"JSON nests deeper than {MAX_JSON_DEPTH} levels; not a submission")]
+        )
+    try:
+        return json.loads(text, object_pairs_hook=_reject_duplicates)
+    except _DuplicateKeyError as exc:
+        raise InputError(
+            source, [("", f"duplicate key {exc.args[0]!r} in a JSON object; each key once")]
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            source, [("", f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")]
+        ) from None
+    except RecursionError:
+        raise InputError(source, [("", "JSON nests too deeply; not a submission")]) from None
+
+
+def json_path(loc: Iterable[int | str]) -> str:
+    """Render a pydantic error location as a JSON path such as ``practices[2].list_size``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"the string {shown!r}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+_EXPECTED = {
+    "int_type": "an integer",
+    "float_type": "a number",
+    "string_type": "a string",
+    "bool_type": "true or false",
+    "list_type": "a list",
+    "model_type": "an object",
+    "dict_type": "an object",
+    "date_type": "a date as YYYY-MM-DD",
+}
+
+
+def _problem(error: Mapping[str, Any]) -> tuple[str, str]:
+    path = json_path(error["loc"])
+    kind = error["type"]
+    value = error.get("input")
+    if kind == "extra_forbidden":
+        return path, "unknown field (not part of the submission format; check the spelling)"
+    if kind == "missing":
+        return path, "required field is missing"
+    if kind in _EXPECTED:
+        return path, f"expected {_EXPECTED[kind]}, got {_describe(value)}"
+    if kind == "string_pattern_mismatch":
+        pattern = (error.get("ctx") or {}).get("pattern", "")
+        hint = {
+            r"^[A-Z][0-9]{5}$": "a GP practice ODS code: one capital letter and five digits",
+            r"^U[0-9]{5}$": "a PCN ODS code: U and five digits",
+            r"^[0-9A-Z]{3,5}$": "a commissioner ODS code such as 06H",
+            r"^20[0-9]{2}/[0-9]{2}$": "a contract year such as 2019/20",
+            r"^([01][0-9]|2[0-3]):[0-5][0-9]$": "a time as HH:MM",
+        }.get(pattern, f"a value matching {pattern}")
+        return path, f"expected {hint}, got {_describe(value)}"
+    if kind in ("literal_error", "enum"):
+        expected = (error.get("ctx") or {}).get("expected", "")
+        return path, f"expected one of {expected}, got {_describe(value)}"
+    message = str(error.get("msg", "invalid value"))
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    return path, f"{message[0].lower()}{message[1:]}"
+
+
+def validate_submission(data: Any, source: str) -> Submission:
+    """Validate parsed JSON against the submission model."""
+    if not isinstance(data, dict):
+        raise InputError(
+            source,
+            [("", f"expected a JSON object at the top level, got {_describe(data)}")],
+        )
+    try:
+        return Submission.model_validate(data)
+    except ValidationError as exc:
+        problems = [_problem(err) for err in exc.errors(include_url=False)]
+        raise InputError(source, problems) from None
+
+
+def read_submission(path: str | Path) -> Submission:
+    """Read and validate one submission file."""
+    file = Path(path)
+    source = str(path)
+    try:
+        if file.is_dir():
+            raise InputError(source, [("", "is a directory, not a submission file")])
+        data = file.read_bytes()
+    except FileNotFoundError:
+        raise InputError(source, [("", "file not found")]) from None
+    except PermissionError:
+        raise InputError(source, [("", "permission denied")]) from None
+    except OSError as exc:
+        raise InputError(source, [("", f"cannot be read ({exc.strerror})")]) from None
+    return validate_submission(parse_json_bytes(data, source), source)
+
+
+def coerce_submission(value: Submission | Mapping[str, Any] | str | Path) -> Submission:
+    """Accept a model, a mapping (parsed JSON) or a path, as :func:`pcn_rules.check` does."""
+    if isinstance(value, Submission):
+        return value
+    if isinstance(value, str | Path):
+        return read_submission(value)
+    if isinstance(value, Mapping):
+        return validate_submission(dict(value), "<dict>")
+    raise InputError(
+        "<input>",
+        [("", f"expected a Submission, a dict or a path, got {type(value).__name__}")],
+    )

@@ -1,0 +1,401 @@
+"""The submission format: what a Primary Care Network (or its commissioner) sends to be checked.
+
+This module *is* the public input format.  Field names are stable; new fields are added as
+optional.  Every model forbids unknown fields, so a typo is reported with its JSON path instead of
+being ignored.  Scalars are strict (a list size of ``"25000"`` is an error, not a number) and dates
+are ISO ``YYYY-MM-DD`` strings in JSON.
+
+Almost every fact is optional: a submission states what it can evidence, and a rule that needs a
+fact the submission does not give reports it as *not evidenced* rather than failing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+
+FORMAT_VERSION = 1
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _parse_iso_date(value: Any) -> Any:
+    """Accept a ``date`` or a ``YYYY-MM-DD`` string; leave anything else for pydantic to refuse."""
+    if isinstance(value, dt.datetime):
+        raise ValueError("expected a date (YYYY-MM-DD), got a date and time")
+    if isinstance(value, str):
+        if not _ISO_DATE.match(value):
+            raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}")
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a real calendar date ({exc})") from None
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_parse_iso_date)]
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+
+PracticeCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Z][0-9]{5}$"),
+    Field(
+        description="GP practice ODS code: one capital letter and five digits, e.g. D81001.",
+        examples=["D81001"],
+    ),
+]
+NetworkCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^U[0-9]{5}$"),
+    Field(description="PCN ODS code: U and five digits, e.g. U12345.", examples=["U12345"]),
+]
+CommissionerCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9A-Z]{3,5}$"),
+    Field(description="Commissioner (CCG) ODS code, e.g. 06H.", examples=["06H"]),
+]
+ContractYear = Annotated[
+    str,
+    StringConstraints(pattern=r"^20[0-9]{2}/[0-9]{2}$"),
+    Field(description="Contract year, e.g. 2019/20.", examples=["2019/20"]),
+]
+HourMinute = Annotated[
+    str,
+    StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$"),
+    Field(description="Time of day as HH:MM (24-hour clock).", examples=["18:30"]),
+]
+NonNegativeInt = Annotated[int, Field(ge=0)]
+NonNegativeFloat = Annotated[float, Field(ge=0)]
+
+
+def _unique_ints(values: list[int]) -> list[int]:
+    if len(set(values)) != len(values):
+        raise ValueError("each schedule number may appear only once")
+    return values
+
+
+class _Model(BaseModel):
+    """Base of every submission model: strict, closed, immutable."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        frozen=True,
+        str_strip_whitespace=True,
+        populate_by_name=False,
+    )
+
+
+class SubmissionInfo(_Model):
+    """What this submission is and when it was made."""
+
+    type: Literal["registration", "update"] = Field(
+        description=(
+            "registration: the PCN registration form sent to the commissioner by 15 May 2019; "
+            "update: a later statement of the network's position (e.g. for the 30 June 2019 "
+            "Network Agreement milestone)."
+        )
+    )
+    submitted_on: IsoDate | None = Field(
+        default=None,
+        description="Date the submission reached the commissioner. Also the default as-of date.",
+    )
+    submitted_by: Text | None = Field(default=None, description="Who sent it (name or role).")
+
+
+class Area(_Model):
+    """The network's geographical area."""
+
+    map_reference: Text | None = Field(
+        default=None,
+        description="Where the map clearly marking the agreed network area can be found "
+        "(file name, URL or document reference).",
+    )
+    description: LongText | None = None
+    contiguous: bool | None = Field(
+        default=None,
+        description="Whether the members declare the area geographically contiguous.",
+    )
+
+
+class Commissioner(_Model):
+    """A commissioner (CCG)."""
+
+    ods_code: CommissionerCode
+    name: Text | None = None
+
+
+class Network(_Model):
+    """The Primary Care Network itself."""
+
+    name: Text
+    ods_code: NetworkCode | None = Field(
+        default=None, description="PCN ODS code, once NHS Digital has issued one."
+    )
+    lead_commissioner: Commissioner | None = Field(
+        default=None, description="The network's one lead commissioner (CCG)."
+    )
+    area: Area | None = None
+    declared_list_size: NonNegativeInt | None = Field(
+        default=None,
+        description="The network's total list size as declared on the form; it must equal the "
+        "sum of the member practices' list sizes.",
+    )
+
+
+class Practice(_Model):
+    """A core member practice."""
+
+    ods_code: PracticeCode
+    name: Text | None = None
+    contract_type: Literal["GMS", "PMS", "APMS", "other"] | None = Field(
+        default=None, description="The practice's primary medical services contract."
+    )
+    in_hours_contract: bool | None = Field(
+        default=None,
+        description="Whether the contract covers in-hours essential services "
+        "(false for e.g. an out-of-hours-only APMS contract).",
+    )
+    ccg: CommissionerCode | None = Field(
+        default=None, description="ODS code of the practice's own commissioner (CCG)."
+    )
+    list_size: NonNegativeInt | None = Field(
+        default=None, description="Registered patients at list_size_date."
+    )
+    list_size_date: IsoDate | None = Field(
+        default=None, description="The date the list size was counted (e.g. 2019-01-01)."
+    )
+    weighted_list_size: NonNegativeFloat | None = Field(
+        default=None, description="Weighted (Carr-Hill) list size at the same date."
+    )
+    initial_agreement_signed_on: IsoDate | None = Field(
+        default=None, description="When the practice signed the initial Network Agreement."
+    )
+    network_agreement_signed_on: IsoDate | None = Field(
+        default=None,
+        description="When the practice signed the full Network Agreement with its schedules.",
+    )
+
+
+class ClinicalDirector(_Model):
+    """The network's accountable Clinical Director."""
+
+    name: Text
+    profession: Literal[
+        "gp",
+        "nurse",
+        "pharmacist",
+        "allied_health_professional",
+        "paramedic",
+        "other_clinician",
+        "non_clinical",
+    ] | None = None
+    practice_ods_code: PracticeCode | None = Field(
+        default=None, description="The member practice the Clinical Director practises in."
+    )
+    start_date: IsoDate | None = Field(default=None, description="First day in post.")
+    end_date: IsoDate | None = Field(default=None, description="Last day in post, if known.")
+
+
+class NominatedPayee(_Model):
+    """The one body that receives the network's payments."""
+
+    kind: Literal["practice", "provider"] = Field(
+        description="A member practice, or another provider such as a GP federation."
+    )
+    name: Text | None = None
+    ods_code: Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{3,6}$")] | None = Field(
+        default=None, description="ODS code of the payee (a practice code for a practice)."
+    )
+    bank_details_supplied: bool | None = None
+
+
+class DataSharing(_Model):
+    """Data-sharing (and, where needed, data-processing) arrangements between members."""
+
+    in_place: bool
+    signed_on: IsoDate | None = None
+    data_processing_agreement: bool | None = None
+
+
+class NetworkAgreement(_Model):
+    """The Network Agreement between the member practices."""
+
+    signatories: list[PracticeCode] | None = Field(
+        default=None,
+        description="ODS codes of the practices that signed the full Network Agreement "
+        "(may be given instead of, or as well as, each practice's signing date).",
+    )
+    schedules_completed: Annotated[
+        list[Annotated[int, Field(ge=1, le=7)]], AfterValidator(_unique_ints)
+    ] | None = Field(
+        default=None, description="Which of the seven locally completed schedules are complete."
+    )
+    national_clauses_unchanged: bool | None = None
+    data_sharing: DataSharing | None = None
+
+
+class Decision(_Model):
+    """A commissioner decision: an approval, agreement or waiver."""
+
+    approved_by: Text = Field(description="Who approved it (name and role).")
+    approved_on: IsoDate
+    reason: LongText = Field(description="Why it was granted.")
+    expires_on: IsoDate | None = Field(
+        default=None, description="Last day the decision is valid, if it expires."
+    )
+
+
+class CrossBoundaryAgreement(Decision):
+    """Both commissioners' agreement to a member practice from another CCG."""
+
+    practice_ods_code: PracticeCode
+    other_commissioner: CommissionerCode | None = None
+
+
+class CommissionerDecisions(_Model):
+    """What the commissioner has decided about this network."""
+
+    registration_confirmed_on: IsoDate | None = Field(
+        default=None, description="When the commissioner confirmed the registration."
+    )
+    area_approved_on: IsoDate | None = Field(
+        default=None, description="When the commissioner approved the network area."
+    )
+    population_waiver: Decision | None = Field(
+        default=None,
+        description="Waiver of the 30,000 minimum for a natural community with low population "
+        "density across a large rural and remote area.",
+    )
+    over_50k_agreement: Decision | None = Field(
+        default=None, description="Agreement to a network larger than 50,000 patients."
+    )
+    cross_boundary_agreements: list[CrossBoundaryAgreement] | None = None
+
+
+class Block(_Model):
+    """One continuous block of extended-hours appointments in a typical week."""
+
+    day: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+    start: HourMinute
+    end: HourMinute
+
+
+class ExtendedHours(_Model):
+    """Extended hours access offered by the network in a typical week."""
+
+    minutes_per_week: NonNegativeInt | None = None
+    blocks: list[Block] | None = None
+
+
+class NonGpProvider(_Model):
+    """A non-GP organisation the network works with."""
+
+    name: Text
+    type: Literal[
+        "community_pharmacy",
+        "optometry",
+        "dental",
+        "social_care",
+        "voluntary_sector",
+        "community_services",
+        "community_mental_health",
+        "local_government",
+        "other",
+    ]
+    ods_code: Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{3,6}$")] | None = None
+    arrangement: LongText | None = Field(
+        default=None, description="How the network and the provider work together."
+    )
+
+
+class CoveredPractice(_Model):
+    """A non-participating practice whose patients this network covers."""
+
+    ods_code: PracticeCode
+    name: Text | None = None
+    list_size: NonNegativeInt | None = None
+    local_agreement: Decision | None = Field(
+        default=None,
+        description="The locally commissioned agreement under which the network covers the "
+        "practice's patients.",
+    )
+
+
+class AdditionalRole(_Model):
+    """A post claimed under the Additional Roles Reimbursement Scheme."""
+
+    role: Literal[
+        "clinical_pharmacist",
+        "social_prescribing_link_worker",
+        "physician_associate",
+        "first_contact_physiotherapist",
+        "pharmacy_technician",
+        "health_and_wellbeing_coach",
+        "care_coordinator",
+        "dietitian",
+        "podiatrist",
+        "occupational_therapist",
+        "paramedic",
+        "mental_health_practitioner",
+        "other",
+    ]
+    wte: Annotated[float, Field(gt=0, le=10)] = Field(description="Whole-time equivalent.")
+    annual_cost: NonNegativeFloat | None = Field(
+        default=None, description="Actual salary plus employer on-costs per year, in pounds."
+    )
+    claim: NonNegativeFloat | None = Field(
+        default=None, description="Reimbursement claimed for the contract year, in pounds."
+    )
+    additional_to_baseline: bool | None = Field(
+        default=None, description="Whether the post is additional to the 31 March 2019 baseline."
+    )
+    baseline_exception: Literal["cpgp", "moch"] | None = Field(
+        default=None,
+        description="Clinical pharmacist moved from the national CPGP or MOCH scheme.",
+    )
+
+
+class Submission(_Model):
+    """One network's submission for one contract year."""
+
+    format_version: Literal[1] = Field(
+        description="Version of this submission format. The current version is 1."
+    )
+    contract_year: ContractYear | None = Field(
+        default=None, description="The Network Contract DES year this submission is for."
+    )
+    submission: SubmissionInfo
+    network: Network
+    practices: list[Practice] = Field(description="Core member practices.")
+    clinical_director: ClinicalDirector | None = None
+    nominated_payee: NominatedPayee | None = None
+    network_agreement: NetworkAgreement | None = None
+    commissioner: CommissionerDecisions | None = None
+    extended_hours: ExtendedHours | None = None
+    non_gp_providers: list[NonGpProvider] | None = None
+    covered_practices: list[CoveredPractice] | None = Field(
+        default=None,
+        description="Non-participating practices whose patients this network covers.",
+    )
+    additional_roles: list[AdditionalRole] | None = None
+
+
+def submission_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the submission format."""
+    schema = Submission.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "urn:pcn-rules:submission:1"
+    return schema

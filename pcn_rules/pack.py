@@ -1,0 +1,657 @@
+"""Rule packs: one contract year's requirements, as data.
+
+A pack is a directory holding ``pack.yaml`` (identity, milestones, parameters) and rule files
+(``*.yaml``, each ``version: 1`` and a list of ``rules``).  :func:`load_pack` validates the whole
+pack before anything runs: the format version first, then every key (unknown keys are errors that
+name the file and key path), milestone references, rule IDs, CEL conditions (compiled once, here),
+the fact names conditions read, and message templates.  A pack that loads is ready to evaluate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import string
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from . import celexpr
+from .errors import PackError, UsageError
+from .facts import SCOPES, fact_names
+from .inputs import json_path
+from .yamlsafe import load_yaml_file
+
+PACK_FORMAT_VERSION = 1
+RULE_ID = re.compile(r"^[A-Z]{2,}(?:-[A-Z0-9]+)+$")
+Severity = Literal["error", "warning", "info"]
+Confidence = Literal["OFF", "SEC+", "SEC", "UNV"]
+Status = Literal["met", "not_met", "waived", "not_applicable", "error"]
+
+
+# --------------------------------------------------------------------------------------------
+# The YAML shapes (validated with pydantic; unknown keys forbidden)
+# --------------------------------------------------------------------------------------------
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _to_date(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+    return value
+
+
+class MilestoneSpec(_Spec):
+    date: dt.date
+    title: str = Field(min_length=1)
+
+    _date = field_validator("date", mode="before")(_to_date)
+
+
+class EffectiveSpec(_Spec):
+    start: dt.date = Field(alias="from")
+    end: dt.date = Field(alias="to")
+
+    _dates = field_validator("start", "end", mode="before")(_to_date)
+
+
+class PackSpec(_Spec):
+    version: Literal[1]
+    id: str = Field(pattern=r"^20[0-9]{2}/[0-9]{2}$")
+    title: str = Field(min_length=1)
+    release: str = Field(min_length=1)
+    contract_year: str = Field(pattern=r"^20[0-9]{2}/[0-9]{2}$")
+    effective: EffectiveSpec
+    description: str | None = None
+    milestones: dict[str, MilestoneSpec] = Field(min_length=1)
+    parameters: dict[str, int | float | str | bool | list[str] | dict[str, int | float]] = Field(
+        default_factory=dict
+    )
+
+
+class SourceSpec(_Spec):
+    document: str = Field(min_length=1)
+    confidence: Confidence
+    url: str | None = None
+    note: str | None = None
+
+
+class CheckSpec(_Spec):
+    check: str = Field(min_length=1)
+    message: str = Field(min_length=1)
+
+
+class ExampleSpec(_Spec):
+    expect: Status
+    name: str | None = None
+    base: str = "base.json"
+    set: dict[str, Any] = Field(default_factory=dict)
+    delete: list[str] = Field(default_factory=list)
+    as_of: dt.date | None = None
+    entity: str | None = None
+    message_contains: str | None = None
+
+    _date = field_validator("as_of", mode="before")(_to_date)
+
+
+class RuleSpec(_Spec):
+    id: str
+    title: str = Field(min_length=1)
+    description: str | None = None
+    scope: str
+    severity: Severity
+    due: str | None
+    when: str | None = None
+    derive: dict[str, str] = Field(default_factory=dict)
+    expect: str | list[CheckSpec]
+    message: str | None = None
+    met_message: str | None = None
+    waiver: str | None = None
+    remediation: list[str] = Field(min_length=1)
+    source: SourceSpec
+    examples: list[ExampleSpec] = Field(default_factory=list)
+
+
+class RuleFileSpec(_Spec):
+    version: Literal[1]
+    rules: list[dict[str, Any]]
+
+
+# --------------------------------------------------------------------------------------------
+# The loaded pack
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    key: str
+    date: dt.date
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A message template such as ``"List size is {network.list_size:,}."``."""
+
+    text: str
+    fields: tuple[tuple[str, str], ...]  # (path, format spec) in order of appearance
+
+    def render(self, lookup: Any) -> str:
+        """Fill the template; ``lookup(path)`` returns a value or raises KeyError."""
+        out: list[str] = []
+        for literal, name, spec, _ in string.Formatter().parse(self.text):
+            out.append(literal)
+            if name is None:
+                continue
+            try:
+                value = lookup(name)
+            except KeyError:
+                out.append("(not evidenced)")
+                continue
+            out.append(_format_value(value, spec or ""))
+        return "".join(out)
+
+
+def _format_value(value: Any, spec: str) -> str:
+    if isinstance(value, list):
+        return ", ".join(_format_value(v, spec) for v in value) if value else "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and not spec and value.is_integer():
+        value = int(value)
+    try:
+        return format(value, spec)
+    except (ValueError, TypeError):
+        return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    condition: celexpr.Compiled
+    message: Template
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    expect: Status
+    name: str
+    base: Path
+    set: Mapping[str, Any]
+    delete: tuple[str, ...]
+    as_of: dt.date | None
+    entity: str | None
+    message_contains: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One requirement, ready to evaluate."""
+
+    id: str
+    title: str
+    description: str | None
+    scope: str
+    severity: Severity
+    due: Milestone | None
+    when: celexpr.Compiled | None
+    derive: tuple[tuple[str, celexpr.Compiled], ...]
+    checks: tuple[Check, ...]
+    met_message: Template
+    waiver: celexpr.Compiled | None
+    remediation: tuple[str, ...]
+    source: Mapping[str, str]
+    evidence_paths: tuple[str, ...]
+    examples: tuple[Example, ...]
+    origin: str
+
+    def conditions(self) -> list[tuple[str, str]]:
+        """(label, CEL source) of every condition, for display."""
+        out: list[tuple[str, str]] = []
+        if self.when is not None:
+            out.append(("when", self.when.source))
+        out.extend((f"derive {name}", c.source) for name, c in self.derive)
+        out.extend(("expect", c.condition.source) for c in self.checks)
+        if self.waiver is not None:
+            out.append(("waiver", self.waiver.source))
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class RulePack:
+    """A loaded, validated rule pack.  Immutable; share it freely between threads."""
+
+    id: str
+    title: str
+    release: str
+    contract_year: str
+    effective_from: dt.date
+    effective_to: dt.date
+    description: str | None
+    milestones: tuple[Milestone, ...]
+    parameters: Mapping[str, Any]
+    rules: tuple[Rule, ...]
+    directory: Path
+    environment: celexpr.Environment = field(repr=False, compare=False)
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise UsageError(
+            f"rule {rule_id!r} is not in pack {self.id}; `pcn-check rules list` shows its rules"
+        )
+
+    def milestone(self, key: str) -> Milestone:
+        for milestone in self.milestones:
+            if milestone.key == key:
+                return milestone
+        raise KeyError(key)
+
+    def horizon(self, as_of: dt.date) -> Milestone | None:
+        """The next milestone on or after ``as_of`` (None once every milestone has passed)."""
+        for milestone in self.milestones:
+            if milestone.date >= as_of:
+                return milestone
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# Finding packs
+# --------------------------------------------------------------------------------------------
+
+
+def packs_root() -> Path:
+    """Where the bundled packs are: inside the installed wheel, or ``rules/`` in a checkout."""
+    bundled = Path(str(resources.files("pcn_rules"))) / "_packs"
+    if bundled.is_dir():
+        return bundled
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+def available_packs() -> list[str]:
+    """IDs of the bundled packs, oldest first (e.g. ``["2019/20", "2020/21"]``)."""
+    root = packs_root()
+    if not root.is_dir():
+        return []
+    return sorted(
+        d.name.replace("-", "/") for d in root.iterdir() if (d / "pack.yaml").is_file()
+    )
+
+
+def resolve_pack_dir(ref: str | Path) -> Path:
+    """A pack ID (``2019/20`` or ``2019-20``) or a path to a pack directory or its pack.yaml."""
+    text = str(ref)
+    if re.fullmatch(r"20[0-9]{2}[/-][0-9]{2}", text):
+        directory = packs_root() / text.replace("/", "-")
+        if (directory / "pack.yaml").is_file():
+            return directory
+        raise UsageError(
+            f"no bundled rule pack {text!r}; available: {', '.join(available_packs()) or 'none'}"
+        )
+    path = Path(ref)
+    if path.is_file() and path.name == "pack.yaml":
+        return path.parent
+    if path.is_dir() and (path / "pack.yaml").is_file():
+        return path
+    raise UsageError(
+        f"{text!r} is neither a bundled pack ({', '.join(available_packs()) or 'none'}) "
+        "nor a directory containing pack.yaml"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Loading and validation
+# --------------------------------------------------------------------------------------------
+
+_TEMPLATE_ROOTS = ("submission", "network", "params", "derived", "as_of", "milestones", "due")
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _pydantic_problem(
+    exc: ValidationError, source: str, prefix: str, describe: Any = None
+) -> PackError:
+    err = exc.errors(include_url=False)[0]
+    loc = tuple(err["loc"])
+    where = json_path(loc)
+    if describe is not None:
+        where = describe(loc)
+    elif prefix:
+        where = f"{prefix} → {where}" if where else prefix
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        message = "unknown key (check the spelling; see 'How to write a rule' in the README)"
+    elif kind == "missing":
+        message = "required key is missing"
+    else:
+        message = str(err["msg"])
+        if message.startswith("Value error, "):
+            message = message[len("Value error, ") :]
+    return PackError(source, where, message)
+
+
+def _check_version(data: Any, source: str) -> None:
+    if not isinstance(data, dict):
+        raise PackError(source, "", "expected a YAML mapping at the top level")
+    if "version" not in data:
+        raise PackError(
+            source, "version", f"missing; the first key of every pack file is `version: {PACK_FORMAT_VERSION}`"
+        )
+    if data["version"] != PACK_FORMAT_VERSION:
+        raise PackError(
+            source,
+            "version",
+            f"pack format version {data['version']!r} is not supported by this pcn-check "
+            f"(it reads version {PACK_FORMAT_VERSION}); upgrade pcn-rules or use an older pack",
+        )
+
+
+_FORMATTER = string.Formatter()
+
+
+def _template(text: str, source: str, where: str, allowed_roots: set[str]) -> Template:
+    try:
+        parsed = list(_FORMATTER.parse(text))
+    except ValueError as exc:
+        raise PackError(source, where, f"message template is malformed: {exc}") from None
+    fields: list[tuple[str, str]] = []
+    known = fact_names()
+    for _, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if conversion:
+            raise PackError(source, where, f"conversion !{conversion} is not allowed in {{{name}}}")
+        if not re.fullmatch(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*", name):
+            raise PackError(
+                source, where, f"placeholder {{{name}}} must be a dotted fact path"
+            )
+        root, *rest = name.split(".")
+        if root not in allowed_roots:
+            raise PackError(
+                source,
+                where,
+                f"placeholder {{{name}}} starts with {root!r}; use one of "
+                f"{', '.join(sorted(allowed_roots))}",
+            )
+        if root in ("network", "submission") or root in SCOPES:
+            for part in rest:
+                if part not in known:
+                    raise PackError(source, where, f"placeholder {{{name}}}: unknown field {part!r}")
+        fields.append((name, spec or ""))
+    return Template(text, tuple(fields))
+
+
+def _compile(
+    env: celexpr.Environment,
+    text: str,
+    source: str,
+    where: str,
+    extra_names: frozenset[str],
+) -> celexpr.Compiled:
+    try:
+        compiled = env.compile(text)
+    except celexpr.CompileError as exc:
+        raise PackError(source, where, f"CEL condition does not compile:\n{exc}") from None
+    problems = celexpr.unknown_fields(text, fact_names(), extra_names)
+    if problems:
+        raise PackError(source, where, "; ".join(problems))
+    return compiled
+
+
+def _rule(
+    raw: dict[str, Any],
+    index: int,
+    source: str,
+    directory: Path,
+    milestones: dict[str, Milestone],
+    env: celexpr.Environment,
+    extra_names: frozenset[str],
+) -> Rule:
+    label = f"rules[{index}]"
+    rid = raw.get("id") if isinstance(raw, dict) else None
+    if isinstance(rid, str):
+        label = f"rules[{index}] ({rid})"
+    if not isinstance(raw, dict):
+        raise PackError(source, label, "expected a mapping describing one rule")
+    try:
+        spec = RuleSpec.model_validate(raw)
+    except ValidationError as exc:
+        raise _pydantic_problem(exc, source, label) from None
+    if not RULE_ID.match(spec.id):
+        raise PackError(
+            source,
+            f"{label} → id",
+            f"{spec.id!r} is not a requirement ID of the catalogue's form (e.g. POP-MIN, "
+            "REG-LIST-SIZE: capitals, words joined by hyphens)",
+        )
+    if spec.scope not in SCOPES:
+        raise PackError(
+            source, f"{label} → scope", f"unknown scope {spec.scope!r}; use one of {', '.join(SCOPES)}"
+        )
+    due = None
+    if spec.due is not None:
+        if spec.due not in milestones:
+            raise PackError(
+                source,
+                f"{label} → due",
+                f"unknown milestone {spec.due!r}; this pack defines {', '.join(milestones)}",
+            )
+        due = milestones[spec.due]
+    roots = {"network", "submission", "params", "milestones", "as_of", "derived", spec.scope}
+    derived_names = frozenset(spec.derive)
+    names = extra_names | derived_names
+    when = (
+        _compile(env, spec.when, source, f"{label} → when", names) if spec.when else None
+    )
+    derive = tuple(
+        (name, _compile(env, text, source, f"{label} → derive → {name}", names))
+        for name, text in spec.derive.items()
+    )
+    template_roots = set(_TEMPLATE_ROOTS) | {spec.scope}
+    if isinstance(spec.expect, str):
+        if spec.message is None:
+            raise PackError(
+                source, f"{label} → message", "required when `expect` is a single condition"
+            )
+        checks = (
+            Check(
+                _compile(env, spec.expect, source, f"{label} → expect", names),
+                _template(spec.message, source, f"{label} → message", template_roots),
+            ),
+        )
+    else:
+        if not spec.expect:
+            raise PackError(source, f"{label} → expect", "needs at least one check")
+        checks = tuple(
+            Check(
+                _compile(env, c.check, source, f"{label} → expect[{i}] → check", names),
+                _template(c.message, source, f"{label} → expect[{i}] → message", template_roots),
+            )
+            for i, c in enumerate(spec.expect)
+        )
+    met_text = spec.met_message or spec.title
+    met = _template(met_text, source, f"{label} → met_message", template_roots)
+    waiver = (
+        _compile(env, spec.waiver, source, f"{label} → waiver", names) if spec.waiver else None
+    )
+    texts = [spec.when or ""] + [c.condition.source for c in checks] + list(spec.derive.values())
+    evidence: list[str] = []
+    for text in texts:
+        for path in celexpr.referenced_paths(text, ("network", "submission", spec.scope)):
+            if path not in evidence:
+                evidence.append(path)
+    examples: list[Example] = []
+    for i, ex in enumerate(spec.examples):
+        base = directory / "examples" / ex.base
+        if not base.is_file():
+            raise PackError(
+                source,
+                f"{label} → examples[{i}] → base",
+                f"example base {ex.base!r} not found in {_display(directory / 'examples')}",
+            )
+        examples.append(
+            Example(
+                expect=ex.expect,
+                name=ex.name or f"{spec.id} {ex.expect} #{i + 1}",
+                base=base,
+                set=dict(ex.set),
+                delete=tuple(ex.delete),
+                as_of=ex.as_of,
+                entity=ex.entity,
+                message_contains=ex.message_contains,
+            )
+        )
+    return Rule(
+        id=spec.id,
+        title=spec.title,
+        description=spec.description,
+        scope=spec.scope,
+        severity=spec.severity,
+        due=due,
+        when=when,
+        derive=derive,
+        checks=checks,
+        met_message=met,
+        waiver=waiver,
+        remediation=tuple(spec.remediation),
+        source={k: v for k, v in spec.source.model_dump().items() if v is not None},
+        evidence_paths=tuple(evidence),
+        examples=tuple(examples),
+        origin=f"{source} → {label}",
+    )
+
+
+_ENV_LOCK = threading.Lock()
+
+
+@cache
+def _environment() -> celexpr.Environment:
+    return celexpr.Environment((*celexpr.BASE_VARIABLES, *SCOPES))
+
+
+def load_pack(ref: str | Path) -> RulePack:
+    """Load and fully validate a rule pack (a bundled ID such as ``"2019/20"`` or a directory).
+
+    Raises :class:`~pcn_rules.errors.PackError` naming the file and key path of the first
+    problem, or :class:`~pcn_rules.errors.UsageError` if there is no such pack.
+    """
+    directory = resolve_pack_dir(ref)
+    pack_file = directory / "pack.yaml"
+    source = _display(pack_file)
+    data = load_yaml_file(pack_file, source)
+    _check_version(data, source)
+    try:
+        spec = PackSpec.model_validate(data)
+    except ValidationError as exc:
+        raise _pydantic_problem(exc, source, "") from None
+    if spec.effective.end < spec.effective.start:
+        raise PackError(source, "effective", "`to` is before `from`")
+    milestones = {
+        key: Milestone(key, m.date, m.title)
+        for key, m in sorted(spec.milestones.items(), key=lambda kv: (kv[1].date, kv[0]))
+    }
+    for key in milestones:
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", key):
+            raise PackError(source, f"milestones → {key}", "milestone keys are snake_case")
+    params = dict(spec.parameters)
+    extra_names = frozenset(params) | frozenset(milestones)
+
+    with _ENV_LOCK:
+        env = _environment()
+        rules: list[Rule] = []
+        seen: dict[str, str] = {}
+        rule_files = sorted(p for p in directory.glob("*.yaml") if p.name != "pack.yaml")
+        if not rule_files:
+            raise PackError(source, "", "the pack directory has no rule files (*.yaml)")
+        for rule_file in rule_files:
+            display = _display(rule_file)
+            raw = load_yaml_file(rule_file, display)
+            _check_version(raw, display)
+            try:
+                file_spec = RuleFileSpec.model_validate(raw)
+            except ValidationError as exc:
+                raise _pydantic_problem(exc, display, "") from None
+            for index, rule_data in enumerate(file_spec.rules):
+                rule = _rule(rule_data, index, display, directory, milestones, env, extra_names)
+                if rule.id in seen:
+                    raise PackError(
+                        display,
+                        f"rules[{index}] ({rule.id}) → id",
+                        f"duplicate rule ID; already defined at {seen[rule.id]}",
+                    )
+                seen[rule.id] = rule.origin
+                rules.append(rule)
+
+    return RulePack(
+        id=spec.id,
+        title=spec.title,
+        release=spec.release,
+        contract_year=spec.contract_year,
+        effective_from=spec.effective.start,
+        effective_to=spec.effective.end,
+        description=spec.description,
+        milestones=tuple(milestones.values()),
+        parameters=params,
+        rules=tuple(rules),
+        directory=directory,
+        environment=env,
+    )
+
+
+def select_pack_id(contract_year: str | None, on: dt.date | None) -> str:
+    """The bundled pack for a submission: by contract year, else by date against effective dates."""
+    ids = available_packs()
+    if contract_year is not None:
+        if contract_year in ids:
+            return contract_year
+        raise UsageError(
+            f"no bundled rule pack for contract year {contract_year}; available: "
+            f"{', '.join(ids) or 'none'} (choose one with --pack)"
+        )
+    if on is not None:
+        for pack_id in ids:
+            pack = load_pack_cached(pack_id)
+            if pack.effective_from <= on <= pack.effective_to:
+                return pack_id
+        spans = ", ".join(
+            f"{p} ({load_pack_cached(p).effective_from} to {load_pack_cached(p).effective_to})"
+            for p in ids
+        )
+        raise UsageError(f"no bundled rule pack is in force on {on}; available: {spans}")
+    raise UsageError(
+        "the submission gives neither contract_year nor submission.submitted_on; "
+        f"choose a pack with --pack ({', '.join(ids)})"
+    )
+
+
+_CACHE: dict[str, RulePack] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def load_pack_cached(ref: str | Path) -> RulePack:
+    """:func:`load_pack`, remembered per resolved directory (packs are immutable)."""
+    key = str(resolve_pack_dir(ref).resolve())
+    with _CACHE_LOCK:
+        pack = _CACHE.get(key)
+    if pack is None:
+        pack = load_pack(ref)
+        with _CACHE_LOCK:
+            _CACHE.setdefault(key, pack)
+    return pack

@@ -1,0 +1,361 @@
+"""The report: immutable findings, sorted deterministically, with a summary.
+
+Renderers only format a :class:`Report`.  :meth:`Report.to_dict` is the versioned JSON report;
+:func:`report_json_schema` publishes its schema.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from . import __version__
+
+REPORT_VERSION = "1.0"
+
+Status = Literal["met", "not_met", "waived", "not_applicable", "error"]
+Severity = Literal["error", "warning", "info"]
+Timing = Literal["overdue", "due_today", "upcoming", "no_deadline"]
+
+STATUSES: tuple[Status, ...] = ("met", "not_met", "waived", "not_applicable", "error")
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+STATUS_RANK = {"error": 0, "not_met": 1, "waived": 2, "met": 3, "not_applicable": 4}
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """The milestone a requirement is due by."""
+
+    milestone: str
+    date: dt.date
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Waiver:
+    """A commissioner decision that turned a not-met finding into ``waived``."""
+
+    approved_by: str
+    approved_on: str
+    reason: str
+    expires_on: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """The outcome of one rule for one entity (a network, a practice, a provider, a role...)."""
+
+    rule_id: str
+    title: str
+    status: Status
+    severity: Severity
+    scope: str
+    entity: str | None
+    entity_name: str | None
+    message: str
+    evidence: Mapping[str, Any]
+    remediation: tuple[str, ...]
+    due: Due | None
+    days_left: int | None
+    timing: Timing
+    blocking: bool
+    source: Mapping[str, str]
+    waiver: Waiver | None = None
+
+    @property
+    def failed(self) -> bool:
+        """Not met, or could not be evaluated."""
+        return self.status in ("not_met", "error")
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (
+            self.due.date if self.due else dt.date.max,
+            SEVERITY_RANK[self.severity],
+            self.rule_id,
+            STATUS_RANK[self.status],
+            self.entity or "",
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule_id": self.rule_id,
+            "title": self.title,
+            "status": self.status,
+            "severity": self.severity,
+            "scope": self.scope,
+            "entity": self.entity,
+            "entity_name": self.entity_name,
+            "message": self.message,
+            "evidence": dict(self.evidence),
+            "remediation": list(self.remediation),
+            "due": (
+                {
+                    "milestone": self.due.milestone,
+                    "date": self.due.date.isoformat(),
+                    "title": self.due.title,
+                }
+                if self.due
+                else None
+            ),
+            "days_left": self.days_left,
+            "timing": self.timing,
+            "blocking": self.blocking,
+            "source": dict(self.source),
+            "waiver": (
+                {
+                    "approved_by": self.waiver.approved_by,
+                    "approved_on": self.waiver.approved_on,
+                    "reason": self.waiver.reason,
+                    "expires_on": self.waiver.expires_on,
+                }
+                if self.waiver
+                else None
+            ),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneStatus:
+    """One milestone of the pack, as seen from the as-of date."""
+
+    key: str
+    date: dt.date
+    title: str
+    days_left: int
+    failed: int
+    blocking: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The result of checking one submission against one pack at one date."""
+
+    pack_id: str
+    pack_release: str
+    contract_year: str
+    as_of: dt.date
+    network_name: str
+    network_ods_code: str | None
+    source: str | None
+    horizon: Due | None
+    findings: tuple[Finding, ...]
+    milestones: tuple[MilestoneStatus, ...]
+
+    @property
+    def compliant(self) -> bool:
+        """No blocking finding: nothing due by the next milestone (or overdue) is unmet."""
+        return not any(f.blocking for f in self.findings)
+
+    @property
+    def verdict(self) -> Literal["compliant", "not_compliant"]:
+        return "compliant" if self.compliant else "not_compliant"
+
+    def summary(self) -> dict[str, int]:
+        counts = {status: 0 for status in STATUSES}
+        for finding in self.findings:
+            counts[finding.status] += 1
+        counts["total"] = len(self.findings)
+        counts["blocking"] = sum(1 for f in self.findings if f.blocking)
+        return counts
+
+    def by_status(self, *statuses: Status) -> list[Finding]:
+        return [f for f in self.findings if f.status in statuses]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "report_version": REPORT_VERSION,
+            "tool": {"name": "pcn-rules", "version": __version__},
+            "pack": {
+                "id": self.pack_id,
+                "release": self.pack_release,
+                "contract_year": self.contract_year,
+            },
+            "as_of": self.as_of.isoformat(),
+            "network": {"name": self.network_name, "ods_code": self.network_ods_code},
+            "source": self.source,
+            "verdict": self.verdict,
+            "horizon": (
+                {
+                    "milestone": self.horizon.milestone,
+                    "date": self.horizon.date.isoformat(),
+                    "title": self.horizon.title,
+                }
+                if self.horizon
+                else None
+            ),
+            "summary": self.summary(),
+            "milestones": [
+                {
+                    "key": m.key,
+                    "date": m.date.isoformat(),
+                    "title": m.title,
+                    "days_left": m.days_left,
+                    "failed": m.failed,
+                    "blocking": m.blocking,
+                }
+                for m in self.milestones
+            ],
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, sort_keys=False)
+
+
+def reports_to_json(reports: list[Report], indent: int | None = 2) -> str:
+    """One report as a report object; several as ``{"report_version", "reports": [...]}``."""
+    if len(reports) == 1:
+        return reports[0].to_json(indent)
+    payload = {"report_version": REPORT_VERSION, "reports": [r.to_dict() for r in reports]}
+    return json.dumps(payload, indent=indent, ensure_ascii=False)
+
+
+# --------------------------------------------------------------------------------------------
+# JSON Schema of the report
+# --------------------------------------------------------------------------------------------
+
+_DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+_DUE = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["milestone", "date", "title"],
+    "properties": {"milestone": {"type": "string"}, "date": _DATE, "title": {"type": "string"}},
+}
+
+
+def report_json_schema() -> dict[str, Any]:
+    """JSON Schema (2020-12) of the JSON report, single and multi-report forms."""
+    finding = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": [
+            "rule_id", "title", "status", "severity", "scope", "entity", "entity_name",
+            "message", "evidence", "remediation", "due", "days_left", "timing", "blocking",
+            "source", "waiver",
+        ],
+        "properties": {
+            "rule_id": {"type": "string", "pattern": r"^[A-Z]{2,}(?:-[A-Z0-9]+)+$"},
+            "title": {"type": "string"},
+            "status": {"enum": list(STATUSES)},
+            "severity": {"enum": ["error", "warning", "info"]},
+            "scope": {"type": "string"},
+            "entity": {"type": ["string", "null"]},
+            "entity_name": {"type": ["string", "null"]},
+            "message": {"type": "string"},
+            "evidence": {"type": "object"},
+            "remediation": {"type": "array", "items": {"type": "string"}},
+            "due": {"oneOf": [_DUE, {"type": "null"}]},
+            "days_left": {"type": ["integer", "null"]},
+            "timing": {"enum": ["overdue", "due_today", "upcoming", "no_deadline"]},
+            "blocking": {"type": "boolean"},
+            "source": {
+                "type": "object",
+                "required": ["document", "confidence"],
+                "properties": {
+                    "document": {"type": "string"},
+                    "confidence": {"enum": ["OFF", "SEC+", "SEC", "UNV"]},
+                    "url": {"type": "string"},
+                    "note": {"type": "string"},
+                },
+                "additionalProperties": False,
+            },
+            "waiver": {
+                "oneOf": [
+                    {"type": "null"},
+                    {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["approved_by", "approved_on", "reason", "expires_on"],
+                        "properties": {
+                            "approved_by": {"type": "string"},
+                            "approved_on": _DATE,
+                            "reason": {"type": "string"},
+                            "expires_on": {"oneOf": [_DATE, {"type": "null"}]},
+                        },
+                    },
+                ]
+            },
+        },
+    }
+    counts = {s: {"type": "integer", "minimum": 0} for s in (*STATUSES, "total", "blocking")}
+    report = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": [
+            "report_version", "tool", "pack", "as_of", "network", "source", "verdict",
+            "horizon", "summary", "milestones", "findings",
+        ],
+        "properties": {
+            "report_version": {"const": REPORT_VERSION},
+            "tool": {
+                "type": "object",
+                "required": ["name", "version"],
+                "properties": {"name": {"const": "pcn-rules"}, "version": {"type": "string"}},
+            },
+            "pack": {
+                "type": "object",
+                "required": ["id", "release", "contract_year"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "release": {"type": "string"},
+                    "contract_year": {"type": "string"},
+                },
+            },
+            "as_of": _DATE,
+            "network": {
+                "type": "object",
+                "required": ["name", "ods_code"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "ods_code": {"type": ["string", "null"]},
+                },
+            },
+            "source": {"type": ["string", "null"]},
+            "verdict": {"enum": ["compliant", "not_compliant"]},
+            "horizon": {"oneOf": [_DUE, {"type": "null"}]},
+            "summary": {
+                "type": "object",
+                "required": list(counts),
+                "properties": counts,
+                "additionalProperties": False,
+            },
+            "milestones": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["key", "date", "title", "days_left", "failed", "blocking"],
+                    "properties": {
+                        "key": {"type": "string"},
+                        "date": _DATE,
+                        "title": {"type": "string"},
+                        "days_left": {"type": "integer"},
+                        "failed": {"type": "integer", "minimum": 0},
+                        "blocking": {"type": "boolean"},
+                    },
+                },
+            },
+            "findings": {"type": "array", "items": {"$ref": "#/$defs/finding"}},
+        },
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "urn:pcn-rules:report:1.0",
+        "title": "pcn-rules compliance report",
+        "oneOf": [
+            {"$ref": "#/$defs/report"},
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["report_version", "reports"],
+                "properties": {
+                    "report_version": {"const": REPORT_VERSION},
+                    "reports": {"type": "array", "items": {"$ref": "#/$defs/report"}},
+                },
+            },
+        ],
+        "$defs": {"report": report, "finding": finding},
+    }

@@ -1,0 +1,88 @@
+"""YAML loading for rule packs: ``yaml.safe_load`` semantics, plus the checks a pack editor needs.
+
+- duplicate keys are errors (PyYAML would silently keep the last one);
+- aliases are limited, so an "anchor bomb" cannot expand a small file into gigabytes;
+- files larger than :data:`MAX_PACK_FILE_BYTES` are refused;
+- tags such as ``!!python/object`` are refused (the safe loader cannot construct them).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import PackError
+
+MAX_PACK_FILE_BYTES = 1024 * 1024
+MAX_ALIASES = 50
+
+
+class _Loader(yaml.SafeLoader):
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.alias_count = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self.alias_count += 1
+            if self.alias_count > MAX_ALIASES:
+                mark = self.peek_event().start_mark
+                raise yaml.YAMLError(
+                    f"more than {MAX_ALIASES} YAML aliases (line {mark.line + 1}); "
+                    "anchors and aliases are limited in rule packs"
+                )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    hash(key)
+                except TypeError:
+                    continue
+                if key in seen:
+                    raise yaml.YAMLError(
+                        f"duplicate key {key!r} at line {key_node.start_mark.line + 1} "
+                        f"(first at line {seen[key] + 1})"
+                    )
+                seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_yaml_file(path: Path, display: str) -> Any:
+    """Read one pack file, turning every problem into a :class:`PackError` naming the file."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_PACK_FILE_BYTES:
+            raise PackError(
+                display, "", f"file is {size:,} bytes; the limit is {MAX_PACK_FILE_BYTES:,}"
+            )
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise PackError(display, "", "file not found") from None
+    except UnicodeDecodeError:
+        raise PackError(display, "", "not UTF-8 text") from None
+    except OSError as exc:
+        raise PackError(display, "", f"cannot be read ({exc.strerror})") from None
+    loader = _Loader(text)
+    try:
+        return loader.get_single_data()
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        problem = exc.problem or "cannot be constructed"
+        if "could not determine a constructor" in problem:
+            problem = f"YAML tag not allowed in a rule pack: {problem.split('tag ')[-1]}"
+        raise PackError(display, "", f"{problem}{where}") from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise PackError(display, "", f"YAML syntax error{where}: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise PackError(display, "", str(exc)) from None
+    finally:
+        loader.dispose()
