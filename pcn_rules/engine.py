@@ -50,7 +50,7 @@ class _Outcome:
 
 def _not_evidenced(scope: str, key: str) -> str:
     path = source_of(scope, key) or key
-    return f"{path} is not evidenced in the submission"
+    return f"Not evidenced in the submission: {path}."
 
 
 def _run(
@@ -255,7 +255,7 @@ def _evaluate_entity(ctx: _Context, rule: Rule, entity: Entity, index: int) -> F
     if outcome.errors:
         return _finding(ctx, rule, entity, "error", _error_message(rule, outcome), evidence)
     if outcome.missing or failed_messages:
-        parts = failed_messages + [m[0].upper() + m[1:] + "." for m in outcome.missing]
+        parts = failed_messages + outcome.missing
         message = " ".join(parts)
         waiver, note = _check_waiver(ctx, rule, activation)
         if waiver is not None:

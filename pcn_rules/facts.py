@@ -240,10 +240,13 @@ def build_facts(sub: Submission) -> SubmissionFacts:
     network["covered_practice_count"] = len(covered)
 
     role_counts = Counter(r.role for r in sub.additional_roles or [])
+    ordinals: Counter[str] = Counter()
     roles: list[Facts] = []
     for index, role in enumerate(sub.additional_roles or []):
+        ordinals[role.role] += 1
         rf: Facts = {
             "index": index,
+            "ordinal": ordinals[role.role],
             "role": role.role,
             "wte": float(role.wte),
             "same_role_count": role_counts[role.role],
@@ -275,7 +278,7 @@ def build_facts(sub: Submission) -> SubmissionFacts:
             Entity("covered_practice", c["ods_code"], c.get("name"), c) for c in covered
         ),
         "role": tuple(
-            Entity("role", f"{r['role']}#{r['index'] + 1}", r["role"].replace("_", " "), r)
+            Entity("role", f"{r['role']}#{r['ordinal']}", r["role"].replace("_", " "), r)
             for r in roles
         ),
     }
@@ -498,6 +501,7 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
     },
     "role": {
         "index": ("position in additional_roles (0-based)", "additional_roles[]"),
+        "ordinal": ("1 for the first post of this role type, 2 for the second...", "additional_roles[]"),
         "role": ("role type", "additional_roles[].role"),
         "wte": ("whole-time equivalent", "additional_roles[].wte"),
         "annual_cost": ("annual cost in pounds", "additional_roles[].annual_cost"),

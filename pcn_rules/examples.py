@@ -1,0 +1,135 @@
+"""Running a pack's own examples: each rule ships submissions where it must be met and not met.
+
+An example is a base submission (``examples/base.json`` in the pack) changed by ``set`` and
+``delete`` paths such as ``practices[0].list_size``.  ``pcn-check rules test`` and the test suite
+both run them through :func:`run_example`.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .api import check
+from .errors import PackError, PcnRulesError
+from .pack import Example, Rule, RulePack
+
+_STEP = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
+
+
+def _steps(path: str) -> list[str | int]:
+    steps: list[str | int] = []
+    pos = 0
+    for match in _STEP.finditer(path):
+        if match.start() != pos and path[pos:match.start()] != ".":
+            raise ValueError(f"malformed path {path!r}")
+        steps.append(match.group(1) if match.group(1) else int(match.group(2)))
+        pos = match.end()
+    if pos != len(path) or not steps:
+        raise ValueError(f"malformed path {path!r}")
+    return steps
+
+
+def _parent(doc: Any, steps: list[str | int], path: str, create: bool) -> Any:
+    node = doc
+    for step, following in zip(steps[:-1], steps[1:], strict=True):
+        try:
+            if isinstance(step, str) and create and step not in node:
+                node[step] = [] if isinstance(following, int) else {}
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            raise ValueError(f"path {path!r} does not exist in the base submission") from None
+    return node
+
+
+def apply_changes(
+    base: dict[str, Any], set_values: dict[str, Any], delete: tuple[str, ...]
+) -> dict[str, Any]:
+    """A copy of ``base`` with ``set`` applied, then ``delete``."""
+    doc = copy.deepcopy(base)
+    for path, value in set_values.items():
+        steps = _steps(path)
+        parent = _parent(doc, steps, path, create=True)
+        last = steps[-1]
+        try:
+            parent[last] = copy.deepcopy(value)
+        except (IndexError, TypeError):
+            raise ValueError(f"cannot set {path!r} in the base submission") from None
+    for path in delete:
+        steps = _steps(path)
+        parent = _parent(doc, steps, path, create=False)
+        try:
+            del parent[steps[-1]]
+        except (KeyError, IndexError, TypeError):
+            raise ValueError(f"cannot delete {path!r}: not in the base submission") from None
+    return doc
+
+
+@dataclass(frozen=True, slots=True)
+class ExampleResult:
+    rule_id: str
+    example: Example
+    passed: bool
+    detail: str
+
+
+def _load_base(path: Path, cache: dict[Path, dict[str, Any]]) -> dict[str, Any]:
+    if path not in cache:
+        try:
+            cache[path] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise PackError(str(path), "", f"example base cannot be read: {exc}") from None
+    return cache[path]
+
+
+def run_example(
+    pack: RulePack, rule: Rule, example: Example, cache: dict[Path, dict[str, Any]] | None = None
+) -> ExampleResult:
+    """Evaluate one example and compare the rule's findings with what the example expects."""
+    base = _load_base(example.base, cache if cache is not None else {})
+    try:
+        doc = apply_changes(base, dict(example.set), example.delete)
+        report = check(doc, pack=pack, as_of=example.as_of)
+    except ValueError as exc:
+        return ExampleResult(rule.id, example, False, str(exc))
+    except PcnRulesError as exc:
+        return ExampleResult(rule.id, example, False, f"the example is not a valid submission: {exc}")
+    findings = [f for f in report.findings if f.rule_id == rule.id]
+    if example.entity is not None:
+        findings = [f for f in findings if f.entity == example.entity]
+        if not findings:
+            return ExampleResult(
+                rule.id, example, False, f"no finding for entity {example.entity!r}"
+            )
+    statuses = sorted({f.status for f in findings})
+    if example.expect == "met":
+        ok = bool(findings) and all(f.status == "met" for f in findings)
+    else:
+        ok = any(f.status == example.expect for f in findings)
+    relevant = [f for f in findings if f.status == example.expect] or findings
+    if ok and example.message_contains is not None:
+        ok = any(example.message_contains in f.message for f in relevant)
+        if not ok:
+            messages = " | ".join(f.message for f in relevant)
+            return ExampleResult(
+                rule.id,
+                example,
+                False,
+                f"no message contains {example.message_contains!r}; messages: {messages}",
+            )
+    detail = f"expected {example.expect}, got {', '.join(statuses) or 'no finding'}"
+    if not ok:
+        detail += "; " + " | ".join(f"{f.entity}: {f.message}" for f in findings)
+    return ExampleResult(rule.id, example, ok, detail)
+
+
+def run_pack_examples(pack: RulePack) -> list[ExampleResult]:
+    """Run every example of every rule in the pack."""
+    cache: dict[Path, dict[str, Any]] = {}
+    return [
+        run_example(pack, rule, example, cache) for rule in pack.rules for example in rule.examples
+    ]
