@@ -47,7 +47,7 @@ _NO_SUCH_KEY = re.compile(r"no such key: ([A-Za-z_]\w*)")
 
 def _make_env(variables: Iterable[str]) -> Any:
     return cel.NewEnv(
-        variables={name: cel.Type.DYN for name in variables},
+        variables=dict.fromkeys(variables, cel.Type.DYN),
         extensions=[ext_math.ExtMath(), ext_strings.ExtStrings()],
     )
 

@@ -163,9 +163,7 @@ def _finding(
     )
 
 
-def _check_waiver(
-    ctx: _Context, rule: Rule, activation: Any
-) -> tuple[Waiver | None, str | None]:
+def _check_waiver(ctx: _Context, rule: Rule, activation: Any) -> tuple[Waiver | None, str | None]:
     """A valid waiver, or the reason the one on file does not apply (expired, not yet valid)."""
     if rule.waiver is None:
         return None, None

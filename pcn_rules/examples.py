@@ -8,6 +8,7 @@ both run them through :func:`run_example`.
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ def _steps(path: str) -> list[str | int]:
     steps: list[str | int] = []
     pos = 0
     for match in _STEP.finditer(path):
-        if match.start() != pos and path[pos:match.start()] != ".":
+        if match.start() != pos and path[pos : match.start()] != ".":
             raise ValueError(f"malformed path {path!r}")
         steps.append(match.group(1) if match.group(1) else int(match.group(2)))
         pos = match.end()
@@ -36,7 +37,7 @@ def _steps(path: str) -> list[str | int]:
 
 def _parent(doc: Any, steps: list[str | int], path: str, create: bool) -> Any:
     node = doc
-    for step, following in zip(steps[:-1], steps[1:], strict=True):
+    for step, following in itertools.pairwise(steps):
         try:
             if isinstance(step, str) and create and step not in node:
                 node[step] = [] if isinstance(following, int) else {}
@@ -97,7 +98,9 @@ def run_example(
     except ValueError as exc:
         return ExampleResult(rule.id, example, False, str(exc))
     except PcnRulesError as exc:
-        return ExampleResult(rule.id, example, False, f"the example is not a valid submission: {exc}")
+        return ExampleResult(
+            rule.id, example, False, f"the example is not a valid submission: {exc}"
+        )
     findings = [f for f in report.findings if f.rule_id == rule.id]
     if example.entity is not None:
         findings = [f for f in findings if f.entity == example.entity]

@@ -118,8 +118,7 @@ def build_facts(sub: Submission) -> SubmissionFacts:
             "occurrences": occurrences[practice.ods_code],
             "signed_initial_agreement": practice.initial_agreement_signed_on is not None,
             "signed_network_agreement": (
-                practice.network_agreement_signed_on is not None
-                or practice.ods_code in signatories
+                practice.network_agreement_signed_on is not None or practice.ods_code in signatories
             ),
             "cross_boundary_agreed": practice.ods_code in cross_agreed,
         }
@@ -268,9 +267,7 @@ def build_facts(sub: Submission) -> SubmissionFacts:
     network_id = net.ods_code or net.name
     entities: dict[str, tuple[Entity, ...]] = {
         "network": (Entity("network", network_id, net.name, network),),
-        "practice": tuple(
-            Entity("practice", p["ods_code"], p.get("name"), p) for p in practices
-        ),
+        "practice": tuple(Entity("practice", p["ods_code"], p.get("name"), p) for p in practices),
         "provider": tuple(
             Entity("provider", f"{p['type']}:{p['name']}", p["name"], p) for p in providers
         ),
@@ -340,7 +337,10 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "clinical_director": ("the Clinical Director", "clinical_director"),
         "clinical_director.name": ("name", "clinical_director.name"),
         "clinical_director.profession": ("profession", "clinical_director.profession"),
-        "clinical_director.is_clinician": ("profession is clinical", "clinical_director.profession"),
+        "clinical_director.is_clinician": (
+            "profession is clinical",
+            "clinical_director.profession",
+        ),
         "clinical_director.practice_ods_code": (
             "practice they practise in",
             "clinical_director.practice_ods_code",
@@ -501,7 +501,10 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
     },
     "role": {
         "index": ("position in additional_roles (0-based)", "additional_roles[]"),
-        "ordinal": ("1 for the first post of this role type, 2 for the second...", "additional_roles[]"),
+        "ordinal": (
+            "1 for the first post of this role type, 2 for the second...",
+            "additional_roles[]",
+        ),
         "role": ("role type", "additional_roles[].role"),
         "wte": ("whole-time equivalent", "additional_roles[].wte"),
         "annual_cost": ("annual cost in pounds", "additional_roles[].annual_cost"),

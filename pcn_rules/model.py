@@ -193,15 +193,18 @@ class ClinicalDirector(_Model):
     """The network's accountable Clinical Director."""
 
     name: Text
-    profession: Literal[
-        "gp",
-        "nurse",
-        "pharmacist",
-        "allied_health_professional",
-        "paramedic",
-        "other_clinician",
-        "non_clinical",
-    ] | None = None
+    profession: (
+        Literal[
+            "gp",
+            "nurse",
+            "pharmacist",
+            "allied_health_professional",
+            "paramedic",
+            "other_clinician",
+            "non_clinical",
+        ]
+        | None
+    ) = None
     practice_ods_code: PracticeCode | None = Field(
         default=None, description="The member practice the Clinical Director practises in."
     )
@@ -238,9 +241,9 @@ class NetworkAgreement(_Model):
         description="ODS codes of the practices that signed the full Network Agreement "
         "(may be given instead of, or as well as, each practice's signing date).",
     )
-    schedules_completed: Annotated[
-        list[Annotated[int, Field(ge=1, le=7)]], AfterValidator(_unique_ints)
-    ] | None = Field(
+    schedules_completed: (
+        Annotated[list[Annotated[int, Field(ge=1, le=7)]], AfterValidator(_unique_ints)] | None
+    ) = Field(
         default=None, description="Which of the seven locally completed schedules are complete."
     )
     national_clauses_unchanged: bool | None = None

@@ -285,9 +285,7 @@ def available_packs() -> list[str]:
     root = packs_root()
     if not root.is_dir():
         return []
-    return sorted(
-        d.name.replace("-", "/") for d in root.iterdir() if (d / "pack.yaml").is_file()
-    )
+    return sorted(d.name.replace("-", "/") for d in root.iterdir() if (d / "pack.yaml").is_file())
 
 
 def resolve_pack_dir(ref: str | Path) -> Path:
@@ -352,7 +350,9 @@ def _check_version(data: Any, source: str) -> None:
         raise PackError(source, "", "expected a YAML mapping at the top level")
     if "version" not in data:
         raise PackError(
-            source, "version", f"missing; the first key of every pack file is `version: {PACK_FORMAT_VERSION}`"
+            source,
+            "version",
+            f"missing; the first key of every pack file is `version: {PACK_FORMAT_VERSION}`",
         )
     if data["version"] != PACK_FORMAT_VERSION:
         raise PackError(
@@ -379,9 +379,7 @@ def _template(text: str, source: str, where: str, allowed_roots: set[str]) -> Te
         if conversion:
             raise PackError(source, where, f"conversion !{conversion} is not allowed in {{{name}}}")
         if not re.fullmatch(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*", name):
-            raise PackError(
-                source, where, f"placeholder {{{name}}} must be a dotted fact path"
-            )
+            raise PackError(source, where, f"placeholder {{{name}}} must be a dotted fact path")
         root, *rest = name.split(".")
         if root not in allowed_roots:
             raise PackError(
@@ -393,7 +391,9 @@ def _template(text: str, source: str, where: str, allowed_roots: set[str]) -> Te
         if root in ("network", "submission") or root in SCOPES:
             for part in rest:
                 if part not in known:
-                    raise PackError(source, where, f"placeholder {{{name}}}: unknown field {part!r}")
+                    raise PackError(
+                        source, where, f"placeholder {{{name}}}: unknown field {part!r}"
+                    )
         fields.append((name, spec or ""))
     return Template(text, tuple(fields))
 
@@ -443,7 +443,9 @@ def _rule(
         )
     if spec.scope not in SCOPES:
         raise PackError(
-            source, f"{label} → scope", f"unknown scope {spec.scope!r}; use one of {', '.join(SCOPES)}"
+            source,
+            f"{label} → scope",
+            f"unknown scope {spec.scope!r}; use one of {', '.join(SCOPES)}",
         )
     due = None
     if spec.due is not None:
@@ -454,12 +456,9 @@ def _rule(
                 f"unknown milestone {spec.due!r}; this pack defines {', '.join(milestones)}",
             )
         due = milestones[spec.due]
-    roots = {"network", "submission", "params", "milestones", "as_of", "derived", spec.scope}
     derived_names = frozenset(spec.derive)
     names = extra_names | derived_names
-    when = (
-        _compile(env, spec.when, source, f"{label} → when", names) if spec.when else None
-    )
+    when = _compile(env, spec.when, source, f"{label} → when", names) if spec.when else None
     derive = tuple(
         (name, _compile(env, text, source, f"{label} → derive → {name}", names))
         for name, text in spec.derive.items()
@@ -470,7 +469,7 @@ def _rule(
             raise PackError(
                 source, f"{label} → message", "required when `expect` is a single condition"
             )
-        checks = (
+        checks: tuple[Check, ...] = (
             Check(
                 _compile(env, spec.expect, source, f"{label} → expect", names),
                 _template(spec.message, source, f"{label} → message", template_roots),
@@ -488,9 +487,7 @@ def _rule(
         )
     met_text = spec.met_message or spec.title
     met = _template(met_text, source, f"{label} → met_message", template_roots)
-    waiver = (
-        _compile(env, spec.waiver, source, f"{label} → waiver", names) if spec.waiver else None
-    )
+    waiver = _compile(env, spec.waiver, source, f"{label} → waiver", names) if spec.waiver else None
     texts = [spec.when or ""] + [c.condition.source for c in checks] + list(spec.derive.values())
     evidence: list[str] = []
     for text in texts:
@@ -646,8 +643,14 @@ _CACHE_LOCK = threading.Lock()
 
 
 def load_pack_cached(ref: str | Path) -> RulePack:
-    """:func:`load_pack`, remembered per resolved directory (packs are immutable)."""
-    key = str(resolve_pack_dir(ref).resolve())
+    """:func:`load_pack`, remembered for the bundled packs (which cannot change once installed).
+
+    A pack directory outside the bundled ones is loaded afresh each time, so edits are seen.
+    """
+    directory = resolve_pack_dir(ref).resolve()
+    if directory.parent != packs_root().resolve():
+        return load_pack(directory)
+    key = str(directory)
     with _CACHE_LOCK:
         pack = _CACHE.get(key)
     if pack is None:

@@ -154,7 +154,7 @@ class Report:
         return "compliant" if self.compliant else "not_compliant"
 
     def summary(self) -> dict[str, int]:
-        counts = {status: 0 for status in STATUSES}
+        counts: dict[str, int] = dict.fromkeys(STATUSES, 0)
         for finding in self.findings:
             counts[finding.status] += 1
         counts["total"] = len(self.findings)
@@ -232,9 +232,22 @@ def report_json_schema() -> dict[str, Any]:
         "type": "object",
         "additionalProperties": False,
         "required": [
-            "rule_id", "title", "status", "severity", "scope", "entity", "entity_name",
-            "message", "evidence", "remediation", "due", "days_left", "timing", "blocking",
-            "source", "waiver",
+            "rule_id",
+            "title",
+            "status",
+            "severity",
+            "scope",
+            "entity",
+            "entity_name",
+            "message",
+            "evidence",
+            "remediation",
+            "due",
+            "days_left",
+            "timing",
+            "blocking",
+            "source",
+            "waiver",
         ],
         "properties": {
             "rule_id": {"type": "string", "pattern": r"^[A-Z]{2,}(?:-[A-Z0-9]+)+$"},
@@ -285,8 +298,17 @@ def report_json_schema() -> dict[str, Any]:
         "type": "object",
         "additionalProperties": False,
         "required": [
-            "report_version", "tool", "pack", "as_of", "network", "source", "verdict",
-            "horizon", "summary", "milestones", "findings",
+            "report_version",
+            "tool",
+            "pack",
+            "as_of",
+            "network",
+            "source",
+            "verdict",
+            "horizon",
+            "summary",
+            "milestones",
+            "findings",
         ],
         "properties": {
             "report_version": {"const": REPORT_VERSION},

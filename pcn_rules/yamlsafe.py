@@ -28,7 +28,7 @@ class _Loader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             self.alias_count += 1
             if self.alias_count > MAX_ALIASES:
-                mark = self.peek_event().start_mark
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
                 raise yaml.YAMLError(
                     f"more than {MAX_ALIASES} YAML aliases (line {mark.line + 1}); "
                     "anchors and aliases are limited in rule packs"

@@ -1,0 +1,345 @@
+"""The ``pcn-check`` command line.  The only part of pcn-rules that prints.
+
+Exit codes (also in ``--help`` and the README), mapped from exceptions in :func:`main` only:
+
+- 0 compliant: nothing due by the next milestone (or overdue) is unmet
+- 1 not compliant
+- 2 usage error (unknown option, bad date, unknown pack or rule)
+- 3 unreadable input or invalid rule pack
+- 4 internal error (a bug: please report it)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from ..errors import InputError, PackError, UsageError
+
+EXIT_OK = 0
+EXIT_NOT_COMPLIANT = 1
+EXIT_USAGE = 2
+EXIT_INPUT = 3
+EXIT_INTERNAL = 4
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 compliant; 1 not compliant (a requirement due by the next milestone, or "
+    "overdue, is not met); 2 usage error; 3 unreadable submission or invalid rule pack; "
+    "4 internal error."
+)
+
+SUBCOMMANDS = ("check", "rules", "schema", "init")
+
+app = typer.Typer(
+    name="pcn-check",
+    help=(
+        "Check Primary Care Network submissions against the Network Contract DES.\n\n"
+        "Usage: pcn-check FILE... [OPTIONS]  (the same as `pcn-check check FILE...`).\n\n"
+        + EXIT_CODES_HELP
+    ),
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+rules_app = typer.Typer(help="List, show and test the rules of a pack.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+
+class _Fail(Exception):
+    """Carries an exit code out of a command without printing a traceback."""
+
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+
+def _console(output: Path | None = None) -> Console:
+    if output is not None:
+        return Console(file=output.open("w", encoding="utf-8"), width=100, no_color=True)
+    return Console(highlight=False, soft_wrap=False)
+
+
+def _parse_date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option} must be a date as YYYY-MM-DD, got {value!r}") from None
+
+
+def _expand(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*.json") if p.is_file())
+            if not found:
+                raise InputError(
+                    str(path), [("", "directory contains no submission (*.json) files")]
+                )
+            files.extend(found)
+        else:
+            files.append(path)
+    return files
+
+
+PackOption = Annotated[
+    str | None,
+    typer.Option(
+        "--pack",
+        help="Rule pack: a year such as 2019/20, or a pack directory. "
+        "Default: the submission's contract year (or its date).",
+    ),
+]
+
+
+@app.command("check")
+def check_command(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Submission JSON files, or directories of them.", show_default=False),
+    ],
+    pack: PackOption = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Check as of this date (YYYY-MM-DD). Default: each submission's date.",
+        ),
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="Output format: text or json.")
+    ] = "text",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
+    ] = None,
+) -> None:
+    """Check one or more submissions and report what is met, what is not, and how to fix it."""
+    from ..api import check
+    from ..pack import load_pack
+    from ..report import reports_to_json
+
+    if output_format not in ("text", "json"):
+        raise UsageError(f"--format must be text or json, got {output_format!r}")
+    when = _parse_date(as_of, "--as-of")
+    loaded = load_pack(pack) if pack is not None else None
+    reports = [check(path, pack=loaded, as_of=when) for path in _expand(files)]
+    if output_format == "json":
+        text = reports_to_json(reports) + "\n"
+        if output is not None:
+            output.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+    else:
+        from .terminal import render_report
+
+        console = _console(output)
+        for index, report in enumerate(reports):
+            if index:
+                console.print()
+            render_report(report, console)
+        if len(reports) > 1:
+            failing = sum(1 for r in reports if not r.compliant)
+            console.print()
+            console.print(
+                f"[bold]{len(reports)} submissions: {len(reports) - failing} compliant, "
+                f"{failing} not compliant.[/bold]"
+            )
+        if output is not None:
+            console.file.close()
+    if any(not r.compliant for r in reports):
+        raise _Fail(EXIT_NOT_COMPLIANT)
+
+
+@rules_app.command("list")
+def rules_list(
+    pack: PackOption = None,
+    output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+) -> None:
+    """List the rules of a pack (default: the newest bundled pack)."""
+    from ..pack import available_packs, load_pack
+
+    loaded = load_pack(pack or available_packs()[-1])
+    if output_format == "json":
+        payload = [
+            {
+                "id": r.id,
+                "title": r.title,
+                "severity": r.severity,
+                "scope": r.scope,
+                "due": {"milestone": r.due.key, "date": r.due.date.isoformat()} if r.due else None,
+            }
+            for r in loaded.rules
+        ]
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        return
+    from .terminal import render_rules_table
+
+    render_rules_table(loaded, _console())
+
+
+@rules_app.command("show")
+def rules_show(
+    rule_id: Annotated[str, typer.Argument(help="Rule ID, e.g. POP-MIN.")],
+    pack: PackOption = None,
+) -> None:
+    """Show one rule: its condition, message, remediation and source."""
+    from ..pack import available_packs, load_pack
+    from .terminal import render_rule
+
+    loaded = load_pack(pack or available_packs()[-1])
+    render_rule(loaded, loaded.rule(rule_id.upper()), _console())
+
+
+@rules_app.command("test")
+def rules_test(pack: PackOption = None) -> None:
+    """Run every rule's own examples (met and not met) and report any that disagree."""
+    from ..examples import run_pack_examples
+    from ..pack import available_packs, load_pack
+
+    console = _console()
+    packs = [pack] if pack else available_packs()
+    failures = 0
+    for ref in packs:
+        loaded = load_pack(ref)
+        results = run_pack_examples(loaded)
+        failed = [r for r in results if not r.passed]
+        failures += len(failed)
+        for result in failed:
+            console.print(
+                f"[red]FAIL[/red] {result.rule_id}: {result.example.name}: {result.detail}"
+            )
+        missing = [
+            r.id for r in loaded.rules if not {"met", "not_met"} <= {e.expect for e in r.examples}
+        ]
+        for rule_id in missing:
+            failures += 1
+            console.print(
+                f"[red]FAIL[/red] {rule_id}: needs at least one met and one not_met example"
+            )
+        console.print(
+            f"pack {loaded.id}: {len(results) - len(failed)} of {len(results)} examples pass "
+            f"across {len(loaded.rules)} rules"
+        )
+    if failures:
+        raise _Fail(EXIT_NOT_COMPLIANT)
+
+
+@rules_app.command("lint")
+def rules_lint(
+    pack: Annotated[str, typer.Argument(help="A pack directory (or a bundled year).")],
+) -> None:
+    """Validate a rule pack without running anything: keys, milestones, IDs and CEL conditions."""
+    from ..pack import load_pack
+
+    loaded = load_pack(pack)
+    _console().print(
+        f"[green]ok[/green] pack {loaded.id}: {len(loaded.rules)} rules, "
+        f"{len(loaded.milestones)} milestones"
+    )
+
+
+@app.command("schema")
+def schema_command(
+    report: Annotated[
+        bool, typer.Option("--report", help="Print the JSON report's schema instead.")
+    ] = False,
+) -> None:
+    """Print the JSON Schema of the submission format (or of the JSON report)."""
+    if report:
+        from ..report import report_json_schema
+
+        schema = report_json_schema()
+    else:
+        from ..model import submission_json_schema
+
+        schema = submission_json_schema()
+    sys.stdout.write(json.dumps(schema, indent=2) + "\n")
+
+
+@app.command("init")
+def init_command(
+    path: Annotated[Path, typer.Argument(help="Where to write the template.")] = Path(
+        "submission.json"
+    ),
+    pack: PackOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a template submission to fill in (an example network that meets every rule)."""
+    from ..pack import available_packs, resolve_pack_dir
+
+    if path.exists() and not force:
+        raise UsageError(f"{path} already exists; use --force to overwrite it")
+    template = resolve_pack_dir(pack or available_packs()[0]) / "examples" / "base.json"
+    path.write_text(template.read_text(encoding="utf-8"), encoding="utf-8")
+    _console().print(
+        f"Wrote {path}: an example network that meets every rule. Replace its facts with your "
+        f"network's, then run `pcn-check {path}`."
+    )
+
+
+def _error(console: Console, kind: str, message: str) -> None:
+    console.print(f"[bold red]{kind}:[/bold red] {message}", highlight=False, markup=True)
+
+
+def _is_usage_exception(exc: Exception) -> bool:
+    """A click-style exception (click or typer's vendored copy) that knows how to show itself."""
+    return callable(getattr(exc, "show", None)) and hasattr(exc, "exit_code")
+
+
+def main(argv: list[str] | None = None) -> NoReturn:
+    """Entry point of ``pcn-check``: maps every outcome to its documented exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and not args[0].startswith("-") and args[0] not in SUBCOMMANDS:
+        args.insert(0, "check")
+    err = Console(stderr=True, highlight=False)
+    code = EXIT_OK
+    try:
+        app(args=args, prog_name="pcn-check", standalone_mode=False)
+    except _Fail as fail:
+        code = fail.code
+    except InputError as exc:
+        _error(err, "error: cannot read submission", str(exc))
+        code = EXIT_INPUT
+    except PackError as exc:
+        _error(err, "error: invalid rule pack", str(exc))
+        code = EXIT_INPUT
+    except UsageError as exc:
+        _error(err, "usage error", str(exc))
+        code = EXIT_USAGE
+    except typer.Exit as exc:
+        code = exc.exit_code
+    except typer.Abort:
+        err.print("aborted")
+        code = EXIT_USAGE
+    except BrokenPipeError:
+        code = EXIT_OK
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        code = 130
+    except Exception as exc:
+        if _is_usage_exception(exc):
+            # click's (or typer's vendored click's) usage errors: bad option, missing argument
+            ctx = getattr(exc, "ctx", None)
+            if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+                sys.stdout.write(ctx.get_help() + "\n")
+            else:
+                exc.show(file=sys.stderr)  # type: ignore[attr-defined]
+            code = EXIT_USAGE
+            sys.stdout.flush()
+            raise SystemExit(code) from None
+        _error(
+            err,
+            "internal error",
+            f"{type(exc).__name__}: {exc}. This is a bug in pcn-rules; please report it "
+            "with the command you ran.",
+        )
+        code = EXIT_INTERNAL
+    sys.stdout.flush()
+    raise SystemExit(code)

@@ -1,0 +1,240 @@
+"""Terminal rendering of reports with rich.  Only the CLI imports this module."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from ..pack import Rule, RulePack
+from ..report import Finding, Report
+
+_STATUS_STYLE = {
+    "met": ("✓ met", "green"),
+    "not_met": ("✗ not met", "red"),
+    "waived": ("~ waived", "yellow"),
+    "not_applicable": ("- n/a", "dim"),
+    "error": ("! error", "bold magenta"),
+}
+_SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
+
+
+def human_date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def days_phrase(days: int) -> str:
+    if days < 0:
+        return f"overdue by {-days} day{'s' if days != -1 else ''}"
+    if days == 0:
+        return "due today"
+    return f"due in {days} day{'s' if days != 1 else ''}"
+
+
+def _verdict(report: Report) -> Text:
+    blocking = [f for f in report.findings if f.blocking]
+    horizon = report.horizon
+    if not blocking:
+        line = Text("COMPLIANT", style="bold green")
+        if horizon is not None:
+            line.append(
+                f" as of {human_date(report.as_of)}: every requirement due by "
+                f"{human_date(horizon.date)} ({horizon.milestone}) is met.",
+                style="green",
+            )
+        else:
+            line.append(
+                f" as of {human_date(report.as_of)}: every requirement of the year is met.",
+                style="green",
+            )
+        return line
+    overdue = sum(1 for f in blocking if f.days_left is not None and f.days_left < 0)
+    line = Text("NOT COMPLIANT", style="bold red")
+    rules = {f.rule_id for f in blocking}
+    parts = [f"{len(rules)} requirement{'s' if len(rules) != 1 else ''} not met"]
+    if overdue:
+        parts.append(f"{overdue} overdue")
+    if horizon is not None:
+        days = (horizon.date - report.as_of).days
+        parts.append(
+            f"next deadline {human_date(horizon.date)} ({horizon.milestone}, {days_phrase(days)})"
+        )
+    line.append(f" as of {human_date(report.as_of)}: " + "; ".join(parts) + ".", style="red")
+    return line
+
+
+def _finding_block(finding: Finding, show_remediation: bool) -> RenderableType:
+    label, style = _STATUS_STYLE[finding.status]
+    head = Text()
+    head.append(f"{label:<11}", style=style)
+    head.append(f"{finding.rule_id}", style="bold")
+    head.append(f" [{finding.severity}]", style=_SEVERITY_STYLE[finding.severity])
+    if finding.failed and finding.days_left is not None:
+        head.append(
+            f" · {days_phrase(finding.days_left)}", style="red" if finding.days_left < 0 else ""
+        )
+    if finding.entity and finding.scope != "network":
+        name = f" {finding.entity_name}" if finding.entity_name else ""
+        head.append(f"  {finding.scope} {finding.entity}{name}", style="bold")
+    parts: list[RenderableType] = [head]
+    parts.append(Padding(Text(finding.message), (0, 0, 0, 11)))
+    if finding.waiver is not None:
+        w = finding.waiver
+        extra = f", expires {w.expires_on}" if w.expires_on else ""
+        parts.append(
+            Padding(
+                Text(
+                    f"Waived by {w.approved_by} on {w.approved_on}{extra}: {w.reason}",
+                    style="yellow",
+                ),
+                (0, 0, 0, 11),
+            )
+        )
+    if show_remediation and finding.remediation:
+        steps = Table.grid(padding=(0, 1))
+        steps.add_column(no_wrap=True)
+        steps.add_column()
+        for number, step in enumerate(finding.remediation, start=1):
+            steps.add_row(f"{number}.", step)
+        parts.append(Padding(Text("How to fix:", style="bold"), (0, 0, 0, 11)))
+        parts.append(Padding(steps, (0, 0, 0, 13)))
+    source = finding.source
+    parts.append(
+        Padding(
+            Text(f"Source: {source.get('document')} ({source.get('confidence')})", style="dim"),
+            (0, 0, 0, 11),
+        )
+    )
+    return Group(*parts)
+
+
+def _summarise(findings: Iterable[Finding]) -> Text:
+    met = sorted({f.rule_id for f in findings if f.status == "met"})
+    text = Text()
+    if met:
+        text.append(f"✓ {len(met)} met: ", style="green")
+        text.append(", ".join(met), style="dim")
+    return text
+
+
+def render_report(report: Report, console: Console) -> None:
+    """Print one report: verdict, then findings grouped by milestone, with remediation."""
+    title = report.network_name
+    if report.network_ods_code:
+        title += f" ({report.network_ods_code})"
+    about = Text(
+        f"Checked against pack {report.pack_id} (release {report.pack_release}) as of "
+        f"{report.as_of}" + (f" · {report.source}" if report.source else ""),
+        style="dim",
+    )
+    console.print(Panel(Group(_verdict(report), about), title=title, expand=True))
+
+    groups: dict[str | None, list[Finding]] = {}
+    for finding in report.findings:
+        groups.setdefault(finding.due.milestone if finding.due else None, []).append(finding)
+    milestone_info = {m.key: m for m in report.milestones}
+    horizon_date = report.horizon.date if report.horizon else None
+
+    for key in [m.key for m in report.milestones if m.key in groups] + (
+        [None] if None in groups else []
+    ):
+        findings = groups[key]
+        if key is None:
+            heading = Text("Ongoing requirements (no deadline)", style="bold underline")
+            upcoming = False
+        else:
+            m = milestone_info[key]
+            upcoming = horizon_date is not None and m.date > horizon_date
+            heading = Text(f"{human_date(m.date)} · {m.title}", style="bold underline")
+            if m.days_left < 0:
+                when = f"{-m.days_left} day{'s' if m.days_left != -1 else ''} ago"
+            else:
+                when = days_phrase(m.days_left)
+            heading.append(f"  ({when})", style="red" if m.blocking else "")
+            if upcoming:
+                heading.append("  upcoming: does not affect the verdict yet", style="dim")
+        console.print()
+        console.print(heading)
+        attention = [f for f in findings if f.status in ("not_met", "error", "waived")]
+        for finding in attention:
+            console.print(_finding_block(finding, show_remediation=finding.failed))
+        summary = _summarise(findings)
+        if summary:
+            console.print(summary)
+        na = sorted({f.rule_id for f in findings if f.status == "not_applicable"})
+        if na:
+            console.print(Text(f"- not applicable: {', '.join(na)}", style="dim"))
+
+    counts = report.summary()
+    console.print()
+    console.print(
+        Text(
+            f"{counts['met']} met · {counts['not_met']} not met · {counts['waived']} waived · "
+            f"{counts['not_applicable']} not applicable · {counts['error']} error · "
+            f"{counts['blocking']} blocking",
+            style="bold",
+        )
+    )
+
+
+def render_rules_table(pack: RulePack, console: Console) -> None:
+    table = Table(title=f"{pack.title} (pack {pack.id}, release {pack.release})")
+    table.add_column("ID", style="bold", no_wrap=True)
+    table.add_column("Severity")
+    table.add_column("Due")
+    table.add_column("Scope")
+    table.add_column("Title")
+    for rule in sorted(pack.rules, key=_rule_order):
+        due = f"{rule.due.key} ({rule.due.date})" if rule.due else "—"
+        table.add_row(
+            rule.id,
+            Text(rule.severity, style=_SEVERITY_STYLE[rule.severity]),
+            due,
+            rule.scope,
+            rule.title,
+        )
+    console.print(table)
+
+
+def _rule_order(rule: Rule) -> tuple[dt.date, str]:
+    return (rule.due.date if rule.due else dt.date.max, rule.id)
+
+
+def render_rule(pack: RulePack, rule: Rule, console: Console) -> None:
+    lines = Table.grid(padding=(0, 2))
+    lines.add_column(style="bold")
+    lines.add_column()
+    lines.add_row("ID", rule.id)
+    lines.add_row("Title", rule.title)
+    if rule.description:
+        lines.add_row("Description", rule.description)
+    lines.add_row("Pack", f"{pack.id} (release {pack.release})")
+    lines.add_row("Scope", rule.scope)
+    lines.add_row("Severity", rule.severity)
+    lines.add_row(
+        "Due",
+        f"{rule.due.key}: {human_date(rule.due.date)} ({rule.due.title})"
+        if rule.due
+        else "no deadline",
+    )
+    for label, source in rule.conditions():
+        lines.add_row(label.capitalize(), Text(source, style="cyan"))
+    for index, check in enumerate(rule.checks):
+        lines.add_row("Message" if index == 0 else "", check.message.text)
+    lines.add_row(
+        "Remediation", "\n".join(f"{n}. {s}" for n, s in enumerate(rule.remediation, start=1))
+    )
+    src = rule.source
+    lines.add_row(
+        "Source",
+        f"{src.get('document')} (confidence {src.get('confidence')})"
+        + (f"\n{src['note']}" if "note" in src else ""),
+    )
+    lines.add_row("Examples", f"{len(rule.examples)}")
+    lines.add_row("Defined in", rule.origin)
+    console.print(Panel(lines, title=rule.id))
