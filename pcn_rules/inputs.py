@@ -5,15 +5,17 @@ Every problem becomes an :class:`~pcn_rules.errors.InputError` naming the source
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Iterable, Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from .errors import InputError
-from .model import Submission
+from .model import FORMAT_VERSION, Submission
 
 #: Largest submission file accepted, in bytes.  A real network's submission is a few kilobytes;
 #: anything near this limit is not a submission.
@@ -137,12 +139,30 @@ _EXPECTED = {
 }
 
 
+@cache
+def _field_names() -> tuple[str, ...]:
+    """Every field name anywhere in the submission format, for did-you-mean suggestions."""
+    names: set[str] = set()
+    schema = Submission.model_json_schema()
+    for model in [schema, *schema.get("$defs", {}).values()]:
+        names.update(model.get("properties", {}))
+    return tuple(sorted(names))
+
+
 def _problem(error: Mapping[str, Any]) -> tuple[str, str]:
     path = json_path(error["loc"])
     kind = error["type"]
     value = error.get("input")
     if kind == "extra_forbidden":
-        return path, "unknown field (not part of the submission format; check the spelling)"
+        name = str(error["loc"][-1])
+        close = difflib.get_close_matches(name, _field_names(), n=1, cutoff=0.7)
+        hint = f"; did you mean {close[0]!r}?" if close else "; check the spelling"
+        return path, f"unknown field (not part of the submission format{hint})"
+    if error["loc"] == ("format_version",) and kind == "literal_error":
+        return path, (
+            f"format_version {value!r} is not supported; this pcn-check reads submission "
+            f"format version {FORMAT_VERSION}"
+        )
     if kind == "missing":
         return path, "required field is missing"
     if kind in _EXPECTED:

@@ -126,7 +126,7 @@ class RuleSpec(_Spec):
 
 class RuleFileSpec(_Spec):
     version: Literal[1]
-    rules: list[dict[str, Any]]
+    rules: list[Any]
 
 
 # --------------------------------------------------------------------------------------------
@@ -338,6 +338,10 @@ def _pydantic_problem(
         message = "unknown key (check the spelling; see 'How to write a rule' in the README)"
     elif kind == "missing":
         message = "required key is missing"
+    elif kind in ("dict_type", "model_type"):
+        message = "expected a mapping (key: value pairs)"
+    elif kind == "list_type":
+        message = "expected a list"
     else:
         message = str(err["msg"])
         if message.startswith("Value error, "):

@@ -129,7 +129,16 @@ def check_command(
         raise UsageError(f"--format must be text or json, got {output_format!r}")
     when = _parse_date(as_of, "--as-of")
     loaded = load_pack(pack) if pack is not None else None
-    reports = [check(path, pack=loaded, as_of=when) for path in _expand(files)]
+    paths = _expand(files)
+    reports = []
+    unreadable: list[InputError] = []
+    for path in paths:
+        try:
+            reports.append(check(path, pack=loaded, as_of=when))
+        except InputError as exc:
+            if len(paths) == 1:
+                raise
+            unreadable.append(exc)  # keep going: report every readable file, then fail
     if output_format == "json":
         text = reports_to_json(reports) + "\n"
         if output is not None:
@@ -153,6 +162,11 @@ def check_command(
             )
         if output is not None:
             console.file.close()
+    if unreadable:
+        err = _error_console()
+        for problem in unreadable:
+            _error(err, "error: cannot read submission", str(problem))
+        raise _Fail(EXIT_INPUT)
     if any(not r.compliant for r in reports):
         raise _Fail(EXIT_NOT_COMPLIANT)
 
@@ -284,6 +298,10 @@ def init_command(
     )
 
 
+def _error_console() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
 def _error(console: Console, kind: str, message: str) -> None:
     console.print(f"[bold red]{kind}:[/bold red] {message}", highlight=False, markup=True)
 
@@ -298,7 +316,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and not args[0].startswith("-") and args[0] not in SUBCOMMANDS:
         args.insert(0, "check")
-    err = Console(stderr=True, highlight=False)
+    err = _error_console()
     code = EXIT_OK
     try:
         app(args=args, prog_name="pcn-check", standalone_mode=False)
