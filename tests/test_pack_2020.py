@@ -62,3 +62,129 @@ def test_bad_cqc_location_id_is_an_input_error() -> None:
     with pytest.raises(InputError) as info:
         coerce_submission(data)
     assert "care_homes[0].cqc_location_id" in str(info.value)
+
+
+# --------------------------------------------------------------------------------------------
+# Pack versioning: extends, overrides, retire
+# --------------------------------------------------------------------------------------------
+
+MILESTONES_2019 = """milestones:
+  registration: {date: 2019-05-15, title: Registration}
+  commissioner_confirmation: {date: 2019-05-31, title: Confirmation}
+  network_agreement: {date: 2019-06-30, title: Network Agreement}
+  go_live: {date: 2019-07-01, title: Go-live}
+"""
+
+
+def _pack(
+    root: Path,
+    name: str,
+    *,
+    extends: str = '"2019/20"',
+    extra: str = "",
+    milestones: str = MILESTONES_2019,
+    files: dict[str, str] | None = None,
+) -> Path:
+    directory = root / name
+    directory.mkdir()
+    (directory / "pack.yaml").write_text(
+        'version: 1\nid: "2099/00"\ntitle: Test pack\nrelease: "t"\ncontract_year: "2099/00"\n'
+        f"effective: {{from: 2019-04-01, to: 2020-03-31}}\nextends: {extends}\n{extra}"
+        f"{milestones}",
+        encoding="utf-8",
+    )
+    for file_name, text in (files or {}).items():
+        (directory / file_name).write_text(text, encoding="utf-8")
+    return directory
+
+
+def _cli(args: list[str]) -> int:
+    from pcn_rules.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    code = info.value.code
+    assert isinstance(code, int)
+    return code
+
+
+def test_child_pack_inherits_overrides_and_retires(tmp_path: Path) -> None:
+    from pcn_rules.pack import load_pack
+
+    directory = _pack(
+        tmp_path,
+        "child",
+        extra="retire:\n  - {id: REG-ON-TIME, reason: gone, replaced_by: []}\n"
+        "parameters: {population_min: 25000}\n",
+        files={
+            "changes.yaml": "version: 1\noverrides:\n  - {id: POP-MIN, severity: warning}\n",
+        },
+    )
+    pack = load_pack(directory)
+    ids = {r.id for r in pack.rules}
+    assert "REG-ON-TIME" not in ids
+    assert pack.extends == "2019/20"
+    assert pack.parameters["population_min"] == 25000
+    assert pack.parameters["population_typical_max"] == 50000
+    pop = pack.rule("POP-MIN")
+    assert pop.severity == "warning"
+    assert pop.overridden == ("severity",)
+    assert pop.defined_in == "2019/20"
+    assert "overridden at" in pop.origin
+    assert pack.retired[0].reason == "gone"
+
+
+@pytest.mark.parametrize(
+    ("files", "extra", "expected"),
+    [
+        (
+            {"x.yaml": "version: 1\noverrides:\n  - {id: NO-SUCH-RULE, severity: info}\n"},
+            "",
+            "overrides[0] (NO-SUCH-RULE)",
+        ),
+        ({}, "retire: [NO-SUCH-RULE]\n", "retire[0] (NO-SUCH-RULE)"),
+        (
+            {"x.yaml": "version: 1\noverrides:\n  - {id: POP-MIN, sevrity: info}\n"},
+            "",
+            "sevrity",
+        ),
+        (
+            {"x.yaml": "version: 1\nrules:\n  - {id: POP-MIN, title: t}\n"},
+            "",
+            "change it under `overrides:`",
+        ),
+    ],
+)
+def test_bad_overrides_and_retirements_exit_3(
+    tmp_path: Path,
+    files: dict[str, str],
+    extra: str,
+    expected: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    directory = _pack(tmp_path, "bad", extra=extra, files=files)
+    assert _cli(["rules", "lint", str(directory)]) == 3
+    err = " ".join(capsys.readouterr().err.split())
+    assert expected in err
+    assert "bad" in err  # names the file
+
+
+def test_inherited_rule_due_at_missing_milestone_exit_3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory = _pack(
+        tmp_path, "child", milestones="milestones:\n  start: {date: 2019-04-01, title: Start}\n"
+    )
+    assert _cli(["rules", "lint", str(directory)]) == 3
+    err = " ".join(capsys.readouterr().err.split())
+    assert "child/pack.yaml" in err
+    assert "which this pack does not define" in err
+
+
+def test_circular_extends_exit_3(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _pack(tmp_path, "a", extends="../b")
+    b = _pack(tmp_path, "b", extends="../a")
+    assert _cli(["rules", "lint", str(b)]) == 3
+    err = " ".join(capsys.readouterr().err.split())
+    assert "circular `extends`" in err
+    assert "b/pack.yaml" in err
