@@ -188,3 +188,127 @@ def test_circular_extends_exit_3(tmp_path: Path, capsys: pytest.CaptureFixture[s
     err = " ".join(capsys.readouterr().err.split())
     assert "circular `extends`" in err
     assert "b/pack.yaml" in err
+
+
+# --------------------------------------------------------------------------------------------
+# The bundled 2020/21 pack
+# --------------------------------------------------------------------------------------------
+
+FIXTURES = ROOT / "fixtures" / "2020-21"
+REQUIRED_2020 = {
+    "PART-CONFIRM",
+    "COLLAB-COMMUNITY-SERVICES",
+    "COLLAB-WIDER",
+    "CH-ALIGNED",
+    "SVC-SPECS",
+    "SUB-CONTRACT",
+    "ARRS-2020-SUM",
+    "ARRS-PLAN",
+    "FUND-ENTITLEMENTS",
+}
+
+
+@pytest.mark.parametrize("pack_id", ["2019/20", "2020/21"])
+def test_every_rule_of_every_bundled_pack_has_passing_examples(pack_id: str) -> None:
+    from pcn_rules.examples import run_pack_examples
+    from pcn_rules.pack import load_pack
+
+    pack = load_pack(pack_id)
+    for rule in pack.rules:
+        assert {"met", "not_met"} <= {e.expect for e in rule.examples}, rule.id
+    failed = [
+        f"{r.rule_id}: {r.example.name}: {r.detail}"
+        for r in run_pack_examples(pack)
+        if not r.passed
+    ]
+    assert failed == []
+
+
+def test_rules_list_2020_has_every_required_id(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _cli(["rules", "list", "--pack", "2020/21", "--format", "json"]) == 0
+    ids = {r["id"] for r in json.loads(capsys.readouterr().out)}
+    assert ids >= REQUIRED_2020
+    assert not {"REG-ON-TIME", "REG-INITIAL-AGREEMENT", "COLLAB-EXPECTED"} & ids
+
+
+def test_2020_pack_resolves_and_carries_rules_forward() -> None:
+    from pcn_rules.pack import load_pack
+
+    pack = load_pack("2020/21")
+    assert pack.extends == "2019/20"
+    assert pack.parameters["list_size_reference_date"] == "2020-01-01"
+    assert pack.parameters["clinical_director_per_patient"] == 0.722
+    pop = pack.rule("POP-MIN")
+    assert pop.due is not None
+    assert pop.due.key == "participation"
+    assert pop.defined_in == "2019/20"
+    collab = pack.rule("COLLAB-COMMUNITY-SERVICES")
+    assert collab.severity == "error"
+    assert collab.due is not None
+    assert str(collab.due.date) == "2020-09-30"
+
+
+def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = _cli(args)
+    out = " ".join(capsys.readouterr().out.split())
+    return code, out
+
+
+def test_community_services_due_then_overdue_then_met(capsys: pytest.CaptureFixture[str]) -> None:
+    missing = str(FIXTURES / "no-community-services.json")
+    code, out = _run([missing, "--as-of", "2020-09-01"], capsys)
+    assert code == 1
+    assert "COLLAB-COMMUNITY-SERVICES [error] · due in 29 days" in out
+    code, out = _run([missing, "--as-of", "2020-10-01"], capsys)
+    assert code == 1
+    assert "COLLAB-COMMUNITY-SERVICES [error] · overdue by 1 day" in out
+    recorded = str(FIXTURES / "community-services-recorded.json")
+    code, out = _run([recorded, "--as-of", "2020-10-01"], capsys)
+    assert code == 0, out
+
+
+def test_collaboration_advisory_in_2019_required_in_2020() -> None:
+    from pcn_rules import check
+
+    data = _base_2019()
+    del data["non_gp_providers"]
+    report_2019 = check(data, pack="2019/20")
+    (finding,) = [f for f in report_2019.findings if f.rule_id == "COLLAB-EXPECTED"]
+    assert (finding.status, finding.severity, finding.blocking) == ("not_met", "info", False)
+    assert report_2019.compliant
+
+    no_providers = str(FIXTURES / "no-non-gp-providers.json")
+    report_2020 = check(no_providers, as_of="2020-10-01")
+    assert report_2020.pack_id == "2020/21"
+    (finding,) = [f for f in report_2020.findings if f.rule_id == "COLLAB-COMMUNITY-SERVICES"]
+    assert (finding.status, finding.severity, finding.blocking) == ("not_met", "error", True)
+    assert not report_2020.compliant
+
+
+@pytest.mark.parametrize("name", ["compliant.json", "community-services-recorded.json"])
+def test_compliant_2020_fixtures(name: str) -> None:
+    from pcn_rules import check
+
+    report = check(str(FIXTURES / name))
+    assert report.compliant, [f.message for f in report.findings if f.blocking]
+
+
+def test_pack_selected_by_date_and_outside_every_pack_is_exit_3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pcn_rules import check
+
+    data = json.loads((FIXTURES / "compliant.json").read_text(encoding="utf-8"))
+    del data["contract_year"]
+    assert check(data).pack_id == "2020/21"
+    data["submission"]["submitted_on"] = "2019-06-28"
+    assert check(data, as_of="2019-06-28").pack_id == "2019/20"
+    data["submission"]["submitted_on"] = "2025-01-01"
+    path = tmp_path / "future.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert _cli([str(path)]) == 3
+    err = " ".join(capsys.readouterr().err.split())
+    assert "2025-01-01" in err
+    assert "2019/20" in err
+    assert "2020/21" in err
+    assert _cli([str(path), "--pack", "2020/21"]) == 0  # --pack overrides the selection
