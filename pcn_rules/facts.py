@@ -13,6 +13,8 @@ from.  Pack loading checks rule conditions against it, so a misspelt fact is a p
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -75,6 +77,12 @@ def _decision(decision: Decision | None) -> Facts | None:
     }
     _put(out, "expires_on", _iso(decision.expires_on))
     return out
+
+
+def _add_month(day: dt.date) -> dt.date:
+    """The same day of the next month (the month's last day if it has no such day)."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _minutes(hhmm: str) -> int:
@@ -224,6 +232,9 @@ def build_facts(sub: Submission) -> SubmissionFacts:
         pf: Facts = {"name": provider.name, "type": provider.type}
         _put(pf, "ods_code", provider.ods_code)
         _put(pf, "arrangement", provider.arrangement)
+        _put(pf, "schedule_7_entry", provider.schedule_7_entry)
+        _put(pf, "agreed_on", _iso(provider.agreed_on))
+        _put(pf, "joint_decision_making", provider.joint_decision_making)
         providers.append(pf)
     network["non_gp_providers"] = providers
     network["non_gp_provider_count"] = len(providers)
@@ -257,6 +268,74 @@ def build_facts(sub: Submission) -> SubmissionFacts:
         roles.append(rf)
     network["role_counts"] = dict(sorted(role_counts.items()))
     network["role_count"] = len(roles)
+    network["roles"] = roles
+    network["role_claim_total"] = float(sum(r.get("claim", 0.0) for r in roles))
+    network["roles_without_claim"] = [
+        f"{r['role']}#{r['ordinal']}" for r in roles if "claim" not in r
+    ]
+
+    if sub.participation is not None:
+        part = sub.participation
+        pa: Facts = {}
+        _put(pa, "confirmed_on", _iso(part.confirmed_on))
+        changes: list[Facts] = []
+        for change in part.changes or []:
+            cf2: Facts = {"kind": change.kind, "notified_on": change.notified_on.isoformat()}
+            _put(cf2, "description", change.description)
+            changes.append(cf2)
+        pa["changes"] = changes
+        pa["change_kinds"] = sorted({c["kind"] for c in changes})
+        opt_outs: list[Facts] = []
+        for opt in part.opt_outs or []:
+            of: Facts = {
+                "practice_ods_code": opt.practice_ods_code,
+                "notified_on": opt.notified_on.isoformat(),
+                "still_member": opt.practice_ods_code in occurrences,
+            }
+            if opt.effective_on is not None:
+                of["effective_on"] = opt.effective_on.isoformat()
+                of["one_month_notice"] = opt.effective_on >= _add_month(opt.notified_on)
+            opt_outs.append(of)
+        pa["opt_outs"] = opt_outs
+        network["participation"] = pa
+
+    homes_seen = Counter(h.cqc_location_id for h in sub.care_homes or [])
+    homes: list[Facts] = []
+    for home in sub.care_homes or []:
+        hf: Facts = {
+            "cqc_location_id": home.cqc_location_id,
+            "occurrences": homes_seen[home.cqc_location_id],
+        }
+        _put(hf, "name", home.name)
+        _put(hf, "beds", home.beds)
+        _put(hf, "clinical_lead", home.clinical_lead)
+        _put(hf, "aligned_on", _iso(home.aligned_on))
+        homes.append(hf)
+    network["care_home_count"] = len(homes)
+    if all("beds" in h for h in homes):
+        network["care_home_beds"] = sum(h["beds"] for h in homes)
+
+    contracts: list[Facts] = []
+    for index, sc in enumerate(sub.sub_contracts or []):
+        sf: Facts = {"index": index, "provider": sc.provider, "service": sc.service}
+        _put(sf, "starts_on", _iso(sc.starts_on))
+        _put(sf, "approval", _decision(sc.approval))
+        contracts.append(sf)
+    network["sub_contract_count"] = len(contracts)
+
+    if sub.workforce is not None:
+        wf: Facts = {}
+        _put(wf, "plan_submitted_on", _iso(sub.workforce.plan_submitted_on))
+        _put(wf, "intentions_submitted_on", _iso(sub.workforce.intentions_submitted_on))
+        network["workforce"] = wf
+
+    if sub.services is not None:
+        sv: Facts = {}
+        _put(sv, "smr_lead", sub.services.smr_lead)
+        _put(sv, "ehch_lead", sub.services.ehch_lead)
+        _put(sv, "early_cancer_lead", sub.services.early_cancer_lead)
+        _put(sv, "ehch_mdt_with_community_provider", sub.services.ehch_mdt_with_community_provider)
+        network["services"] = sv
 
     info = sub.submission
     submission: Facts = {"type": info.type}
@@ -277,6 +356,13 @@ def build_facts(sub: Submission) -> SubmissionFacts:
         "role": tuple(
             Entity("role", f"{r['role']}#{r['ordinal']}", r["role"].replace("_", " "), r)
             for r in roles
+        ),
+        "care_home": tuple(
+            Entity("care_home", h["cqc_location_id"], h.get("name"), h) for h in homes
+        ),
+        "sub_contract": tuple(
+            Entity("sub_contract", f"{c['provider']}:{c['service']}", c["provider"], c)
+            for c in contracts
         ),
     }
     return SubmissionFacts(submission=submission, network=network, entities=entities)
@@ -300,6 +386,8 @@ SCOPES: dict[str, str] = {
     "provider": "non-GP providers",
     "covered_practice": "covered non-participating practices",
     "role": "additional roles",
+    "care_home": "aligned care homes",
+    "sub_contract": "sub-contracts",
 }
 
 #: variable → fact path → (description, submission JSON path it comes from).
@@ -449,6 +537,69 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "covered_practice_count": ("non-participating practices covered", "covered_practices"),
         "role_counts": ("additional roles per role type", "additional_roles[].role"),
         "role_count": ("number of additional roles", "additional_roles"),
+        "roles": ("additional roles (as for the role scope)", "additional_roles"),
+        "role_claim_total": ("sum of the claims given", "additional_roles[].claim"),
+        "roles_without_claim": ("roles with no claim given", "additional_roles[].claim"),
+        "participation": ("2020/21 participation", "participation"),
+        "participation.confirmed_on": (
+            "continued participation confirmed on",
+            "participation.confirmed_on",
+        ),
+        "participation.changes": ("changes notified", "participation.changes"),
+        "participation.changes.kind": (
+            "nominated_payee, membership, area or clinical_director",
+            "participation.changes[].kind",
+        ),
+        "participation.changes.notified_on": (
+            "change notified on",
+            "participation.changes[].notified_on",
+        ),
+        "participation.changes.description": (
+            "what changed",
+            "participation.changes[].description",
+        ),
+        "participation.change_kinds": ("kinds of change notified", "participation.changes"),
+        "participation.opt_outs": ("practices opting out", "participation.opt_outs"),
+        "participation.opt_outs.practice_ods_code": (
+            "practice opting out",
+            "participation.opt_outs[].practice_ods_code",
+        ),
+        "participation.opt_outs.notified_on": (
+            "notice given on",
+            "participation.opt_outs[].notified_on",
+        ),
+        "participation.opt_outs.effective_on": (
+            "opt-out takes effect on",
+            "participation.opt_outs[].effective_on",
+        ),
+        "participation.opt_outs.one_month_notice": (
+            "at least one month between notice and effect",
+            "participation.opt_outs[]",
+        ),
+        "participation.opt_outs.still_member": (
+            "the practice is still listed as a member",
+            "participation.opt_outs[].practice_ods_code",
+        ),
+        "care_home_count": ("aligned care homes", "care_homes"),
+        "care_home_beds": ("beds in aligned care homes (when every home gives beds)", "care_homes"),
+        "sub_contract_count": ("sub-contracts", "sub_contracts"),
+        "workforce": ("workforce planning returns", "workforce"),
+        "workforce.plan_submitted_on": (
+            "2020/21 workforce plan returned on",
+            "workforce.plan_submitted_on",
+        ),
+        "workforce.intentions_submitted_on": (
+            "intentions to 2023/24 sent on",
+            "workforce.intentions_submitted_on",
+        ),
+        "services": ("service specification set-up", "services"),
+        "services.smr_lead": ("SMR and medicines optimisation lead", "services.smr_lead"),
+        "services.ehch_lead": ("Enhanced Health in Care Homes lead", "services.ehch_lead"),
+        "services.early_cancer_lead": ("early cancer diagnosis lead", "services.early_cancer_lead"),
+        "services.ehch_mdt_with_community_provider": (
+            "care-home MDT agreed with the community provider",
+            "services.ehch_mdt_with_community_provider",
+        ),
     },
     "practice": {
         "ods_code": ("practice ODS code", "practices[].ods_code"),
@@ -487,6 +638,31 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "type": ("provider type", "non_gp_providers[].type"),
         "ods_code": ("provider ODS code", "non_gp_providers[].ods_code"),
         "arrangement": ("how the network works with it", "non_gp_providers[].arrangement"),
+        "schedule_7_entry": (
+            "recorded in Schedule 7 of the Network Agreement",
+            "non_gp_providers[].schedule_7_entry",
+        ),
+        "agreed_on": ("arrangement agreed on", "non_gp_providers[].agreed_on"),
+        "joint_decision_making": (
+            "how joint decisions are made",
+            "non_gp_providers[].joint_decision_making",
+        ),
+    },
+    "care_home": {
+        "cqc_location_id": ("CQC location ID", "care_homes[].cqc_location_id"),
+        "name": ("care home name", "care_homes[].name"),
+        "beds": ("registered beds", "care_homes[].beds"),
+        "clinical_lead": ("named clinical lead", "care_homes[].clinical_lead"),
+        "aligned_on": ("aligned to the network on", "care_homes[].aligned_on"),
+        "occurrences": ("times listed in this submission", "care_homes[].cqc_location_id"),
+    },
+    "sub_contract": {
+        "index": ("position in sub_contracts (0-based)", "sub_contracts[]"),
+        "provider": ("sub-contractor", "sub_contracts[].provider"),
+        "service": ("what is sub-contracted", "sub_contracts[].service"),
+        "starts_on": ("first day of the sub-contract", "sub_contracts[].starts_on"),
+        "approval": ("commissioner's prior written approval", "sub_contracts[].approval"),
+        **{f"approval.{k}": (v, f"sub_contracts[].approval.{k}") for k, v in _DECISION.items()},
     },
     "covered_practice": {
         "ods_code": ("practice ODS code", "covered_practices[].ods_code"),

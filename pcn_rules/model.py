@@ -101,11 +101,16 @@ class _Model(BaseModel):
 class SubmissionInfo(_Model):
     """What this submission is and when it was made."""
 
-    type: Literal["registration", "update"] = Field(
-        description=(
-            "registration: the PCN registration form sent to the commissioner by 15 May 2019; "
-            "update: a later statement of the network's position (e.g. for the 30 June 2019 "
-            "Network Agreement milestone)."
+    type: Literal["registration", "update", "participation_confirmation", "change_notification"] = (
+        Field(
+            description=(
+                "registration: the PCN registration form sent to the commissioner by 15 May 2019; "
+                "update: a later statement of the network's position (e.g. for the 30 June 2019 "
+                "Network Agreement milestone); participation_confirmation: the 2020/21 "
+                "confirmation of continued participation (by 31 May 2020); "
+                "change_notification: the 2020/21 notice of changes to nominated payee, "
+                "membership, network area or Clinical Director."
+            )
         )
     )
     submitted_on: IsoDate | None = Field(
@@ -322,6 +327,18 @@ class NonGpProvider(_Model):
     arrangement: LongText | None = Field(
         default=None, description="How the network and the provider work together."
     )
+    schedule_7_entry: bool | None = Field(
+        default=None,
+        description="Whether the arrangement is recorded in Schedule 7 of the Network Agreement "
+        "(required for community services providers from 30 September 2020).",
+    )
+    agreed_on: IsoDate | None = Field(
+        default=None, description="When the arrangement with the provider was agreed."
+    )
+    joint_decision_making: LongText | None = Field(
+        default=None,
+        description="How the network and the provider make joint decisions (Schedule 7).",
+    )
 
 
 class CoveredPractice(_Model):
@@ -371,6 +388,102 @@ class AdditionalRole(_Model):
     )
 
 
+class ParticipationChange(_Model):
+    """A change notified with the 2020/21 participation confirmation."""
+
+    kind: Literal["nominated_payee", "membership", "area", "clinical_director"]
+    notified_on: IsoDate = Field(description="When the commissioner was told.")
+    description: LongText | None = None
+
+
+class OptOut(_Model):
+    """A member practice's notice that it will not take part in the DES."""
+
+    practice_ods_code: PracticeCode
+    notified_on: IsoDate = Field(description="When the practice gave notice.")
+    effective_on: IsoDate | None = Field(
+        default=None, description="The first day the practice is no longer in the DES."
+    )
+
+
+class Participation(_Model):
+    """Confirmation of continued participation (2020/21), or the changes notified instead."""
+
+    confirmed_on: IsoDate | None = Field(
+        default=None, description="When the network confirmed continued participation."
+    )
+    changes: list[ParticipationChange] | None = Field(
+        default=None,
+        description="Changes to nominated payee, membership, network area or Clinical Director.",
+    )
+    opt_outs: list[OptOut] | None = Field(
+        default=None, description="Member practices that gave notice to opt out of the DES."
+    )
+
+
+CqcLocationId = Annotated[
+    str,
+    StringConstraints(pattern=r"^1-[0-9]{6,11}$"),
+    Field(description="CQC location ID, e.g. 1-123456789.", examples=["1-123456789"]),
+]
+
+
+class CareHome(_Model):
+    """A care home aligned to the network (Enhanced Health in Care Homes, 2020/21)."""
+
+    cqc_location_id: CqcLocationId
+    name: Text | None = None
+    beds: NonNegativeInt | None = Field(default=None, description="CQC-registered beds.")
+    clinical_lead: Text | None = Field(
+        default=None, description="The named clinical lead for the care home."
+    )
+    aligned_on: IsoDate | None = Field(
+        default=None, description="When the care home was aligned to the network."
+    )
+
+
+class SubContract(_Model):
+    """DES activity sub-contracted to another provider."""
+
+    provider: Text
+    service: Text = Field(description="What is sub-contracted.")
+    starts_on: IsoDate | None = None
+    approval: Decision | None = Field(
+        default=None, description="The commissioner's prior written approval."
+    )
+
+
+class Workforce(_Model):
+    """Additional-roles workforce planning returns (2020/21)."""
+
+    plan_submitted_on: IsoDate | None = Field(
+        default=None, description="When the 2020/21 workforce plan reached the commissioner."
+    )
+    intentions_submitted_on: IsoDate | None = Field(
+        default=None,
+        description="When the indicative additional-roles intentions to 2023/24 were sent.",
+    )
+
+
+class Services(_Model):
+    """Set-up of the 2020/21 service specifications (from 1 October 2020)."""
+
+    smr_lead: Text | None = Field(
+        default=None, description="Lead for structured medication reviews and optimisation."
+    )
+    ehch_lead: Text | None = Field(
+        default=None, description="Lead for Enhanced Health in Care Homes."
+    )
+    early_cancer_lead: Text | None = Field(
+        default=None, description="Lead for early cancer diagnosis."
+    )
+    ehch_mdt_with_community_provider: bool | None = Field(
+        default=None,
+        description="Whether the care-home multidisciplinary team is agreed with the community "
+        "services provider.",
+    )
+
+
 class Submission(_Model):
     """One network's submission for one contract year."""
 
@@ -394,6 +507,15 @@ class Submission(_Model):
         description="Non-participating practices whose patients this network covers.",
     )
     additional_roles: list[AdditionalRole] | None = None
+    participation: Participation | None = Field(
+        default=None, description="2020/21: participation confirmed, changes and opt-outs."
+    )
+    care_homes: list[CareHome] | None = Field(
+        default=None, description="Care homes aligned to the network (2020/21)."
+    )
+    sub_contracts: list[SubContract] | None = None
+    workforce: Workforce | None = None
+    services: Services | None = None
 
 
 def submission_json_schema() -> dict[str, Any]:

@@ -14,7 +14,7 @@ import re
 import string
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -23,7 +23,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from . import celexpr
-from .errors import PackError, UsageError
+from .errors import InputError, PackError, UsageError
 from .facts import SCOPES, fact_names
 from .inputs import json_path
 from .yamlsafe import load_yaml_file
@@ -67,9 +67,17 @@ class EffectiveSpec(_Spec):
     _dates = field_validator("start", "end", mode="before")(_to_date)
 
 
+class RetireSpec(_Spec):
+    id: str
+    reason: str | None = None
+    replaced_by: list[str] = Field(default_factory=list)
+
+
 class PackSpec(_Spec):
     version: Literal[1]
     id: str = Field(pattern=r"^20[0-9]{2}/[0-9]{2}$")
+    extends: str | None = Field(default=None, min_length=1)
+    retire: list[str | RetireSpec] = Field(default_factory=list)
     title: str = Field(min_length=1)
     release: str = Field(min_length=1)
     contract_year: str = Field(pattern=r"^20[0-9]{2}/[0-9]{2}$")
@@ -126,7 +134,8 @@ class RuleSpec(_Spec):
 
 class RuleFileSpec(_Spec):
     version: Literal[1]
-    rules: list[Any]
+    rules: list[Any] = Field(default_factory=list)
+    overrides: list[Any] = Field(default_factory=list)
 
 
 # --------------------------------------------------------------------------------------------
@@ -215,6 +224,12 @@ class Rule:
     evidence_paths: tuple[str, ...]
     examples: tuple[Example, ...]
     origin: str
+    #: The rule's fields as written (after inheritance and overrides), for ``rules diff``.
+    spec: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    #: The pack this rule was first defined in (this pack's ID for a rule it adds).
+    defined_in: str | None = None
+    #: Fields this pack overrides on an inherited rule.
+    overridden: tuple[str, ...] = ()
 
     def conditions(self) -> list[tuple[str, str]]:
         """(label, CEL source) of every condition, for display."""
@@ -226,6 +241,15 @@ class Rule:
         if self.waiver is not None:
             out.append(("waiver", self.waiver.source))
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class Retirement:
+    """A rule of the parent pack that this pack no longer has."""
+
+    id: str
+    reason: str | None
+    replaced_by: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +268,10 @@ class RulePack:
     rules: tuple[Rule, ...]
     directory: Path
     environment: celexpr.Environment = field(repr=False, compare=False)
+    #: The pack this one ``extends`` (its ID), if any.
+    extends: str | None = None
+    #: Rules of the parent pack this pack retires.
+    retired: tuple[Retirement, ...] = ()
 
     def rule(self, rule_id: str) -> Rule:
         for rule in self.rules:
@@ -419,19 +447,20 @@ def _compile(
     return compiled
 
 
+def _label(kind: str, index: int, raw: Any) -> str:
+    rid = raw.get("id") if isinstance(raw, dict) else None
+    return f"{kind}[{index}] ({rid})" if isinstance(rid, str) else f"{kind}[{index}]"
+
+
 def _rule(
     raw: dict[str, Any],
-    index: int,
+    label: str,
     source: str,
     directory: Path,
     milestones: dict[str, Milestone],
     env: celexpr.Environment,
     extra_names: frozenset[str],
 ) -> Rule:
-    label = f"rules[{index}]"
-    rid = raw.get("id") if isinstance(raw, dict) else None
-    if isinstance(rid, str):
-        label = f"rules[{index}] ({rid})"
     if not isinstance(raw, dict):
         raise PackError(source, label, "expected a mapping describing one rule")
     try:
@@ -536,6 +565,7 @@ def _rule(
         evidence_paths=tuple(evidence),
         examples=tuple(examples),
         origin=f"{source} → {label}",
+        spec=dict(raw),
     )
 
 
@@ -547,13 +577,64 @@ def _environment() -> celexpr.Environment:
     return celexpr.Environment((*celexpr.BASE_VARIABLES, *SCOPES))
 
 
-def load_pack(ref: str | Path) -> RulePack:
-    """Load and fully validate a rule pack (a bundled ID such as ``"2019/20"`` or a directory).
+@dataclass(frozen=True, slots=True)
+class _RawRule:
+    """A rule's fields before compilation, with where they were written."""
 
-    Raises :class:`~pcn_rules.errors.PackError` naming the file and key path of the first
-    problem, or :class:`~pcn_rules.errors.UsageError` if there is no such pack.
-    """
-    directory = resolve_pack_dir(ref)
+    data: dict[str, Any]
+    source: str  # the file that last wrote it (defined or overrode it)
+    label: str  # e.g. "rules[2] (POP-MIN)" or "overrides[0] (POP-MIN)"
+    directory: Path  # the pack whose examples/ holds the rule's example bases
+    defined_in: str  # the pack ID that first defined the rule
+    origin: str  # "file → rules[i] (ID)" where first defined
+    overridden: tuple[str, ...] = ()  # fields overridden by the pack being loaded
+    inherited: bool = False  # inherited from the parent and not overridden here
+
+
+@dataclass(frozen=True, slots=True)
+class _RawPack:
+    spec: PackSpec
+    source: str
+    directory: Path
+    parameters: dict[str, Any]
+    rules: dict[str, _RawRule]
+    retired: tuple[Retirement, ...]
+    parent_id: str | None
+
+
+_OVERRIDABLE = frozenset(RuleSpec.model_fields) - {"id"}
+
+
+def _parent_dir(spec: PackSpec, directory: Path, source: str) -> Path:
+    ref = spec.extends or ""
+    if re.fullmatch(r"20[0-9]{2}[/-][0-9]{2}", ref):
+        try:
+            return resolve_pack_dir(ref).resolve()
+        except UsageError as exc:
+            raise PackError(source, "extends", str(exc)) from None
+    parent = (directory / ref).resolve()
+    if not (parent / "pack.yaml").is_file():
+        raise PackError(
+            source,
+            "extends",
+            f"{ref!r} is neither a bundled pack ({', '.join(available_packs()) or 'none'}) nor a "
+            f"directory with a pack.yaml (looked in {_display(parent)})",
+        )
+    return parent
+
+
+def _retirements(spec: PackSpec) -> list[tuple[int, Retirement]]:
+    out: list[tuple[int, Retirement]] = []
+    for index, item in enumerate(spec.retire):
+        if isinstance(item, str):
+            out.append((index, Retirement(item, None, ())))
+        else:
+            out.append((index, Retirement(item.id, item.reason, tuple(item.replaced_by))))
+    return out
+
+
+def _load_raw(directory: Path, chain: tuple[Path, ...]) -> _RawPack:
+    """Read a pack and (recursively) the packs it extends, without compiling anything."""
     pack_file = directory / "pack.yaml"
     source = _display(pack_file)
     data = load_yaml_file(pack_file, source)
@@ -564,6 +645,143 @@ def load_pack(ref: str | Path) -> RulePack:
         raise _pydantic_problem(exc, source, "") from None
     if spec.effective.end < spec.effective.start:
         raise PackError(source, "effective", "`to` is before `from`")
+
+    rules: dict[str, _RawRule] = {}
+    parameters: dict[str, Any] = {}
+    parent_id: str | None = None
+    if spec.extends is not None:
+        parent_dir = _parent_dir(spec, directory, source)
+        here = (*chain, directory)
+        if parent_dir in here:
+            cycle = [_display(d / "pack.yaml") for d in here[here.index(parent_dir) :]]
+            raise PackError(
+                source,
+                "extends",
+                "circular `extends`: " + " → ".join([*cycle, _display(parent_dir / "pack.yaml")]),
+            )
+        parent = _load_raw(parent_dir, here)
+        parent_id = parent.spec.id
+        parameters.update(parent.parameters)
+        rules = {rid: replace(r, overridden=(), inherited=True) for rid, r in parent.rules.items()}
+    parameters.update(spec.parameters)
+
+    retired: list[Retirement] = []
+    for index, retirement in _retirements(spec):
+        where = f"retire[{index}] ({retirement.id})"
+        if parent_id is None:
+            raise PackError(source, where, "only a pack that `extends` another can retire rules")
+        if retirement.id not in rules:
+            raise PackError(
+                source,
+                where,
+                f"no rule {retirement.id} in the parent pack {parent_id} to retire",
+            )
+        del rules[retirement.id]
+        retired.append(retirement)
+    retired_ids = {r.id for r in retired}
+
+    rule_files = sorted(p for p in directory.glob("*.yaml") if p.name != "pack.yaml")
+    if not rule_files and parent_id is None:
+        raise PackError(source, "", "the pack directory has no rule files (*.yaml)")
+    for rule_file in rule_files:
+        display = _display(rule_file)
+        raw = load_yaml_file(rule_file, display)
+        _check_version(raw, display)
+        try:
+            file_spec = RuleFileSpec.model_validate(raw)
+        except ValidationError as exc:
+            raise _pydantic_problem(exc, display, "") from None
+        for index, rule_data in enumerate(file_spec.rules):
+            label = _label("rules", index, rule_data)
+            if not isinstance(rule_data, dict):
+                raise PackError(display, label, "expected a mapping describing one rule")
+            rid = rule_data.get("id")
+            if isinstance(rid, str) and rid in rules:
+                existing = rules[rid]
+                if existing.inherited or existing.defined_in != spec.id:
+                    message = (
+                        f"{rid} is inherited from pack {existing.defined_in} "
+                        f"({existing.origin}); change it under `overrides:` instead"
+                    )
+                else:
+                    message = f"duplicate rule ID; already defined at {existing.origin}"
+                raise PackError(display, f"{label} → id", message)
+            if isinstance(rid, str) and rid in retired_ids:
+                raise PackError(
+                    display, f"{label} → id", f"{rid} is retired by {source}; use a new ID"
+                )
+            key = rid if isinstance(rid, str) else f"{display}#{index}"
+            rules[key] = _RawRule(
+                data=rule_data,
+                source=display,
+                label=label,
+                directory=directory,
+                defined_in=spec.id,
+                origin=f"{display} → {label}",
+            )
+        for index, override in enumerate(file_spec.overrides):
+            label = _label("overrides", index, override)
+            if not isinstance(override, dict) or not isinstance(override.get("id"), str):
+                raise PackError(
+                    display, label, "expected a mapping with the `id` of the rule to change"
+                )
+            rid = override["id"]
+            if parent_id is None:
+                raise PackError(
+                    display, label, "only a pack that `extends` another can override rules"
+                )
+            if rid not in rules or (not rules[rid].inherited and not rules[rid].overridden):
+                if rid in retired_ids:
+                    hint = f"it is retired in {source}"
+                elif rid in rules:
+                    hint = "it is defined in this pack; change it there"
+                else:
+                    hint = f"the parent pack {parent_id} has no such rule"
+                raise PackError(display, label, f"cannot override {rid}: {hint}")
+            unknown = sorted(set(override) - _OVERRIDABLE - {"id"})
+            if unknown:
+                raise PackError(
+                    display,
+                    f"{label} → {unknown[0]}",
+                    "unknown key (an override replaces rule fields: "
+                    f"{', '.join(sorted(_OVERRIDABLE))})",
+                )
+            old = rules[rid]
+            fields = tuple(k for k in override if k != "id")
+            if old.overridden:
+                repeated = sorted(set(fields) & set(old.overridden))
+                if repeated:
+                    raise PackError(
+                        display,
+                        f"{label} → {repeated[0]}",
+                        f"{rid}.{repeated[0]} is already overridden at {old.source} → {old.label}",
+                    )
+            merged = {**old.data, **{k: v for k, v in override.items() if k != "id"}}
+            rules[rid] = replace(
+                old,
+                data=merged,
+                source=display,
+                label=label,
+                directory=directory if "examples" in override else old.directory,
+                overridden=(*old.overridden, *fields),
+                inherited=False,
+            )
+    return _RawPack(spec, source, directory, parameters, rules, tuple(retired), parent_id)
+
+
+def load_pack(ref: str | Path) -> RulePack:
+    """Load and fully validate a rule pack (a bundled ID such as ``"2019/20"`` or a directory).
+
+    A pack that ``extends`` another is resolved first: the parent's rules, minus those it
+    retires, with its overrides applied field by field, plus its own rules; then everything is
+    validated and compiled against this pack's milestones and (merged) parameters.
+
+    Raises :class:`~pcn_rules.errors.PackError` naming the file and key path of the first
+    problem, or :class:`~pcn_rules.errors.UsageError` if there is no such pack.
+    """
+    directory = resolve_pack_dir(ref).resolve()
+    raw = _load_raw(directory, ())
+    spec, source = raw.spec, raw.source
     milestones = {
         key: Milestone(key, m.date, m.title)
         for key, m in sorted(spec.milestones.items(), key=lambda kv: (kv[1].date, kv[0]))
@@ -571,34 +789,53 @@ def load_pack(ref: str | Path) -> RulePack:
     for key in milestones:
         if not re.fullmatch(r"[a-z][a-z0-9_]*", key):
             raise PackError(source, f"milestones → {key}", "milestone keys are snake_case")
-    params = dict(spec.parameters)
+    params = dict(raw.parameters)
     extra_names = frozenset(params) | frozenset(milestones)
 
     with _ENV_LOCK:
         env = _environment()
         rules: list[Rule] = []
-        seen: dict[str, str] = {}
-        rule_files = sorted(p for p in directory.glob("*.yaml") if p.name != "pack.yaml")
-        if not rule_files:
-            raise PackError(source, "", "the pack directory has no rule files (*.yaml)")
-        for rule_file in rule_files:
-            display = _display(rule_file)
-            raw = load_yaml_file(rule_file, display)
-            _check_version(raw, display)
+        for rid, entry in raw.rules.items():
+            due = entry.data.get("due")
+            if entry.inherited and isinstance(due, str) and due not in milestones:
+                raise PackError(
+                    source,
+                    f"extends → {rid} → due",
+                    f"{rid}, inherited from pack {entry.defined_in} ({entry.origin}), is due at "
+                    f"milestone {due!r}, which this pack does not define (it defines "
+                    f"{', '.join(milestones)}); override its `due` or retire it",
+                )
             try:
-                file_spec = RuleFileSpec.model_validate(raw)
-            except ValidationError as exc:
-                raise _pydantic_problem(exc, display, "") from None
-            for index, rule_data in enumerate(file_spec.rules):
-                rule = _rule(rule_data, index, display, directory, milestones, env, extra_names)
-                if rule.id in seen:
-                    raise PackError(
-                        display,
-                        f"rules[{index}] ({rule.id}) → id",
-                        f"duplicate rule ID; already defined at {seen[rule.id]}",
-                    )
-                seen[rule.id] = rule.origin
-                rules.append(rule)
+                rule = _rule(
+                    entry.data,
+                    entry.label,
+                    entry.source,
+                    entry.directory,
+                    milestones,
+                    env,
+                    extra_names,
+                )
+            except PackError as exc:
+                if not entry.inherited:
+                    raise
+                raise PackError(
+                    source,
+                    f"extends → {rid}",
+                    f"{rid}, inherited from pack {entry.defined_in}, does not fit this pack "
+                    f"({exc}); override the field or retire the rule",
+                ) from None
+            if entry.overridden:
+                origin = f"{entry.origin}; overridden at {entry.source} → {entry.label}"
+            else:
+                origin = entry.origin
+            rules.append(
+                replace(
+                    rule,
+                    origin=origin,
+                    defined_in=entry.defined_in,
+                    overridden=entry.overridden,
+                )
+            )
 
     return RulePack(
         id=spec.id,
@@ -613,6 +850,8 @@ def load_pack(ref: str | Path) -> RulePack:
         rules=tuple(rules),
         directory=directory,
         environment=env,
+        extends=raw.parent_id,
+        retired=raw.retired,
     )
 
 
@@ -635,7 +874,16 @@ def select_pack_id(contract_year: str | None, on: dt.date | None) -> str:
             f"{p} ({load_pack_cached(p).effective_from} to {load_pack_cached(p).effective_to})"
             for p in ids
         )
-        raise UsageError(f"no bundled rule pack is in force on {on}; available: {spans}")
+        raise InputError(
+            "submission",
+            [
+                (
+                    "submission.submitted_on",
+                    f"no bundled rule pack is in force on {on}; available: {spans} "
+                    "(give contract_year, or choose a pack with --pack)",
+                )
+            ],
+        )
     raise UsageError(
         "the submission gives neither contract_year nor submission.submitted_on; "
         f"choose a pack with --pack ({', '.join(ids)})"

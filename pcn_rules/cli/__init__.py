@@ -48,7 +48,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-rules_app = typer.Typer(help="List, show and test the rules of a pack.", no_args_is_help=True)
+rules_app = typer.Typer(
+    help="List, show, compare and test the rules of a pack.", no_args_is_help=True
+)
 app.add_typer(rules_app, name="rules")
 
 
@@ -209,6 +211,28 @@ def rules_show(
 
     loaded = load_pack(pack or available_packs()[-1])
     render_rule(loaded, loaded.rule(rule_id.upper()), _console())
+
+
+@rules_app.command("diff")
+def rules_diff(
+    old: Annotated[str, typer.Argument(help="The earlier pack: a year such as 2019/20, or a dir.")],
+    new: Annotated[str, typer.Argument(help="The later pack: a year such as 2020/21, or a dir.")],
+    output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+) -> None:
+    """What changed between two packs: requirements added, retired and changed (field by field,
+    old → new), milestones and parameters."""
+    from ..pack import load_pack
+    from ..packdiff import diff_packs
+
+    if output_format not in ("text", "json"):
+        raise UsageError(f"--format must be text or json, got {output_format!r}")
+    diff = diff_packs(load_pack(old), load_pack(new))
+    if output_format == "json":
+        sys.stdout.write(json.dumps(diff.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        return
+    from .terminal import render_pack_diff
+
+    render_pack_diff(diff, _console())
 
 
 @rules_app.command("test")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
+from typing import Any
 
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
@@ -12,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..pack import Rule, RulePack
+from ..packdiff import PackDiff
 from ..report import Finding, Report
 
 _STATUS_STYLE = {
@@ -238,3 +241,106 @@ def render_rule(pack: RulePack, rule: Rule, console: Console) -> None:
     lines.add_row("Examples", f"{len(rule.examples)}")
     lines.add_row("Defined in", rule.origin)
     console.print(Panel(lines, title=rule.id))
+
+
+def _diff_value(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return " | ".join(" ".join(v.split()) for v in value)
+    if isinstance(value, list) and all(isinstance(v, dict) and "check" in v for v in value):
+        return " | ".join(" ".join(str(v["check"]).split()) for v in value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def render_pack_diff(diff: PackDiff, console: Console) -> None:
+    """Print what changed from one pack to the next, for a commissioner."""
+    heading = Text(f"What changed from {diff.old} to {diff.new}", style="bold")
+    about = Text(
+        f"pack {diff.old} (release {diff.old_release}) → pack {diff.new} "
+        f"(release {diff.new_release})"
+        + (f"; {diff.new} extends {diff.old}" if diff.new_extends_old else ""),
+        style="dim",
+    )
+    counts = Text(
+        f"{len(diff.added)} requirements added · {len(diff.retired)} retired · "
+        f"{len(diff.changed)} changed · {len(diff.unchanged)} unchanged · "
+        f"{len(diff.milestones_added) + len(diff.milestones_removed) + len(diff.milestones_moved)}"
+        f" milestone changes · {len(diff.parameters)} parameter changes"
+    )
+    console.print(Panel(Group(heading, about, counts), expand=True))
+
+    if diff.added:
+        table = Table(title="Added requirements", title_justify="left", expand=True)
+        table.add_column("ID", style="bold green", no_wrap=True)
+        table.add_column("Severity")
+        table.add_column("Due")
+        table.add_column("Title", ratio=1)
+        for added in diff.added:
+            table.add_row(
+                added.id,
+                Text(added.severity, style=_SEVERITY_STYLE[added.severity]),
+                added.due or "—",
+                added.title,
+            )
+        console.print(table)
+
+    if diff.retired:
+        console.print()
+        console.print(Text("Retired requirements", style="bold underline"))
+        for gone in diff.retired:
+            line = Text.assemble(
+                (gone.id, "bold red"), f"  was {gone.severity}, due {gone.due or 'any time'}"
+            )
+            if gone.replaced_by:
+                line.append(f"; replaced by {', '.join(gone.replaced_by)}", style="green")
+            console.print(line)
+            console.print(Padding(Text(gone.reason or gone.title), (0, 0, 0, 4)))
+
+    if diff.changed:
+        console.print()
+        console.print(Text("Changed requirements", style="bold underline"))
+        for rule in diff.changed:
+            console.print(Text.assemble((rule.id, "bold yellow"), f"  {rule.title}"))
+            for change in rule.changes:
+                old, new = _diff_value(change.old), _diff_value(change.new)
+                if len(old) + len(new) <= 80:
+                    line = Text(f"    {change.field}: ")
+                    line.append(old, style="red")
+                    line.append(" → ")
+                    line.append(new, style="green")
+                    console.print(line)
+                else:
+                    console.print(Text(f"    {change.field}:"))
+                    console.print(Padding(Text(f"- {old}", style="red"), (0, 0, 0, 6)))
+                    console.print(Padding(Text(f"+ {new}", style="green"), (0, 0, 0, 6)))
+
+    if diff.milestones_added or diff.milestones_removed or diff.milestones_moved:
+        table = Table(title="Milestones", title_justify="left", expand=True)
+        table.add_column("Milestone", no_wrap=True)
+        table.add_column(diff.old)
+        table.add_column(diff.new)
+        table.add_column("What happens", ratio=1)
+        rows = [*diff.milestones_removed, *diff.milestones_moved, *diff.milestones_added]
+        for m in rows:
+            table.add_row(
+                m.key,
+                Text(m.old_date or "—", style="red" if m.new_date is None else ""),
+                Text(m.new_date or "—", style="green" if m.old_date is None else ""),
+                m.title,
+            )
+        console.print(table)
+
+    if diff.parameters:
+        table = Table(title="Parameters (thresholds and rates)", title_justify="left", expand=True)
+        table.add_column("Parameter", no_wrap=True)
+        table.add_column(diff.old, ratio=1)
+        table.add_column(diff.new, ratio=1)
+        for p in diff.parameters:
+            table.add_row(p.name, _diff_value(p.old), _diff_value(p.new))
+        console.print(table)
+
+    if diff.unchanged:
+        console.print(Text(f"Unchanged: {', '.join(diff.unchanged)}", style="dim"))
