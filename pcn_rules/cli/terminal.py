@@ -186,6 +186,9 @@ def render_report(report: Report, console: Console) -> None:
 
 
 def render_rules_table(pack: RulePack, console: Console) -> None:
+    if console.width < 120:
+        _render_rules_lines(pack, console)
+        return
     table = Table(title=f"{pack.title} (pack {pack.id}, release {pack.release})")
     table.add_column("ID", style="bold", no_wrap=True)
     table.add_column("Severity")
@@ -202,6 +205,19 @@ def render_rules_table(pack: RulePack, console: Console) -> None:
             rule.title,
         )
     console.print(table)
+
+
+def _render_rules_lines(pack: RulePack, console: Console) -> None:
+    """The rules list for narrow terminals: one heading line and one title line per rule."""
+    console.print(Text(f"{pack.title} (pack {pack.id}, release {pack.release})", style="bold"))
+    for rule in sorted(pack.rules, key=_rule_order):
+        due = f"{rule.due.date} {rule.due.key}" if rule.due else "no deadline"
+        line = Text.assemble((f"{rule.id:<26}", "bold"))
+        line.append(f"{rule.severity:<8}", style=_SEVERITY_STYLE[rule.severity])
+        line.append(f"{rule.scope:<9} {due}")
+        console.print(line)
+        console.print(Padding(Text(rule.title, style="dim"), (0, 0, 0, 4)))
+    console.print(Text(f"{len(pack.rules)} rules", style="bold"))
 
 
 def _rule_order(rule: Rule) -> tuple[dt.date, str]:
@@ -273,19 +289,14 @@ def render_pack_diff(diff: PackDiff, console: Console) -> None:
     console.print(Panel(Group(heading, about, counts), expand=True))
 
     if diff.added:
-        table = Table(title="Added requirements", title_justify="left", expand=True)
-        table.add_column("ID", style="bold green", no_wrap=True)
-        table.add_column("Severity")
-        table.add_column("Due")
-        table.add_column("Title", ratio=1)
+        console.print()
+        console.print(Text("Added requirements", style="bold underline"))
         for added in diff.added:
-            table.add_row(
-                added.id,
-                Text(added.severity, style=_SEVERITY_STYLE[added.severity]),
-                added.due or "—",
-                added.title,
-            )
-        console.print(table)
+            line = Text.assemble(("+ ", "green"), (added.id, "bold green"), "  ")
+            line.append(added.severity, style=_SEVERITY_STYLE[added.severity])
+            line.append(f", due {added.due or 'any time'}")
+            console.print(line)
+            console.print(Padding(Text(added.title), (0, 0, 0, 4)))
 
     if diff.retired:
         console.print()
@@ -318,29 +329,28 @@ def render_pack_diff(diff: PackDiff, console: Console) -> None:
                     console.print(Padding(Text(f"+ {new}", style="green"), (0, 0, 0, 6)))
 
     if diff.milestones_added or diff.milestones_removed or diff.milestones_moved:
-        table = Table(title="Milestones", title_justify="left", expand=True)
-        table.add_column("Milestone", no_wrap=True)
-        table.add_column(diff.old)
-        table.add_column(diff.new)
-        table.add_column("What happens", ratio=1)
+        console.print()
+        console.print(Text(f"Milestones ({diff.old} → {diff.new})", style="bold underline"))
         rows = [*diff.milestones_removed, *diff.milestones_moved, *diff.milestones_added]
-        for m in rows:
-            table.add_row(
-                m.key,
-                Text(m.old_date or "—", style="red" if m.new_date is None else ""),
-                Text(m.new_date or "—", style="green" if m.old_date is None else ""),
-                m.title,
-            )
-        console.print(table)
+        for m in sorted(rows, key=lambda m: (m.new_date or m.old_date or "", m.key)):
+            if m.old_date is None:
+                mark, style, when = "+ ", "green", f"{m.new_date}"
+            elif m.new_date is None:
+                mark, style, when = "- ", "red", f"{m.old_date} (no longer a milestone)"
+            else:
+                mark, style, when = "~ ", "yellow", f"{m.old_date} → {m.new_date}"
+            console.print(Text.assemble((mark, style), (m.key, "bold"), f"  {when}"))
+            console.print(Padding(Text(m.title, style="dim"), (0, 0, 0, 4)))
 
     if diff.parameters:
-        table = Table(title="Parameters (thresholds and rates)", title_justify="left", expand=True)
-        table.add_column("Parameter", no_wrap=True)
-        table.add_column(diff.old, ratio=1)
-        table.add_column(diff.new, ratio=1)
-        for p in diff.parameters:
-            table.add_row(p.name, _diff_value(p.old), _diff_value(p.new))
-        console.print(table)
+        console.print()
+        console.print(Text("Parameters (thresholds and rates)", style="bold underline"))
+        for param in diff.parameters:
+            line = Text.assemble(("~ ", "yellow"), (param.name, "bold"), ": ")
+            line.append(_diff_value(param.old), style="red")
+            line.append(" → ")
+            line.append(_diff_value(param.new), style="green")
+            console.print(line)
 
     if diff.unchanged:
         console.print(Text(f"Unchanged: {', '.join(diff.unchanged)}", style="dim"))
