@@ -214,6 +214,8 @@ def read_submission(path: str | Path) -> Submission:
         raise InputError(source, [("", "permission denied")]) from None
     except OSError as exc:
         raise InputError(source, [("", f"cannot be read ({exc.strerror})")]) from None
+    except ValueError as exc:  # e.g. a NUL byte in the path
+        raise InputError(repr(source), [("", f"not a usable file name ({exc})")]) from None
     return validate_submission(parse_json_bytes(data, source), source)
 
 

@@ -153,3 +153,9 @@ def test_corpus_files_are_what_they_claim(tmp_path: Path) -> None:
     for name in ("list-size-string.json", "unknown-nested-field.json", "bad-enum.json"):
         doc = json.loads((CORPUS / "submissions" / name).read_text(encoding="utf-8"))
         assert doc["format_version"] == 1
+
+
+def test_path_with_a_nul_byte_is_an_input_error() -> None:
+    """Found by the long property run: a string with a NUL byte is taken as a path."""
+    with pytest.raises(pcn_rules.InputError, match="not a usable file name"):
+        pcn_rules.check("\x00", pack="2019/20")
