@@ -118,6 +118,53 @@ _FIELD = re.compile(r"\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*(\()?")
 _PATH = re.compile(r"(?<![\w.])([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+)(?!\s*\()")
 
 
+_DERIVED_OR_STRING = re.compile(
+    r"""(?P<string>[rR]?(?:"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'))"""
+    r"""|(?<![\w.])derived\s*\.\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)"""
+)
+
+
+def inline_derived(source: str, definitions: Mapping[str, str]) -> tuple[str, list[str]]:
+    """Replace each ``derived.NAME`` (outside string literals) by ``(definition)``.
+
+    Returns the new text and the names that have no definition.  CEL is side-effect free, so
+    inlining a derived value is equivalent to reading it from a variable, and lets every
+    condition of a rule run against one prepared activation.
+    """
+    unknown: list[str] = []
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group("string") is not None:
+            return match.group("string")
+        name = match.group("name")
+        if name not in definitions:
+            unknown.append(name)
+            return match.group(0)
+        return f"({definitions[name]})"
+
+    return _DERIVED_OR_STRING.sub(replace, source), unknown
+
+
+_NETWORK_USE = re.compile(r"(?<![\w.])network\b(\s*\.\s*([A-Za-z_][A-Za-z0-9_]*))?")
+
+
+def top_level_keys(sources: Iterable[str], variable: str = "network") -> frozenset[str] | None:
+    """The keys of ``variable`` that conditions select (``network.list_size`` → list_size).
+
+    ``None`` when a condition uses the variable whole (e.g. passes ``network`` to a function),
+    so every key may be needed.
+    """
+    if variable != "network":
+        raise ValueError("only the network variable is analysed")
+    keys: set[str] = set()
+    for source in sources:
+        for match in _NETWORK_USE.finditer(_strip_strings(source)):
+            if match.group(2) is None:
+                return None
+            keys.add(match.group(2))
+    return frozenset(keys)
+
+
 def _strip_strings(source: str) -> str:
     return _STRING.sub(lambda m: '""', source)
 

@@ -53,20 +53,13 @@ def _not_evidenced(scope: str, key: str) -> str:
     return f"Not evidenced in the submission: {path}."
 
 
-def _run(
-    compiled: Compiled,
-    activation: Any,
-    outcome: _Outcome,
-    scope: str,
-    label: str,
-    derived_notes: Mapping[str, str] | None = None,
-) -> Any:
+def _run(compiled: Compiled, activation: Any, outcome: _Outcome, scope: str, label: str) -> Any:
     """Evaluate one condition, recording missing facts and errors; return the value or _MISSING."""
     value = compiled.evaluate(activation)
     if isinstance(value, EvalError):
         key = value.missing_key
         if key is not None:
-            note = (derived_notes or {}).get(key) or _not_evidenced(scope, key)
+            note = _not_evidenced(scope, key)
             if note not in outcome.missing:
                 outcome.missing.append(note)
         else:
@@ -86,6 +79,15 @@ def _timing(due: Due | None, as_of: dt.date) -> tuple[int | None, Timing]:
     return days, "upcoming"
 
 
+def _holds_records(value: Any) -> bool:
+    """A list of records, or a mapping holding one (e.g. extended_hours.blocks)."""
+    if isinstance(value, list):
+        return any(isinstance(v, Mapping) for v in value)
+    if isinstance(value, Mapping):
+        return any(_holds_records(v) for v in value.values())
+    return False
+
+
 class _Context:
     """Per-call evaluation state: the pack, the date and the shared variable values."""
 
@@ -103,18 +105,37 @@ class _Context:
             "as_of": as_of.isoformat(),
             "derived": {},
         }
-        self._activations: dict[tuple[str, int], Any] = {}
+        self._activations: dict[tuple[str, int, bool], Any] = {}
+        # Converting the network's lists of records into CEL values is the costliest part of
+        # preparing an activation; entity rules that do not read them get a network without them.
+        self.heavy_keys = frozenset(
+            key for key, value in facts.network.items() if _holds_records(value)
+        )
+        self.light_base = dict(self.base)
+        self.light_base["network"] = {
+            k: v for k, v in facts.network.items() if k not in self.heavy_keys
+        }
 
     def data_for(self, entity: Entity) -> dict[str, Any]:
         data = dict(self.base)
         data[entity.scope] = entity.facts
         return data
 
-    def activation(self, entity: Entity, index: int, data: Mapping[str, Any]) -> Any:
-        key = (entity.scope, index)
+    def activation(self, rule: Rule, entity: Entity, index: int, data: Mapping[str, Any]) -> Any:
+        light = (
+            entity.scope != "network"
+            and rule.network_keys is not None
+            and not (rule.network_keys & self.heavy_keys)
+        )
+        key = (entity.scope, index, light)
         act = self._activations.get(key)
         if act is None:
-            act = self.pack.environment.activation(data)
+            if light:
+                light_data = dict(self.light_base)
+                light_data[entity.scope] = entity.facts
+                act = self.pack.environment.activation(light_data)
+            else:
+                act = self.pack.environment.activation(data)
             self._activations[key] = act
         return act
 
@@ -192,7 +213,7 @@ def _check_waiver(ctx: _Context, rule: Rule, activation: Any) -> tuple[Waiver | 
 
 def _evaluate_entity(ctx: _Context, rule: Rule, entity: Entity, index: int) -> Finding:
     data = ctx.data_for(entity)
-    activation = ctx.activation(entity, index, data)
+    activation = ctx.activation(rule, entity, index, data)
     outcome = _Outcome()
     scope = rule.scope
 
@@ -213,25 +234,21 @@ def _evaluate_entity(ctx: _Context, rule: Rule, entity: Entity, index: int) -> F
                 {},
             )
 
-    derived_notes: dict[str, str] = {}
     if rule.derive:
+        # derived values are inlined into the conditions at load; they are computed here only
+        # to be shown as evidence and in messages (absent when a fact they need is missing)
         derived: dict[str, Any] = {}
         for name, compiled in rule.derive:
-            before = len(outcome.missing)
-            value = _run(compiled, activation, outcome, scope, f"derive {name}", derived_notes)
+            value = _run(compiled, activation, outcome, scope, f"derive {name}")
             if value is not _MISSING:
                 derived[name] = value
-            elif len(outcome.missing) > before:
-                derived_notes[name] = outcome.missing[-1]
-            data = dict(data)
-            data["derived"] = dict(derived)
-            activation = ctx.pack.environment.activation(data)
-        # a derived value that cannot be computed is absent; a check that needs it says why
+        data = dict(data)
+        data["derived"] = derived
         outcome.missing.clear()
 
     failed_messages: list[str] = []
     for check in rule.checks:
-        value = _run(check.condition, activation, outcome, scope, "expect", derived_notes)
+        value = _run(check.condition, activation, outcome, scope, "expect")
         if value is _MISSING:
             continue
         if not isinstance(value, bool):

@@ -222,6 +222,8 @@ class Rule:
     remediation: tuple[str, ...]
     source: Mapping[str, str]
     evidence_paths: tuple[str, ...]
+    #: Top-level network facts the conditions select (None: the whole network may be read).
+    network_keys: frozenset[str] | None
     examples: tuple[Example, ...]
     origin: str
     #: The rule's fields as written (after inheritance and overrides), for ``rules diff``.
@@ -436,7 +438,9 @@ def _compile(
     source: str,
     where: str,
     extra_names: frozenset[str],
+    derived: Mapping[str, str] | None = None,
 ) -> celexpr.Compiled:
+    """Compile a condition as written (for its errors), then with derived values inlined."""
     try:
         compiled = env.compile(text)
     except celexpr.CompileError as exc:
@@ -444,7 +448,27 @@ def _compile(
     problems = celexpr.unknown_fields(text, fact_names(), extra_names)
     if problems:
         raise PackError(source, where, "; ".join(problems))
-    return compiled
+    inlined, unknown = celexpr.inline_derived(text, derived or {})
+    if unknown:
+        defined = ", ".join(derived or {}) or "none"
+        raise PackError(
+            source,
+            where,
+            f"derived.{unknown[0]} is not defined before it is used (defined: {defined})",
+        )
+    if inlined == text:
+        return compiled
+    return celexpr.Compiled(text, env.compile(inlined).program)
+
+
+def _all_conditions(
+    when: celexpr.Compiled | None,
+    derive: tuple[tuple[str, celexpr.Compiled], ...],
+    checks: tuple[Check, ...],
+    waiver: celexpr.Compiled | None,
+) -> list[celexpr.Compiled]:
+    out = [c for _, c in derive] + [c.condition for c in checks]
+    return out + [c for c in (when, waiver) if c is not None]
 
 
 def _label(kind: str, index: int, raw: Any) -> str:
@@ -492,10 +516,14 @@ def _rule(
     derived_names = frozenset(spec.derive)
     names = extra_names | derived_names
     when = _compile(env, spec.when, source, f"{label} → when", names) if spec.when else None
-    derive = tuple(
-        (name, _compile(env, text, source, f"{label} → derive → {name}", names))
-        for name, text in spec.derive.items()
-    )
+    # each derived value may use the ones before it; conditions get them inlined
+    definitions: dict[str, str] = {}
+    derive_list: list[tuple[str, celexpr.Compiled]] = []
+    for name, text in spec.derive.items():
+        where = f"{label} → derive → {name}"
+        derive_list.append((name, _compile(env, text, source, where, names, definitions)))
+        definitions[name] = celexpr.inline_derived(text, definitions)[0]
+    derive = tuple(derive_list)
     template_roots = set(_TEMPLATE_ROOTS) | {spec.scope}
     if isinstance(spec.expect, str):
         if spec.message is None:
@@ -504,7 +532,7 @@ def _rule(
             )
         checks: tuple[Check, ...] = (
             Check(
-                _compile(env, spec.expect, source, f"{label} → expect", names),
+                _compile(env, spec.expect, source, f"{label} → expect", names, definitions),
                 _template(spec.message, source, f"{label} → message", template_roots),
             ),
         )
@@ -513,7 +541,9 @@ def _rule(
             raise PackError(source, f"{label} → expect", "needs at least one check")
         checks = tuple(
             Check(
-                _compile(env, c.check, source, f"{label} → expect[{i}] → check", names),
+                _compile(
+                    env, c.check, source, f"{label} → expect[{i}] → check", names, definitions
+                ),
                 _template(c.message, source, f"{label} → expect[{i}] → message", template_roots),
             )
             for i, c in enumerate(spec.expect)
@@ -563,6 +593,9 @@ def _rule(
         remediation=tuple(spec.remediation),
         source={k: v for k, v in spec.source.model_dump().items() if v is not None},
         evidence_paths=tuple(evidence),
+        network_keys=celexpr.top_level_keys(
+            [c.source for c in _all_conditions(when, derive, checks, waiver)]
+        ),
         examples=tuple(examples),
         origin=f"{source} → {label}",
         spec=dict(raw),
