@@ -106,6 +106,7 @@ class _Context:
             "derived": {},
         }
         self._activations: dict[tuple[str, int, bool], Any] = {}
+        self._timings: dict[str | None, tuple[Due | None, int | None, Timing]] = {}
         # Converting the network's lists of records into CEL values is the costliest part of
         # preparing an activation; entity rules that do not read them get a network without them.
         self.heavy_keys = frozenset(
@@ -139,6 +140,17 @@ class _Context:
             self._activations[key] = act
         return act
 
+    def timing(self, rule: Rule) -> tuple[Due | None, int | None, Timing]:
+        """The rule's due milestone, days left and timing as of the check date (memoised)."""
+        key = rule.due.key if rule.due else None
+        found = self._timings.get(key)
+        if found is None:
+            due = Due(rule.due.key, rule.due.date, rule.due.title) if rule.due else None
+            days_left, timing = _timing(due, self.as_of)
+            found = (due, days_left, timing)
+            self._timings[key] = found
+        return found
+
     def blocking(self, rule: Rule, status: Status) -> bool:
         if status == "error":
             return True
@@ -162,8 +174,7 @@ def _finding(
     evidence: Mapping[str, Any],
     waiver: Waiver | None = None,
 ) -> Finding:
-    due = Due(rule.due.key, rule.due.date, rule.due.title) if rule.due else None
-    days_left, timing = _timing(due, ctx.as_of)
+    due, days_left, timing = ctx.timing(rule)
     return Finding(
         rule_id=rule.id,
         title=rule.title,

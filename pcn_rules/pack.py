@@ -156,11 +156,13 @@ class Template:
 
     text: str
     fields: tuple[tuple[str, str], ...]  # (path, format spec) in order of appearance
+    #: (literal text, placeholder path or None, format spec), parsed once at load
+    parts: tuple[tuple[str, str | None, str], ...] = ()
 
     def render(self, lookup: Any) -> str:
         """Fill the template; ``lookup(path)`` returns a value or raises KeyError."""
         out: list[str] = []
-        for literal, name, spec, _ in string.Formatter().parse(self.text):
+        for literal, name, spec in self.parts:
             out.append(literal)
             if name is None:
                 continue
@@ -169,7 +171,7 @@ class Template:
             except KeyError:
                 out.append("(not evidenced)")
                 continue
-            out.append(_format_value(value, spec or ""))
+            out.append(_format_value(value, spec))
         return "".join(out)
 
 
@@ -429,7 +431,8 @@ def _template(text: str, source: str, where: str, allowed_roots: set[str]) -> Te
                         source, where, f"placeholder {{{name}}}: unknown field {part!r}"
                     )
         fields.append((name, spec or ""))
-    return Template(text, tuple(fields))
+    parts = tuple((literal, name, spec or "") for literal, name, spec, _ in parsed)
+    return Template(text, tuple(fields), parts)
 
 
 def _compile(
