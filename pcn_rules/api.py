@@ -18,6 +18,7 @@ from .inputs import coerce_submission
 from .model import Submission
 from .pack import RulePack, load_pack_cached, select_pack_id
 from .report import Report
+from .waivers import WaiverSet, load_waivers
 
 
 def _as_date(value: dt.date | str | None, what: str) -> dt.date | None:
@@ -48,6 +49,9 @@ def check(
     *,
     pack: RulePack | str | Path | None = None,
     as_of: dt.date | str | None = None,
+    waivers: WaiverSet | str | Path | None = None,
+    ignore_waivers: bool = False,
+    explain: bool = False,
 ) -> Report:
     """Check one submission and return its :class:`~pcn_rules.report.Report`.
 
@@ -55,6 +59,9 @@ def check(
     ``pack`` is a loaded :class:`~pcn_rules.pack.RulePack` (fastest: load once, reuse), a bundled
     pack ID such as ``"2019/20"``, or a pack directory; by default the pack matching the
     submission's contract year (or its date).  ``as_of`` defaults to the submission date.
+    ``waivers`` is a :class:`~pcn_rules.waivers.WaiverSet` or the path of a waivers file;
+    ``ignore_waivers`` applies no waiver at all; ``explain`` records, per finding, each condition
+    with the values it read and its result.
 
     Raises :class:`~pcn_rules.errors.InputError` for a bad submission,
     :class:`~pcn_rules.errors.PackError` for a bad pack and
@@ -71,4 +78,13 @@ def check(
             "(as_of= in the library, --as-of on the command line)"
         )
     source = str(submission) if isinstance(submission, str | Path) else None
-    return evaluate(build_facts(model), chosen, when, source)
+    waiver_set = load_waivers(waivers) if isinstance(waivers, str | Path) else waivers
+    return evaluate(
+        build_facts(model),
+        chosen,
+        when,
+        source,
+        waivers=waiver_set,
+        ignore_waivers=ignore_waivers,
+        explain=explain,
+    )

@@ -8,13 +8,16 @@ other evaluation failure is an ``error`` finding naming the rule.  Nothing is ev
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Mapping
 from typing import Any
 
-from .celexpr import Compiled, EvalError
+from .celexpr import Compiled, EvalError, referenced_paths
 from .facts import SCOPES, Entity, SubmissionFacts, source_of
 from .pack import Rule, RulePack, Template
 from .report import Due, Finding, MilestoneStatus, Report, Status, Timing, Waiver
+from .waivers import WaiverSet
 
 _MISSING = object()
 
@@ -53,19 +56,61 @@ def _not_evidenced(scope: str, key: str) -> str:
     return f"Not evidenced in the submission: {path}."
 
 
-def _run(compiled: Compiled, activation: Any, outcome: _Outcome, scope: str, label: str) -> Any:
+def _run(
+    compiled: Compiled,
+    activation: Any,
+    outcome: _Outcome,
+    scope: str,
+    label: str,
+    trace: list[dict[str, Any]] | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> Any:
     """Evaluate one condition, recording missing facts and errors; return the value or _MISSING."""
     value = compiled.evaluate(activation)
+    result: Any = value
     if isinstance(value, EvalError):
         key = value.missing_key
         if key is not None:
             note = _not_evidenced(scope, key)
             if note not in outcome.missing:
                 outcome.missing.append(note)
+            result = note
         else:
             outcome.errors.append(f"{label} `{compiled.source}` failed: {value.message}")
-        return _MISSING
+            result = f"error: {value.message}"
+        value = _MISSING
+    if trace is not None and data is not None:
+        trace.append(_trace_step(compiled, label, scope, data, result))
     return value
+
+
+def _trace_step(
+    compiled: Compiled, label: str, scope: str, data: Mapping[str, Any], result: Any
+) -> dict[str, Any]:
+    """One condition of an explanation: what it is, what it read, what it gave, in words."""
+    roots = ("network", "submission", "params", "milestones", "derived", scope)
+    read: dict[str, Any] = {}
+    for path in referenced_paths(compiled.source, roots):
+        try:
+            read[path] = _evidence_value(_lookup(data, path))
+        except KeyError:
+            read[path] = None
+    shown = ", ".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in read.items())
+    reading = f" reading {shown}" if shown else ""
+    if isinstance(result, bool):
+        outcome = "holds" if result else "does not hold"
+        words = f"The {label} condition `{compiled.source}`{reading}: {outcome}."
+    elif isinstance(result, str) and result.startswith(("Not evidenced", "error:")):
+        words = f"The {label} condition `{compiled.source}`{reading} could not be decided: {result}"
+    else:
+        words = f"{label} `{compiled.source}`{reading} = {json.dumps(result, ensure_ascii=False)}."
+    return {
+        "condition": label,
+        "cel": compiled.source,
+        "read": read,
+        "result": result,
+        "words": words,
+    }
 
 
 def _timing(due: Due | None, as_of: dt.date) -> tuple[int | None, Timing]:
@@ -91,10 +136,25 @@ def _holds_records(value: Any) -> bool:
 class _Context:
     """Per-call evaluation state: the pack, the date and the shared variable values."""
 
-    def __init__(self, facts: SubmissionFacts, pack: RulePack, as_of: dt.date) -> None:
+    def __init__(
+        self,
+        facts: SubmissionFacts,
+        pack: RulePack,
+        as_of: dt.date,
+        waivers: WaiverSet | None = None,
+        ignore_waivers: bool = False,
+        explain: bool = False,
+    ) -> None:
         self.facts = facts
         self.pack = pack
         self.as_of = as_of
+        self.waivers = waivers or WaiverSet()
+        self.ignore_waivers = ignore_waivers
+        self.explain = explain
+        network = facts.network
+        self.network_ids: tuple[str, ...] = tuple(
+            str(v) for v in (network.get("ods_code"), network["name"]) if v
+        )
         horizon = pack.horizon(as_of)
         self.horizon = Due(horizon.key, horizon.date, horizon.title) if horizon else None
         self.base: dict[str, Any] = {
@@ -173,15 +233,18 @@ def _finding(
     message: str,
     evidence: Mapping[str, Any],
     waiver: Waiver | None = None,
+    trace: list[dict[str, Any]] | None = None,
 ) -> Finding:
     due, days_left, timing = ctx.timing(rule)
+    entity_id = entity.id if entity else None
+    identity = f"{ctx.pack.contract_year}|{ctx.network_ids[0]}|{rule.id}|{rule.scope}|{entity_id}"
     return Finding(
         rule_id=rule.id,
         title=rule.title,
         status=status,
         severity=rule.severity,
         scope=rule.scope,
-        entity=entity.id if entity else None,
+        entity=entity_id,
         entity_name=entity.name if entity else None,
         message=message,
         evidence=evidence,
@@ -192,11 +255,33 @@ def _finding(
         blocking=ctx.blocking(rule, status),
         source=rule.source,
         waiver=waiver,
+        fingerprint=hashlib.sha256(identity.encode("utf-8")).hexdigest()[:20],
+        explain=tuple(trace) if trace is not None else None,
     )
 
 
-def _check_waiver(ctx: _Context, rule: Rule, activation: Any) -> tuple[Waiver | None, str | None]:
-    """A valid waiver, or the reason the one on file does not apply (expired, not yet valid)."""
+def _check_waiver(
+    ctx: _Context, rule: Rule, entity: Entity, activation: Any
+) -> tuple[Waiver | None, str | None]:
+    """A valid waiver, or the reason the one on file does not apply (expired, not yet valid).
+
+    A waivers file (``--waivers``) is consulted first, then the submission's own commissioner
+    decision named by the rule's ``waiver`` condition.  Non-waivable rules are never waived.
+    """
+    if ctx.ignore_waivers or not rule.waivable:
+        return None, None
+    entry = ctx.waivers.find(rule.id, entity.id, ctx.network_ids)
+    if entry is not None:
+        return _still_valid(
+            ctx,
+            Waiver(
+                approved_by=entry.approved_by,
+                approved_on=entry.approved_on.isoformat(),
+                reason=entry.reason,
+                expires_on=entry.expires_on.isoformat() if entry.expires_on else None,
+                source=entry.source,
+            ),
+        )
     if rule.waiver is None:
         return None, None
     value = rule.waiver.evaluate(activation)
@@ -211,6 +296,11 @@ def _check_waiver(ctx: _Context, rule: Rule, activation: Any) -> tuple[Waiver | 
         )
     except KeyError as exc:
         return None, f"The waiver on file is incomplete (no {exc.args[0]}), so it does not apply."
+    return _still_valid(ctx, waiver)
+
+
+def _still_valid(ctx: _Context, waiver: Waiver) -> tuple[Waiver | None, str | None]:
+    """Fail closed: an expired or not-yet-valid waiver does not apply, and the finding says so."""
     today = ctx.as_of.isoformat()
     if waiver.expires_on is not None and waiver.expires_on < today:
         return None, f"The waiver approved by {waiver.approved_by} expired on {waiver.expires_on}."
@@ -227,13 +317,16 @@ def _evaluate_entity(ctx: _Context, rule: Rule, entity: Entity, index: int) -> F
     activation = ctx.activation(rule, entity, index, data)
     outcome = _Outcome()
     scope = rule.scope
+    trace: list[dict[str, Any]] | None = [] if ctx.explain else None
 
     if rule.when is not None:
-        applies = _run(rule.when, activation, outcome, scope, "when")
+        applies = _run(rule.when, activation, outcome, scope, "when", trace, data)
         if applies is not _MISSING and not isinstance(applies, bool):
             outcome.errors.append(f"`when` gave {applies!r}, not true or false")
         if outcome.errors:
-            return _finding(ctx, rule, entity, "error", _error_message(rule, outcome), {})
+            return _finding(
+                ctx, rule, entity, "error", _error_message(rule, outcome), {}, trace=trace
+            )
         outcome.missing.clear()  # an unknown `when` applies the rule (fail closed)
         if applies is False:
             return _finding(
@@ -243,6 +336,7 @@ def _evaluate_entity(ctx: _Context, rule: Rule, entity: Entity, index: int) -> F
                 "not_applicable",
                 f"Does not apply: `{rule.when.source}` is false for this submission.",
                 {},
+                trace=trace,
             )
 
     if rule.derive:
@@ -250,7 +344,7 @@ def _evaluate_entity(ctx: _Context, rule: Rule, entity: Entity, index: int) -> F
         # to be shown as evidence and in messages (absent when a fact they need is missing)
         derived: dict[str, Any] = {}
         for name, compiled in rule.derive:
-            value = _run(compiled, activation, outcome, scope, f"derive {name}")
+            value = _run(compiled, activation, outcome, scope, f"derive {name}", trace, data)
             if value is not _MISSING:
                 derived[name] = value
         data = dict(data)
@@ -259,7 +353,7 @@ def _evaluate_entity(ctx: _Context, rule: Rule, entity: Entity, index: int) -> F
 
     failed_messages: list[str] = []
     for check in rule.checks:
-        value = _run(check.condition, activation, outcome, scope, "expect")
+        value = _run(check.condition, activation, outcome, scope, "expect", trace, data)
         if value is _MISSING:
             continue
         if not isinstance(value, bool):
@@ -279,17 +373,21 @@ def _evaluate_entity(ctx: _Context, rule: Rule, entity: Entity, index: int) -> F
         evidence[f"derived.{name}"] = _evidence_value(value)
 
     if outcome.errors:
-        return _finding(ctx, rule, entity, "error", _error_message(rule, outcome), evidence)
+        return _finding(
+            ctx, rule, entity, "error", _error_message(rule, outcome), evidence, trace=trace
+        )
     if outcome.missing or failed_messages:
         parts = failed_messages + outcome.missing
         message = " ".join(parts)
-        waiver, note = _check_waiver(ctx, rule, activation)
+        waiver, note = _check_waiver(ctx, rule, entity, activation)
         if waiver is not None:
-            return _finding(ctx, rule, entity, "waived", message, evidence, waiver)
+            return _finding(ctx, rule, entity, "waived", message, evidence, waiver, trace)
         if note:
             message = f"{message} {note}"
-        return _finding(ctx, rule, entity, "not_met", message, evidence)
-    return _finding(ctx, rule, entity, "met", _render(rule.met_message, data), evidence)
+        return _finding(ctx, rule, entity, "not_met", message, evidence, trace=trace)
+    return _finding(
+        ctx, rule, entity, "met", _render(rule.met_message, data), evidence, trace=trace
+    )
 
 
 def _error_message(rule: Rule, outcome: _Outcome) -> str:
@@ -300,10 +398,24 @@ def _error_message(rule: Rule, outcome: _Outcome) -> str:
 
 
 def evaluate(
-    facts: SubmissionFacts, pack: RulePack, as_of: dt.date, source: str | None = None
+    facts: SubmissionFacts,
+    pack: RulePack,
+    as_of: dt.date,
+    source: str | None = None,
+    *,
+    waivers: WaiverSet | None = None,
+    ignore_waivers: bool = False,
+    explain: bool = False,
 ) -> Report:
-    """Evaluate every rule of ``pack`` against ``facts`` as of ``as_of``."""
-    ctx = _Context(facts, pack, as_of)
+    """Evaluate every rule of ``pack`` against ``facts`` as of ``as_of``.
+
+    ``waivers`` are exceptions from a waivers file; ``ignore_waivers`` shows the full picture
+    (neither the file's nor the submission's waivers apply); ``explain`` records, per finding,
+    each condition with the values it read and its result.
+    """
+    if waivers is not None:
+        waivers.check_against({rule.id: rule.waivable for rule in pack.rules})
+    ctx = _Context(facts, pack, as_of, waivers, ignore_waivers, explain)
     findings: list[Finding] = []
     for rule in pack.rules:
         entities = facts.entities.get(rule.scope, ())

@@ -127,6 +127,7 @@ class RuleSpec(_Spec):
     message: str | None = None
     met_message: str | None = None
     waiver: str | None = None
+    waivable: bool = True
     remediation: list[str] = Field(min_length=1)
     source: SourceSpec
     examples: list[ExampleSpec] = Field(default_factory=list)
@@ -234,6 +235,8 @@ class Rule:
     defined_in: str | None = None
     #: Fields this pack overrides on an inherited rule.
     overridden: tuple[str, ...] = ()
+    #: False for requirements the catalogue treats as absolute: no waiver can cover them.
+    waivable: bool = True
 
     def conditions(self) -> list[tuple[str, str]]:
         """(label, CEL source) of every condition, for display."""
@@ -553,6 +556,10 @@ def _rule(
         )
     met_text = spec.met_message or spec.title
     met = _template(met_text, source, f"{label} → met_message", template_roots)
+    if spec.waiver and not spec.waivable:
+        raise PackError(
+            source, f"{label} → waiver", "the rule is marked `waivable: false`; it cannot name one"
+        )
     waiver = _compile(env, spec.waiver, source, f"{label} → waiver", names) if spec.waiver else None
     texts = [spec.when or ""] + [c.condition.source for c in checks] + list(spec.derive.values())
     evidence: list[str] = []
@@ -602,6 +609,7 @@ def _rule(
         examples=tuple(examples),
         origin=f"{source} → {label}",
         spec=dict(raw),
+        waivable=spec.waivable,
     )
 
 

@@ -26,6 +26,7 @@ COMPARED_FIELDS = (
     "message",
     "met_message",
     "waiver",
+    "waivable",
     "remediation",
     "source",
 )

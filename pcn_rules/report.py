@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from . import __version__
 
-REPORT_VERSION = "1.0"
+REPORT_VERSION = "1.1"
 
 Status = Literal["met", "not_met", "waived", "not_applicable", "error"]
 Severity = Literal["error", "warning", "info"]
@@ -42,6 +42,8 @@ class Waiver:
     approved_on: str
     reason: str
     expires_on: str | None = None
+    #: "submission" (a commissioner decision in the submission) or the waivers file's path
+    source: str = "submission"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +66,10 @@ class Finding:
     blocking: bool
     source: Mapping[str, str]
     waiver: Waiver | None = None
+    #: Stable identity across runs: contract year, network, rule ID, scope and entity.
+    fingerprint: str = ""
+    #: Each condition with the values it read and its result (only when asked for).
+    explain: tuple[Mapping[str, Any], ...] | None = None
 
     @property
     def failed(self) -> bool:
@@ -110,10 +116,13 @@ class Finding:
                     "approved_on": self.waiver.approved_on,
                     "reason": self.waiver.reason,
                     "expires_on": self.waiver.expires_on,
+                    "source": self.waiver.source,
                 }
                 if self.waiver
                 else None
             ),
+            "fingerprint": self.fingerprint,
+            **({"explain": [dict(step) for step in self.explain]} if self.explain else {}),
         }
 
 
@@ -205,11 +214,19 @@ class Report:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, sort_keys=False)
 
 
-def reports_to_json(reports: list[Report], indent: int | None = 2) -> str:
-    """One report as a report object; several as ``{"report_version", "reports": [...]}``."""
+def reports_to_json(
+    reports: list[Report], indent: int | None = 2, baseline: dict[str, Any] | None = None
+) -> str:
+    """One report as a report object; several as ``{"report_version", "reports": [...]}``.
+
+    ``baseline`` (a comparison with an earlier report) is added at the top level.
+    """
     if len(reports) == 1:
-        return reports[0].to_json(indent)
-    payload = {"report_version": REPORT_VERSION, "reports": [r.to_dict() for r in reports]}
+        payload = reports[0].to_dict()
+    else:
+        payload = {"report_version": REPORT_VERSION, "reports": [r.to_dict() for r in reports]}
+    if baseline is not None:
+        payload["baseline"] = baseline
     return json.dumps(payload, indent=indent, ensure_ascii=False)
 
 
@@ -248,6 +265,7 @@ def report_json_schema() -> dict[str, Any]:
             "blocking",
             "source",
             "waiver",
+            "fingerprint",
         ],
         "properties": {
             "rule_id": {"type": "string", "pattern": r"^[A-Z]{2,}(?:-[A-Z0-9]+)+$"},
@@ -281,16 +299,62 @@ def report_json_schema() -> dict[str, Any]:
                     {
                         "type": "object",
                         "additionalProperties": False,
-                        "required": ["approved_by", "approved_on", "reason", "expires_on"],
+                        "required": [
+                            "approved_by",
+                            "approved_on",
+                            "reason",
+                            "expires_on",
+                            "source",
+                        ],
                         "properties": {
                             "approved_by": {"type": "string"},
                             "approved_on": _DATE,
                             "reason": {"type": "string"},
                             "expires_on": {"oneOf": [_DATE, {"type": "null"}]},
+                            "source": {"type": "string"},
                         },
                     },
                 ]
             },
+            "fingerprint": {"type": "string", "pattern": "^[0-9a-f]{20}$"},
+            "explain": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["condition", "cel", "read", "result", "words"],
+                    "properties": {
+                        "condition": {"type": "string"},
+                        "cel": {"type": "string"},
+                        "read": {"type": "object"},
+                        "result": {},
+                        "words": {"type": "string"},
+                    },
+                },
+            },
+        },
+    }
+    baseline = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["file", "new", "resolved", "unchanged"],
+        "properties": {
+            "file": {"type": "string"},
+            "new": {"type": "array", "items": {"$ref": "#/$defs/baseline_item"}},
+            "resolved": {"type": "array", "items": {"$ref": "#/$defs/baseline_item"}},
+            "unchanged": {"type": "array", "items": {"$ref": "#/$defs/baseline_item"}},
+        },
+    }
+    baseline_item = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["fingerprint", "network", "rule_id", "entity", "message"],
+        "properties": {
+            "fingerprint": {"type": "string"},
+            "network": {"type": "string"},
+            "rule_id": {"type": "string"},
+            "entity": {"type": ["string", "null"]},
+            "message": {"type": "string"},
         },
     }
     counts = {s: {"type": "integer", "minimum": 0} for s in (*STATUSES, "total", "blocking")}
@@ -361,6 +425,7 @@ def report_json_schema() -> dict[str, Any]:
                 },
             },
             "findings": {"type": "array", "items": {"$ref": "#/$defs/finding"}},
+            "baseline": {"$ref": "#/$defs/baseline"},
         },
     }
     return {
@@ -376,8 +441,14 @@ def report_json_schema() -> dict[str, Any]:
                 "properties": {
                     "report_version": {"const": REPORT_VERSION},
                     "reports": {"type": "array", "items": {"$ref": "#/$defs/report"}},
+                    "baseline": {"$ref": "#/$defs/baseline"},
                 },
             },
         ],
-        "$defs": {"report": report, "finding": finding},
+        "$defs": {
+            "report": report,
+            "finding": finding,
+            "baseline": baseline,
+            "baseline_item": baseline_item,
+        },
     }

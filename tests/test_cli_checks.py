@@ -92,7 +92,7 @@ def test_json_report_validates_single_and_multi(capsys: pytest.CaptureFixture[st
     assert code == 1
     report = json.loads(out)
     VALIDATOR.validate(report)
-    assert report["report_version"] == "1.0"
+    assert report["report_version"] == "1.1"
     assert report["verdict"] == "not_compliant"
     pop = next(f for f in report["findings"] if f["rule_id"] == "POP-MIN")
     assert pop["status"] == "not_met"

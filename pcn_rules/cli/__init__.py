@@ -34,7 +34,7 @@ EXIT_CODES_HELP = (
     "4 internal error."
 )
 
-SUBCOMMANDS = ("check", "rules", "schema", "init")
+SUBCOMMANDS = ("check", "rules", "schema", "init", "explain")
 
 app = typer.Typer(
     name="pcn-check",
@@ -116,10 +116,30 @@ def check_command(
         ),
     ] = None,
     output_format: Annotated[
-        str, typer.Option("--format", "-f", help="Output format: text or json.")
+        str,
+        typer.Option("--format", "-f", help="Output format: text, json, junit, sarif or csv."),
     ] = "text",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
+    ] = None,
+    waivers: Annotated[
+        Path | None,
+        typer.Option("--waivers", help="A waivers file (YAML or JSON) of commissioner exceptions."),
+    ] = None,
+    ignore_waivers: Annotated[
+        bool,
+        typer.Option("--ignore-waivers", help="Apply no waiver: show the full picture."),
+    ] = False,
+    explain: Annotated[
+        bool,
+        typer.Option("--explain", help="Record each condition, the values it read and its result."),
+    ] = False,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline",
+            help="An earlier JSON report: say which unmet findings are new, resolved, unchanged.",
+        ),
     ] = None,
 ) -> None:
     """Check one or more submissions and report what is met, what is not, and how to fix it."""
@@ -127,34 +147,62 @@ def check_command(
     from ..pack import load_pack
     from ..report import reports_to_json
 
-    if output_format not in ("text", "json"):
-        raise UsageError(f"--format must be text or json, got {output_format!r}")
+    formats = ("text", "json", "junit", "sarif", "csv")
+    if output_format not in formats:
+        raise UsageError(f"--format must be one of {', '.join(formats)}, got {output_format!r}")
     when = _parse_date(as_of, "--as-of")
     loaded = load_pack(pack) if pack is not None else None
+    waiver_set = None
+    if waivers is not None:
+        from ..waivers import load_waivers
+
+        waiver_set = load_waivers(waivers)
+    previous = None
+    if baseline is not None:
+        from ..baseline import load_baseline
+
+        previous = load_baseline(baseline)
     paths = _expand(files)
     reports = []
     unreadable: list[InputError] = []
     for path in paths:
         try:
-            reports.append(check(path, pack=loaded, as_of=when))
+            reports.append(
+                check(
+                    path,
+                    pack=loaded,
+                    as_of=when,
+                    waivers=waiver_set,
+                    ignore_waivers=ignore_waivers,
+                    explain=explain,
+                )
+            )
         except InputError as exc:
-            if len(paths) == 1:
-                raise
+            if len(paths) == 1 or exc.source != str(path):
+                raise  # a bad waivers file concerns every submission
             unreadable.append(exc)  # keep going: report every readable file, then fail
+    diff = None
+    if previous is not None and baseline is not None:
+        from ..baseline import compare
+
+        diff = compare(reports, previous, str(baseline))
     if output_format == "json":
-        text = reports_to_json(reports) + "\n"
-        if output is not None:
-            output.write_text(text, encoding="utf-8")
-        else:
-            sys.stdout.write(text)
+        text = reports_to_json(reports, baseline=diff.to_dict() if diff else None) + "\n"
+        _write(text, output)
+    elif output_format in ("junit", "sarif", "csv"):
+        from ..render import RENDERERS
+
+        _write(RENDERERS[output_format](reports), output)
     else:
-        from .terminal import render_report
+        from .terminal import render_baseline, render_report
 
         console = _console(output)
         for index, report in enumerate(reports):
             if index:
                 console.print()
-            render_report(report, console)
+            render_report(report, console, explain=explain)
+        if diff is not None:
+            render_baseline(diff, console)
         if len(reports) > 1:
             failing = sum(1 for r in reports if not r.compliant)
             console.print()
@@ -283,6 +331,42 @@ def rules_lint(
     )
 
 
+@app.command("explain")
+def explain_command(
+    file: Annotated[Path, typer.Argument(help="A submission JSON file.")],
+    rule_id: Annotated[str, typer.Argument(help="The rule to explain, e.g. POP-MIN.")],
+    pack: PackOption = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="As of this date (YYYY-MM-DD).")
+    ] = None,
+    output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+) -> None:
+    """Explain one rule for one submission: its conditions, the values read, the result."""
+    from ..api import check
+    from ..pack import load_pack
+
+    loaded = load_pack(pack) if pack is not None else None
+    report = check(file, pack=loaded, as_of=_parse_date(as_of, "--as-of"), explain=True)
+    wanted = rule_id.upper()
+    findings = [f for f in report.findings if f.rule_id == wanted]
+    if not findings:
+        from ..pack import load_pack_cached
+
+        (loaded or load_pack_cached(report.pack_id)).rule(wanted)  # raises a usage error
+    if output_format == "json":
+        payload = {
+            "rule_id": wanted,
+            "pack": report.pack_id,
+            "as_of": report.as_of.isoformat(),
+            "findings": [f.to_dict() for f in findings],
+        }
+        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        return
+    from .terminal import render_explanation
+
+    render_explanation(report, findings, _console())
+
+
 @app.command("schema")
 def schema_command(
     report: Annotated[
@@ -320,6 +404,13 @@ def init_command(
         f"Wrote {path}: an example network that meets every rule. Replace its facts with your "
         f"network's, then run `pcn-check {path}`."
     )
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
 
 
 def _error_console() -> Console:

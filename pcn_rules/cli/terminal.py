@@ -13,6 +13,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from ..baseline import BaselineDiff
 from ..pack import Rule, RulePack
 from ..packdiff import PackDiff
 from ..report import Finding, Report
@@ -125,7 +126,7 @@ def _summarise(findings: Iterable[Finding]) -> Text:
     return text
 
 
-def render_report(report: Report, console: Console) -> None:
+def render_report(report: Report, console: Console, explain: bool = False) -> None:
     """Print one report: verdict, then findings grouped by milestone, with remediation."""
     title = report.network_name
     if report.network_ods_code:
@@ -166,6 +167,11 @@ def render_report(report: Report, console: Console) -> None:
         attention = [f for f in findings if f.status in ("not_met", "error", "waived")]
         for finding in attention:
             console.print(_finding_block(finding, show_remediation=finding.failed))
+            if explain and finding.explain:
+                for step in finding.explain:
+                    console.print(
+                        Padding(Text(f"why: {step['words']}", style="dim"), (0, 0, 0, 11))
+                    )
         summary = _summarise(findings)
         if summary:
             console.print(summary)
@@ -354,3 +360,49 @@ def render_pack_diff(diff: PackDiff, console: Console) -> None:
 
     if diff.unchanged:
         console.print(Text(f"Unchanged: {', '.join(diff.unchanged)}", style="dim"))
+
+
+def render_baseline(diff: BaselineDiff, console: Console) -> None:
+    """New, resolved and unchanged unmet findings against an earlier report."""
+    console.print()
+    console.print(
+        Text(
+            f"Compared with {diff.file}: {len(diff.new)} new, {len(diff.resolved)} resolved, "
+            f"{len(diff.unchanged)} unchanged",
+            style="bold",
+        )
+    )
+    for label, items, style in (("new", diff.new, "red"), ("resolved", diff.resolved, "green")):
+        for item in items:
+            entity = f" {item.entity}" if item.entity and item.entity != item.network else ""
+            console.print(
+                Text.assemble((f"  {label:<9}", style), f"{item.network} {item.rule_id}{entity}: ")
+                + Text(item.message)
+            )
+
+
+def render_explanation(report: Report, findings: list[Finding], console: Console) -> None:
+    """Why a rule gave its result: each condition, the values it read, in plain words."""
+    first = findings[0]
+    console.print(
+        Text.assemble(
+            (first.rule_id, "bold"),
+            f" {first.title}  (pack {report.pack_id}, as of {report.as_of})",
+        )
+    )
+    for finding in findings:
+        label, style = _STATUS_STYLE[finding.status]
+        who = f"{finding.scope} {finding.entity}" if finding.entity else finding.scope
+        console.print()
+        console.print(Text.assemble((f"{label} ", style), (who, "bold")))
+        for step in finding.explain or ():
+            console.print(Padding(Text(str(step["words"])), (0, 0, 0, 2)))
+        console.print(Padding(Text(f"Result: {finding.message}"), (0, 0, 0, 2)))
+        if finding.waiver is not None:
+            w = finding.waiver
+            console.print(
+                Padding(
+                    Text(f"Waived by {w.approved_by} on {w.approved_on}: {w.reason}"),
+                    (0, 0, 0, 2),
+                )
+            )

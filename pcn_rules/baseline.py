@@ -1,0 +1,106 @@
+"""Comparing a run with an earlier JSON report: which unmet findings are new, resolved, unchanged.
+
+Findings are matched by fingerprint (contract year, network, rule ID, scope and entity), so a
+reworded message or a new pack release does not make an old finding look new.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+from .report import Report
+
+FAILING = ("not_met", "error")
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineItem:
+    fingerprint: str
+    network: str
+    rule_id: str
+    entity: str | None
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "fingerprint": self.fingerprint,
+            "network": self.network,
+            "rule_id": self.rule_id,
+            "entity": self.entity,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineDiff:
+    file: str
+    new: tuple[BaselineItem, ...]
+    resolved: tuple[BaselineItem, ...]
+    unchanged: tuple[BaselineItem, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "new": [i.to_dict() for i in self.new],
+            "resolved": [i.to_dict() for i in self.resolved],
+            "unchanged": [i.to_dict() for i in self.unchanged],
+        }
+
+
+def _from_report_dict(report: dict[str, Any]) -> dict[str, BaselineItem]:
+    network = report["network"]
+    name = str(network.get("ods_code") or network["name"])
+    items: dict[str, BaselineItem] = {}
+    for finding in report["findings"]:
+        if finding["status"] in FAILING:
+            items[finding["fingerprint"]] = BaselineItem(
+                finding["fingerprint"],
+                name,
+                finding["rule_id"],
+                finding["entity"],
+                finding["message"],
+            )
+    return items
+
+
+def load_baseline(path: str | Path) -> dict[str, BaselineItem]:
+    """The failing findings of an earlier JSON report (single or multi-report form)."""
+    source = str(path)
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(source, [("", "baseline file not found")]) from None
+    except (OSError, ValueError) as exc:
+        raise InputError(
+            source, [("", f"not a JSON report written by pcn-check ({exc})")]
+        ) from None
+    reports = data.get("reports") if isinstance(data, dict) else None
+    if reports is None and isinstance(data, dict) and "findings" in data:
+        reports = [data]
+    if not isinstance(reports, list):
+        raise InputError(source, [("", "not a JSON report written by `pcn-check --format json`")])
+    items: dict[str, BaselineItem] = {}
+    try:
+        for report in reports:
+            items.update(_from_report_dict(report))
+    except (KeyError, TypeError) as exc:
+        raise InputError(
+            source, [("", f"not a pcn-check JSON report of version 1.1 or later (no {exc})")]
+        ) from None
+    return items
+
+
+def compare(reports: list[Report], baseline: dict[str, BaselineItem], file: str) -> BaselineDiff:
+    current: dict[str, BaselineItem] = {}
+    for report in reports:
+        current.update(_from_report_dict(report.to_dict()))
+    return BaselineDiff(
+        file=file,
+        new=tuple(current[k] for k in sorted(current.keys() - baseline.keys())),
+        resolved=tuple(baseline[k] for k in sorted(baseline.keys() - current.keys())),
+        unchanged=tuple(current[k] for k in sorted(current.keys() & baseline.keys())),
+    )

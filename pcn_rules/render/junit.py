@@ -1,0 +1,81 @@
+"""JUnit XML for CI pipelines: one test suite per network, one test case per requirement.
+
+A requirement fails when any of its findings for the network is not met or could not be
+evaluated; it is skipped when it does not apply; a waived requirement passes, with the waiver in
+the case's output.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+
+from ..report import Finding, Report
+
+
+def _case(suite: ET.Element, report: Report, rule_id: str, findings: list[Finding]) -> str:
+    network = report.network_ods_code or report.network_name
+    case = ET.SubElement(
+        suite,
+        "testcase",
+        {"classname": f"pcn.{network}", "name": f"{rule_id}: {findings[0].title}", "time": "0"},
+    )
+    failed = [f for f in findings if f.failed]
+    if failed:
+        worst = "error" if any(f.status == "error" for f in failed) else "not_met"
+        tag = "error" if worst == "error" else "failure"
+        element = ET.SubElement(
+            case,
+            tag,
+            {"message": " ".join(f.message for f in failed)[:1000], "type": failed[0].severity},
+        )
+        lines = [f"{f.entity or network}: {f.message}" for f in failed]
+        lines += ["How to fix:"] + [f"  - {step}" for step in failed[0].remediation]
+        element.text = "\n".join(lines)
+        return tag
+    if all(f.status == "not_applicable" for f in findings):
+        ET.SubElement(case, "skipped", {"message": findings[0].message})
+        return "skipped"
+    waived = [f for f in findings if f.waiver is not None]
+    if waived:
+        out = ET.SubElement(case, "system-out")
+        out.text = "\n".join(
+            f"waived by {f.waiver.approved_by} on {f.waiver.approved_on}: {f.waiver.reason}"
+            for f in waived
+            if f.waiver is not None
+        )
+    return "passed"
+
+
+def render_junit(reports: list[Report]) -> str:
+    root = ET.Element("testsuites", {"name": "pcn-check"})
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for report in reports:
+        network = report.network_ods_code or report.network_name
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            {
+                "name": f"{report.network_name} ({network}) pack {report.pack_id} as of "
+                f"{report.as_of}",
+                "timestamp": f"{report.as_of.isoformat()}T00:00:00",
+            },
+        )
+        by_rule: dict[str, list[Finding]] = defaultdict(list)
+        for finding in report.findings:
+            by_rule[finding.rule_id].append(finding)
+        counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+        for rule_id, findings in by_rule.items():
+            outcome = _case(suite, report, rule_id, findings)
+            counts["tests"] += 1
+            if outcome == "failure":
+                counts["failures"] += 1
+            elif outcome in ("error", "skipped"):
+                counts["errors" if outcome == "error" else "skipped"] += 1
+        for key, value in counts.items():
+            suite.set(key, str(value))
+            totals[key] += value
+    for key, value in totals.items():
+        root.set(key, str(value))
+    ET.indent(root)
+    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

@@ -1,0 +1,153 @@
+"""Waivers granted outside the submission: a commissioner's file of exceptions (``--waivers``).
+
+A waiver names a rule ID, optionally one entity (a practice's ODS code, a network's ODS code or
+name) and optionally one network, with a mandatory reason, approver and approval date, and an
+optional expiry.  The engine applies it to a not-met finding it matches; an expired or
+not-yet-valid waiver fails closed (the finding stays not met and says why).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from .errors import InputError, PackError
+from .inputs import json_path
+from .model import IsoDate
+from .yamlsafe import load_yaml_file
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class _WaiverSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    rule: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,}(?:-[A-Z0-9]+)+$")]
+    entity: Text | None = Field(
+        default=None, description="A practice's ODS code, or the network's ODS code or name."
+    )
+    network: Text | None = Field(
+        default=None, description="Only for this network (ODS code or name)."
+    )
+    reason: Text
+    approved_by: Text
+    approved_on: IsoDate
+    expires_on: IsoDate | None = None
+
+
+class _WaiverFileSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    version: Literal[1]
+    waivers: list[_WaiverSpec]
+
+
+@dataclass(frozen=True, slots=True)
+class WaiverEntry:
+    """One waiver from a file."""
+
+    rule: str
+    entity: str | None
+    network: str | None
+    reason: str
+    approved_by: str
+    approved_on: dt.date
+    expires_on: dt.date | None
+    source: str
+    index: int
+
+    def matches(self, rule_id: str, entity: str | None, network_ids: Iterable[str]) -> bool:
+        if rule_id != self.rule:
+            return False
+        ids = set(network_ids)
+        if self.network is not None and self.network not in ids:
+            return False
+        return self.entity is None or self.entity == entity or self.entity in ids
+
+
+@dataclass(frozen=True, slots=True)
+class WaiverSet:
+    """The waivers of one or more files, ready to match findings.  Immutable."""
+
+    entries: tuple[WaiverEntry, ...] = ()
+
+    def find(
+        self, rule_id: str, entity: str | None, network_ids: Iterable[str]
+    ) -> WaiverEntry | None:
+        """The most specific matching waiver (entity-specific before network-wide)."""
+        ids = tuple(network_ids)
+        found = [w for w in self.entries if w.matches(rule_id, entity, ids)]
+        if not found:
+            return None
+        found.sort(key=lambda w: (w.entity is None, w.network is None, -w.approved_on.toordinal()))
+        return found[0]
+
+    def check_against(self, rules: dict[str, bool]) -> None:
+        """Refuse waivers of unknown or non-waivable rules (``rules``: ID → waivable)."""
+        for w in self.entries:
+            where = f"waivers[{w.index}].rule"
+            if w.rule not in rules:
+                known = ", ".join(sorted(rules))
+                raise InputError(
+                    w.source, [(where, f"{w.rule} is not a rule of this pack (rules: {known})")]
+                )
+            if not rules[w.rule]:
+                raise InputError(
+                    w.source,
+                    [(where, f"{w.rule} cannot be waived: the pack marks it `waivable: false`")],
+                )
+
+
+def _problems(exc: ValidationError) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for err in exc.errors(include_url=False):
+        kind = err["type"]
+        if kind == "missing":
+            message = "required key is missing (every waiver needs rule, reason, approved_by "
+            message += "and approved_on)"
+        elif kind == "extra_forbidden":
+            message = "unknown key"
+        else:
+            message = str(err["msg"]).removeprefix("Value error, ")
+        out.append((json_path(err["loc"]), message))
+    return out
+
+
+def load_waivers(path: str | Path) -> WaiverSet:
+    """Read a waivers file (YAML or JSON), or raise :class:`InputError` naming file and key."""
+    file = Path(path)
+    source = str(path)
+    if not file.is_file():
+        raise InputError(source, [("", "waivers file not found")])
+    try:
+        data: Any = load_yaml_file(file, source)
+    except PackError as exc:  # the YAML reader's words, reported as an input error (exit 3)
+        raise InputError(source, [(exc.location, exc.detail)]) from None
+    if not isinstance(data, dict):
+        raise InputError(source, [("", "expected a mapping with `version: 1` and `waivers`")])
+    if data.get("version") != 1:
+        raise InputError(source, [("version", "expected `version: 1` as the first key")])
+    try:
+        spec = _WaiverFileSpec.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(source, _problems(exc)) from None
+    entries = tuple(
+        WaiverEntry(
+            rule=w.rule,
+            entity=w.entity,
+            network=w.network,
+            reason=w.reason,
+            approved_by=w.approved_by,
+            approved_on=w.approved_on,
+            expires_on=w.expires_on,
+            source=source,
+            index=i,
+        )
+        for i, w in enumerate(spec.waivers)
+    )
+    return WaiverSet(entries)
