@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .celexpr import Compiled, EvalError, referenced_paths
-from .facts import SCOPES, Entity, SubmissionFacts, source_of
+from .facts import BATCH_SCOPES, SCOPES, Entity, SubmissionFacts, source_of
 from .pack import Rule, RulePack, Template
 from .report import Due, Finding, MilestoneStatus, Report, Status, Timing, Waiver
 from .waivers import WaiverSet
@@ -397,27 +397,9 @@ def _error_message(rule: Rule, outcome: _Outcome) -> str:
     )
 
 
-def evaluate(
-    facts: SubmissionFacts,
-    pack: RulePack,
-    as_of: dt.date,
-    source: str | None = None,
-    *,
-    waivers: WaiverSet | None = None,
-    ignore_waivers: bool = False,
-    explain: bool = False,
-) -> Report:
-    """Evaluate every rule of ``pack`` against ``facts`` as of ``as_of``.
-
-    ``waivers`` are exceptions from a waivers file; ``ignore_waivers`` shows the full picture
-    (neither the file's nor the submission's waivers apply); ``explain`` records, per finding,
-    each condition with the values it read and its result.
-    """
-    if waivers is not None:
-        waivers.check_against({rule.id: rule.waivable for rule in pack.rules})
-    ctx = _Context(facts, pack, as_of, waivers, ignore_waivers, explain)
+def _evaluate_rules(ctx: _Context, rules: list[Rule], facts: SubmissionFacts) -> list[Finding]:
     findings: list[Finding] = []
-    for rule in pack.rules:
+    for rule in rules:
         entities = facts.entities.get(rule.scope, ())
         if not entities:
             findings.append(
@@ -434,6 +416,53 @@ def evaluate(
         for index, entity in enumerate(entities):
             findings.append(_evaluate_entity(ctx, rule, entity, index))
     findings.sort(key=Finding.sort_key)
+    return findings
+
+
+def evaluate_batch(
+    practices: tuple[Entity, ...],
+    pack: RulePack,
+    as_of: dt.date,
+    *,
+    waivers: WaiverSet | None = None,
+    ignore_waivers: bool = False,
+) -> tuple[Finding, ...]:
+    """Evaluate the pack's batch rules (e.g. CORE-ONE-NETWORK, COV-FULL) over the practices of
+    a batch of networks (see :func:`pcn_rules.facts.batch_practices`)."""
+    batch_network: dict[str, Any] = {"name": "all networks audited", "practices": []}
+    batch = SubmissionFacts(
+        submission={"type": "update"},
+        network=batch_network,
+        entities={"register_practice": practices},
+    )
+    ctx = _Context(batch, pack, as_of, waivers, ignore_waivers)
+    rules = [rule for rule in pack.rules if rule.scope in BATCH_SCOPES]
+    return tuple(_evaluate_rules(ctx, rules, batch))
+
+
+def evaluate(
+    facts: SubmissionFacts,
+    pack: RulePack,
+    as_of: dt.date,
+    source: str | None = None,
+    *,
+    waivers: WaiverSet | None = None,
+    ignore_waivers: bool = False,
+    explain: bool = False,
+    skip_scopes: frozenset[str] = frozenset(),
+) -> Report:
+    """Evaluate every rule of ``pack`` against ``facts`` as of ``as_of``.
+
+    ``waivers`` are exceptions from a waivers file; ``ignore_waivers`` shows the full picture
+    (neither the file's nor the submission's waivers apply); ``explain`` records, per finding,
+    each condition with the values it read and its result.  Rules of ``skip_scopes`` are not
+    evaluated (an audit evaluates the batch scopes once, across all networks).
+    """
+    if waivers is not None:
+        waivers.check_against({rule.id: rule.waivable for rule in pack.rules})
+    ctx = _Context(facts, pack, as_of, waivers, ignore_waivers, explain)
+    rules = [rule for rule in pack.rules if rule.scope not in skip_scopes]
+    findings = _evaluate_rules(ctx, rules, facts)
 
     milestones = []
     for m in pack.milestones:

@@ -94,14 +94,24 @@ def run_example(
     base = _load_base(example.base, cache if cache is not None else {})
     try:
         doc = apply_changes(base, dict(example.set), example.delete)
-        report = check(doc, pack=pack, as_of=example.as_of)
-    except ValueError as exc:
+        if example.register:
+            from .audit import audit
+            from .register import Register, RegisterPractice
+
+            register = Register(
+                "example", "simple", tuple(RegisterPractice(*row) for row in example.register)
+            )
+            when = example.as_of or doc["submission"]["submitted_on"]
+            all_findings = audit([doc], pack=pack, as_of=when, register=register).batch_findings
+        else:
+            all_findings = check(doc, pack=pack, as_of=example.as_of).findings
+    except (ValueError, KeyError) as exc:
         return ExampleResult(rule.id, example, False, str(exc))
     except PcnRulesError as exc:
         return ExampleResult(
             rule.id, example, False, f"the example is not a valid submission: {exc}"
         )
-    findings = [f for f in report.findings if f.rule_id == rule.id]
+    findings = [f for f in all_findings if f.rule_id == rule.id]
     if example.entity is not None:
         findings = [f for f in findings if f.entity == example.entity]
         if not findings:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .model import Block, Decision, Submission
+from .register import Register
 
 Facts = dict[str, Any]
 
@@ -365,7 +366,56 @@ def build_facts(sub: Submission) -> SubmissionFacts:
             for c in contracts
         ),
     }
-    return SubmissionFacts(submission=submission, network=network, entities=entities)
+    facts = SubmissionFacts(submission=submission, network=network, entities=entities)
+    # a single submission is a batch of one network, with no register
+    entities["register_practice"] = batch_practices([facts], None)
+    return facts
+
+
+def network_label(network: Facts) -> str:
+    """How a network is named in findings about several networks: "Name (U12345)"."""
+    code = network.get("ods_code")
+    return f"{network['name']} ({code})" if code else str(network["name"])
+
+
+def batch_practices(
+    networks: list[SubmissionFacts], register: Register | None
+) -> tuple[Entity, ...]:
+    """Every practice of a batch: those in the register, and every member of every network.
+
+    Each carries its memberships (one per listing, so a practice listed twice in one network
+    counts twice) and the networks that cover its patients as a non-participating practice.
+    """
+    memberships: dict[str, list[str]] = {}
+    covered_by: dict[str, list[str]] = {}
+    seen: dict[str, Facts] = {}
+    for facts in networks:
+        label = network_label(facts.network)
+        for practice in facts.network["practices"]:
+            code = practice["ods_code"]
+            memberships.setdefault(code, []).append(label)
+            seen.setdefault(code, practice)
+        for covered in facts.entities.get("covered_practice", ()):
+            covered_by.setdefault(covered.id, []).append(label)
+    registered = {p.ods_code: p for p in register.practices} if register else {}
+    out: list[Entity] = []
+    for code in sorted(set(registered) | set(memberships)):
+        entry = registered.get(code)
+        member = seen.get(code, {})
+        f: Facts = {
+            "ods_code": code,
+            "in_register": entry is not None,
+            "memberships": memberships.get(code, []),
+            "membership_count": len(memberships.get(code, [])),
+            "networks": sorted(set(memberships.get(code, []))),
+            "network_count": len(set(memberships.get(code, []))),
+            "covered_by": sorted(set(covered_by.get(code, []))),
+        }
+        _put(f, "name", (entry.name if entry else None) or member.get("name"))
+        _put(f, "commissioner", (entry.commissioner if entry else None) or member.get("ccg"))
+        _put(f, "list_size", (entry.list_size if entry else None) or member.get("list_size"))
+        out.append(Entity("register_practice", code, f.get("name"), f))
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------------------------
@@ -388,7 +438,11 @@ SCOPES: dict[str, str] = {
     "role": "additional roles",
     "care_home": "aligned care homes",
     "sub_contract": "sub-contracts",
+    "register_practice": "practices in the register or in any network",
 }
+
+#: Scopes that describe a batch of networks (with a register), not one network.
+BATCH_SCOPES = frozenset({"register_practice"})
 
 #: variable → fact path → (description, submission JSON path it comes from).
 CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
@@ -674,6 +728,21 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
             f"local_agreement.{k}": (v, f"covered_practices[].local_agreement.{k}")
             for k, v in _DECISION.items()
         },
+    },
+    "register_practice": {
+        "ods_code": ("practice ODS code", "practices[].ods_code / the register"),
+        "name": ("practice name", "the register / practices[].name"),
+        "commissioner": ("the practice's commissioner (CCG)", "the register / practices[].ccg"),
+        "list_size": ("registered patients", "the register / practices[].list_size"),
+        "in_register": ("listed in the register given to the audit", "--register"),
+        "memberships": ("each network listing it as a member, once per listing", "practices"),
+        "membership_count": ("how many times it is listed as a core member", "practices"),
+        "networks": ("distinct networks it is a member of", "practices"),
+        "network_count": ("number of distinct networks it is a member of", "practices"),
+        "covered_by": (
+            "networks covering its patients as a non-participating practice",
+            "covered_practices",
+        ),
     },
     "role": {
         "index": ("position in additional_roles (0-based)", "additional_roles[]"),

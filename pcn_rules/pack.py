@@ -101,6 +101,13 @@ class CheckSpec(_Spec):
     message: str = Field(min_length=1)
 
 
+class RegisterRowSpec(_Spec):
+    ods_code: str
+    name: str | None = None
+    commissioner: str | None = None
+    list_size: int | None = None
+
+
 class ExampleSpec(_Spec):
     expect: Status
     name: str | None = None
@@ -110,6 +117,8 @@ class ExampleSpec(_Spec):
     as_of: dt.date | None = None
     entity: str | None = None
     message_contains: str | None = None
+    #: practices of a register: the example is then run as an audit of the one network
+    register_rows: list[RegisterRowSpec] = Field(default_factory=list, alias="register")
 
     _date = field_validator("as_of", mode="before")(_to_date)
 
@@ -205,6 +214,7 @@ class Example:
     as_of: dt.date | None
     entity: str | None
     message_contains: str | None
+    register: tuple[tuple[str, str | None, str | None, int | None], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -586,6 +596,9 @@ def _rule(
                 as_of=ex.as_of,
                 entity=ex.entity,
                 message_contains=ex.message_contains,
+                register=tuple(
+                    (r.ods_code, r.name, r.commissioner, r.list_size) for r in ex.register_rows
+                ),
             )
         )
     return Rule(

@@ -261,7 +261,7 @@ def test_junit_one_failing_case_per_unmet_requirement(capsys: pytest.CaptureFixt
     )
     assert failing == ["NA-FULL", "POP-MIN"]
     for suite in suites:
-        assert int(suite.get("tests", "0")) == len(suite.findall("testcase")) == 26
+        assert int(suite.get("tests", "0")) == len(suite.findall("testcase")) == 27
     assert root.get("failures") == "2"
 
 

@@ -1,0 +1,360 @@
+"""Audits: many networks (and a register of practices) checked together as of a date.
+
+:func:`audit` checks each network with the pack (its batch rules excluded), then evaluates the
+batch rules (CORE-ONE-NETWORK across networks, COV-FULL against the register) once across all of
+them, and summarises: per milestone, which networks are not ready; an action plan ordered by
+due date then severity; and figures a commissioner asks for (list-size bands, single-practice
+networks, memberships crossing CCG boundaries, practices in no network).  Pure data; the CLI
+renders it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .api import _as_date
+from .engine import evaluate, evaluate_batch
+from .errors import InputError, UsageError
+from .facts import BATCH_SCOPES, SubmissionFacts, batch_practices, build_facts, network_label
+from .inputs import coerce_submission
+from .model import Submission
+from .pack import RulePack, load_pack_cached, select_pack_id
+from .register import Register, load_register
+from .report import SEVERITY_RANK, Finding, Report
+from .waivers import WaiverSet, load_waivers
+
+AUDIT_VERSION = "1.0"
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneReadiness:
+    key: str
+    date: dt.date
+    title: str
+    days_left: int
+    networks_not_ready: tuple[str, ...]
+    actions: int
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One unmet requirement, with every network (and entity) it concerns."""
+
+    rule_id: str
+    title: str
+    severity: str
+    due_milestone: str | None
+    due_date: dt.date | None
+    days_left: int | None
+    remediation: tuple[str, ...]
+    networks: tuple[str, ...]
+    findings: int
+
+
+@dataclass(frozen=True, slots=True)
+class AuditReport:
+    as_of: dt.date
+    pack_id: str
+    pack_release: str
+    register_source: str | None
+    register_practices: int
+    reports: tuple[Report, ...]
+    labels: tuple[str, ...]
+    batch_findings: tuple[Finding, ...]
+    unreadable: tuple[tuple[str, str], ...]
+    milestones: tuple[MilestoneReadiness, ...]
+    actions: tuple[Action, ...]
+    stats: Mapping[str, Any]
+    headline: str
+
+    @property
+    def compliant(self) -> bool:
+        return all(r.compliant for r in self.reports) and not any(
+            f.blocking for f in self.batch_findings
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "audit_version": AUDIT_VERSION,
+            "as_of": self.as_of.isoformat(),
+            "pack": {"id": self.pack_id, "release": self.pack_release},
+            "headline": self.headline,
+            "verdict": "compliant" if self.compliant else "not_compliant",
+            "register": (
+                {"source": self.register_source, "practices": self.register_practices}
+                if self.register_source
+                else None
+            ),
+            "stats": dict(self.stats),
+            "milestones": [
+                {
+                    "key": m.key,
+                    "date": m.date.isoformat(),
+                    "title": m.title,
+                    "days_left": m.days_left,
+                    "networks_not_ready": list(m.networks_not_ready),
+                    "actions": m.actions,
+                }
+                for m in self.milestones
+            ],
+            "actions": [
+                {
+                    "rule_id": a.rule_id,
+                    "title": a.title,
+                    "severity": a.severity,
+                    "due": (
+                        {"milestone": a.due_milestone, "date": a.due_date.isoformat()}
+                        if a.due_date
+                        else None
+                    ),
+                    "days_left": a.days_left,
+                    "remediation": list(a.remediation),
+                    "networks": list(a.networks),
+                    "findings": a.findings,
+                }
+                for a in self.actions
+            ],
+            "batch_findings": [f.to_dict() for f in self.batch_findings],
+            "networks": [
+                {
+                    "label": label,
+                    "source": r.source,
+                    "verdict": r.verdict,
+                    "summary": r.summary(),
+                    "findings": [f.to_dict() for f in r.findings],
+                }
+                for label, r in zip(self.labels, self.reports, strict=True)
+            ],
+            "unreadable": [{"source": s, "problem": p} for s, p in self.unreadable],
+        }
+
+
+def _matches(rule_id: str, patterns: Sequence[str]) -> bool:
+    return any(rule_id == p or rule_id.startswith(p.rstrip("-") + "-") for p in patterns)
+
+
+def _keep(select: Sequence[str], ignore: Sequence[str]) -> Callable[[Finding], bool]:
+    def keep(finding: Finding) -> bool:
+        if select and not _matches(finding.rule_id, select):
+            return False
+        return not (ignore and _matches(finding.rule_id, ignore))
+
+    return keep
+
+
+def _stats(
+    facts: list[SubmissionFacts],
+    batch: tuple[Finding, ...],
+    practices: Mapping[str, Mapping[str, Any]],
+    register: Register | None,
+    pack: RulePack,
+) -> dict[str, Any]:
+    low = int(pack.parameters.get("population_min", 30000))
+    high = int(pack.parameters.get("population_typical_max", 50000))
+    complete = [f.network for f in facts if "list_size" in f.network]
+    gaps = [f.network for f in facts if "list_size" not in f.network]
+    uncovered = [f for f in batch if f.rule_id == "COV-FULL" and f.status == "not_met" and f.entity]
+    sizes_known = [practices.get(f.entity or "", {}).get("list_size") for f in uncovered]
+    return {
+        "networks": len(facts),
+        "networks_with_complete_list_sizes": len(complete),
+        "networks_with_list_size_gaps": len(gaps),
+        "below_min_complete": sum(1 for n in complete if n["list_size"] < low),
+        "above_typical_max_complete": sum(1 for n in complete if n["list_size"] > high),
+        "below_min_with_gaps": sum(1 for n in gaps if n["list_size_partial"] < low),
+        "above_typical_max_with_gaps": sum(1 for n in gaps if n["list_size_partial"] > high),
+        "population_min": low,
+        "population_typical_max": high,
+        "single_practice_networks": sum(
+            1 for f in facts if f.network["distinct_practice_count"] == 1
+        ),
+        "memberships": sum(f.network["practice_count"] for f in facts),
+        "memberships_crossing_ccg": sum(len(f.network["cross_ccg_practices"]) for f in facts),
+        "register_practices": len(register.practices) if register else None,
+        "register_practices_in_no_network": len(uncovered) if register else None,
+        "patients_in_uncovered_practices": (
+            sum(s for s in sizes_known if isinstance(s, int)) if register else None
+        ),
+        "practices_in_two_networks": sum(
+            1 for f in batch if f.rule_id == "CORE-ONE-NETWORK" and f.status == "not_met"
+        ),
+        "list_sizes": sorted(_network_size(f.network) for f in facts),
+    }
+
+
+def _network_size(network: Mapping[str, Any]) -> int:
+    """The network's list size, or the sum of the sizes given when some are missing."""
+    return int(network["list_size"] if "list_size" in network else network["list_size_partial"])
+
+
+def _plan(
+    labelled: list[tuple[str, Finding]], as_of: dt.date
+) -> tuple[tuple[Action, ...], dict[str, set[str]]]:
+    grouped: dict[str, list[tuple[str, Finding]]] = {}
+    for label, finding in labelled:
+        if finding.failed:
+            grouped.setdefault(finding.rule_id, []).append((label, finding))
+    actions: list[Action] = []
+    not_ready: dict[str, set[str]] = {}
+    for rule_id, items in grouped.items():
+        first = items[0][1]
+        networks = tuple(sorted({label for label, _ in items}))
+        actions.append(
+            Action(
+                rule_id=rule_id,
+                title=first.title,
+                severity=first.severity,
+                due_milestone=first.due.milestone if first.due else None,
+                due_date=first.due.date if first.due else None,
+                days_left=first.days_left,
+                remediation=first.remediation,
+                networks=networks,
+                findings=len(items),
+            )
+        )
+        if first.due is not None and first.severity == "error":
+            not_ready.setdefault(first.due.milestone, set()).update(networks)
+    actions.sort(
+        key=lambda a: (a.due_date or dt.date.max, SEVERITY_RANK[a.severity], -a.findings, a.rule_id)
+    )
+    return tuple(actions), not_ready
+
+
+def audit(
+    submissions: Iterable[Submission | Mapping[str, Any] | str | Path],
+    *,
+    as_of: dt.date | str,
+    pack: RulePack | str | Path | None = None,
+    register: Register | str | Path | None = None,
+    waivers: WaiverSet | str | Path | None = None,
+    ignore_waivers: bool = False,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    on_progress: Callable[[int], None] | None = None,
+) -> AuditReport:
+    """Audit many networks together as of a date.  Unreadable submissions are listed, not fatal."""
+    when = _as_date(as_of, "as_of")
+    assert when is not None
+    reg = load_register(register) if isinstance(register, str | Path) else register
+    waiver_set = load_waivers(waivers) if isinstance(waivers, str | Path) else waivers
+    models: list[tuple[str, Submission]] = []
+    unreadable: list[tuple[str, str]] = []
+    for item in submissions:
+        name = str(item) if isinstance(item, str | Path) else "<submission>"
+        try:
+            models.append((name, coerce_submission(item)))
+        except InputError as exc:
+            unreadable.append((exc.source, str(exc)))
+        if on_progress is not None:
+            on_progress(1)
+    if isinstance(pack, RulePack):
+        chosen = pack
+    elif pack is not None:
+        chosen = load_pack_cached(pack)
+    else:
+        years = {m.contract_year for _, m in models}
+        if len(years) > 1:
+            raise UsageError(
+                "the submissions are for different contract years "
+                f"({', '.join(sorted(map(str, years)))}); audit one year at a time or choose a "
+                "pack with --pack"
+            )
+        year = next(iter(years)) if years else None
+        chosen = load_pack_cached(select_pack_id(year, when))
+    if waiver_set is not None:
+        waiver_set.check_against({rule.id: rule.waivable for rule in chosen.rules})
+
+    keep = _keep(select, ignore)
+    facts: list[SubmissionFacts] = []
+    reports: list[Report] = []
+    labels: list[str] = []
+    for name, model in models:
+        sub_facts = build_facts(model)
+        report = evaluate(
+            sub_facts,
+            chosen,
+            when,
+            name,
+            waivers=waiver_set,
+            ignore_waivers=ignore_waivers,
+            skip_scopes=BATCH_SCOPES,
+        )
+        if select or ignore:
+            kept = tuple(f for f in report.findings if keep(f))
+            report = dataclasses.replace(report, findings=kept)
+        facts.append(sub_facts)
+        reports.append(report)
+        labels.append(network_label(sub_facts.network))
+    practices = batch_practices(facts, reg)
+    batch = evaluate_batch(
+        practices, chosen, when, waivers=waiver_set, ignore_waivers=ignore_waivers
+    )
+    batch = tuple(f for f in batch if keep(f))
+    by_code = {p.id: p.facts for p in practices}
+
+    labelled = [(label, f) for label, r in zip(labels, reports, strict=True) for f in r.findings]
+    for finding in batch:
+        practice = by_code.get(finding.entity or "", {})
+        area = f"area-wide ({practice.get('commissioner', 'no commissioner given')})"
+        for network in practice.get("networks") or [area]:
+            labelled.append((str(network), finding))
+    actions, not_ready = _plan(labelled, when)
+    milestones = tuple(
+        MilestoneReadiness(
+            key=m.key,
+            date=m.date,
+            title=m.title,
+            days_left=(m.date - when).days,
+            networks_not_ready=tuple(sorted(not_ready.get(m.key, set()))),
+            actions=sum(a.findings for a in actions if a.due_milestone == m.key),
+        )
+        for m in chosen.milestones
+    )
+    stats = _stats(facts, batch, by_code, reg, chosen)
+    return AuditReport(
+        as_of=when,
+        pack_id=chosen.id,
+        pack_release=chosen.release,
+        register_source=reg.source if reg else None,
+        register_practices=len(reg.practices) if reg else 0,
+        reports=tuple(reports),
+        labels=tuple(labels),
+        batch_findings=batch,
+        unreadable=tuple(unreadable),
+        milestones=milestones,
+        actions=actions,
+        stats=stats,
+        headline=_headline(milestones, len(reports), chosen, when),
+    )
+
+
+def _headline(
+    milestones: tuple[MilestoneReadiness, ...], networks: int, pack: RulePack, as_of: dt.date
+) -> str:
+    """The five-second line: the next milestone, how many networks are not ready, days left."""
+    horizon = pack.horizon(as_of)
+    overdue = [m for m in milestones if m.days_left < 0 and m.networks_not_ready]
+    target = next((m for m in milestones if horizon and m.key == horizon.key), None)
+    parts: list[str] = []
+    if target is not None:
+        when = f"{target.date.day} {target.date:%b}"
+        days = (
+            "due today"
+            if target.days_left == 0
+            else f"{target.days_left} day{'s' if target.days_left != 1 else ''} left"
+        )
+        parts.append(
+            f"{when} ({target.key}): {len(target.networks_not_ready)} of {networks} networks not "
+            f"ready — {target.actions} action{'s' if target.actions != 1 else ''}, {days}"
+        )
+    if overdue:
+        count = len({n for m in overdue for n in m.networks_not_ready})
+        parts.append(f"overdue: {count} of {networks} networks have unmet past deadlines")
+    if not parts:
+        parts.append(f"{networks} networks: every milestone of {pack.id} has passed")
+    return "; ".join(parts)
