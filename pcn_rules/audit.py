@@ -25,7 +25,7 @@ from .inputs import coerce_submission
 from .model import Submission
 from .pack import RulePack, load_pack_cached, select_pack_id
 from .register import Register, load_register
-from .report import SEVERITY_RANK, Finding, Report
+from .report import SEVERITY_RANK, Finding, Report, report_json_schema
 from .waivers import WaiverSet, load_waivers
 
 AUDIT_VERSION = "1.0"
@@ -290,6 +290,12 @@ def audit(
         facts.append(sub_facts)
         reports.append(report)
         labels.append(network_label(sub_facts.network))
+    # two submissions for the same network (e.g. drafts) are told apart by their file names
+    repeated = {label for label in labels if labels.count(label) > 1}
+    labels = [
+        f"{label} [{Path(name).name}]" if label in repeated else label
+        for label, (name, _) in zip(labels, models, strict=True)
+    ]
     practices = batch_practices(facts, reg)
     batch = evaluate_batch(
         practices, chosen, when, waivers=waiver_set, ignore_waivers=ignore_waivers
@@ -304,6 +310,8 @@ def audit(
         for network in practice.get("networks") or [area]:
             labelled.append((str(network), finding))
     actions, not_ready = _plan(labelled, when)
+    known = set(labels)  # area-wide findings (a practice in no network) are actions, not networks
+    not_ready = {key: names & known for key, names in not_ready.items()}
     milestones = tuple(
         MilestoneReadiness(
             key=m.key,
@@ -348,13 +356,163 @@ def _headline(
             if target.days_left == 0
             else f"{target.days_left} day{'s' if target.days_left != 1 else ''} left"
         )
-        parts.append(
-            f"{when} ({target.key}): {len(target.networks_not_ready)} of {networks} networks not "
-            f"ready — {target.actions} action{'s' if target.actions != 1 else ''}, {days}"
-        )
+        actions = f"{target.actions} action{'s' if target.actions != 1 else ''}"
+        if target.networks_not_ready:
+            parts.append(
+                f"{when} ({target.key}): {len(target.networks_not_ready)} of {networks} networks "
+                f"not ready — {actions}, {days}"
+            )
+        elif target.actions:
+            parts.append(
+                f"{when} ({target.key}): every network ready, but {actions} for the area "
+                f"(e.g. practices in no network), {days}"
+            )
+        else:
+            parts.append(f"{when} ({target.key}): all {networks} networks ready, {days}")
     if overdue:
         count = len({n for m in overdue for n in m.networks_not_ready})
         parts.append(f"overdue: {count} of {networks} networks have unmet past deadlines")
     if not parts:
         parts.append(f"{networks} networks: every milestone of {pack.id} has passed")
     return "; ".join(parts)
+
+
+def audit_json_schema() -> dict[str, Any]:
+    """JSON Schema (2020-12) of ``pcn-check audit --format json``."""
+    finding_ref = {"$ref": "#/$defs/finding"}
+    date = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+    report_defs = report_json_schema()["$defs"]
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"urn:pcn-rules:audit:{AUDIT_VERSION}",
+        "title": "pcn-rules audit report",
+        "type": "object",
+        "additionalProperties": False,
+        "required": [
+            "audit_version",
+            "as_of",
+            "pack",
+            "headline",
+            "verdict",
+            "register",
+            "stats",
+            "milestones",
+            "actions",
+            "batch_findings",
+            "networks",
+            "unreadable",
+        ],
+        "properties": {
+            "audit_version": {"const": AUDIT_VERSION},
+            "as_of": date,
+            "pack": {
+                "type": "object",
+                "required": ["id", "release"],
+                "properties": {"id": {"type": "string"}, "release": {"type": "string"}},
+            },
+            "headline": {"type": "string"},
+            "verdict": {"enum": ["compliant", "not_compliant"]},
+            "register": {
+                "oneOf": [
+                    {"type": "null"},
+                    {
+                        "type": "object",
+                        "required": ["source", "practices"],
+                        "properties": {
+                            "source": {"type": "string"},
+                            "practices": {"type": "integer", "minimum": 0},
+                        },
+                    },
+                ]
+            },
+            "stats": {
+                "type": "object",
+                "required": [
+                    "networks",
+                    "below_min_complete",
+                    "above_typical_max_complete",
+                    "below_min_with_gaps",
+                    "above_typical_max_with_gaps",
+                    "single_practice_networks",
+                    "memberships_crossing_ccg",
+                    "register_practices_in_no_network",
+                    "list_sizes",
+                ],
+            },
+            "milestones": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": [
+                        "key",
+                        "date",
+                        "title",
+                        "days_left",
+                        "networks_not_ready",
+                        "actions",
+                    ],
+                    "properties": {
+                        "key": {"type": "string"},
+                        "date": date,
+                        "title": {"type": "string"},
+                        "days_left": {"type": "integer"},
+                        "networks_not_ready": {"type": "array", "items": {"type": "string"}},
+                        "actions": {"type": "integer", "minimum": 0},
+                    },
+                },
+            },
+            "actions": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": [
+                        "rule_id",
+                        "title",
+                        "severity",
+                        "due",
+                        "days_left",
+                        "remediation",
+                        "networks",
+                        "findings",
+                    ],
+                    "properties": {
+                        "rule_id": {"type": "string"},
+                        "title": {"type": "string"},
+                        "severity": {"enum": ["error", "warning", "info"]},
+                        "due": {"type": ["object", "null"]},
+                        "days_left": {"type": ["integer", "null"]},
+                        "remediation": {"type": "array", "items": {"type": "string"}},
+                        "networks": {"type": "array", "items": {"type": "string"}},
+                        "findings": {"type": "integer", "minimum": 1},
+                    },
+                },
+            },
+            "batch_findings": {"type": "array", "items": finding_ref},
+            "networks": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["label", "source", "verdict", "summary", "findings"],
+                    "properties": {
+                        "label": {"type": "string"},
+                        "source": {"type": ["string", "null"]},
+                        "verdict": {"enum": ["compliant", "not_compliant"]},
+                        "summary": {"type": "object"},
+                        "findings": {"type": "array", "items": finding_ref},
+                    },
+                },
+            },
+            "unreadable": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["source", "problem"],
+                    "properties": {"source": {"type": "string"}, "problem": {"type": "string"}},
+                },
+            },
+        },
+        "$defs": {"finding": report_defs["finding"]},
+    }

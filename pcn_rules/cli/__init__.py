@@ -34,7 +34,7 @@ EXIT_CODES_HELP = (
     "4 internal error."
 )
 
-SUBCOMMANDS = ("check", "rules", "schema", "init", "explain")
+SUBCOMMANDS = ("check", "rules", "schema", "init", "explain", "audit", "import-ods")
 
 app = typer.Typer(
     name="pcn-check",
@@ -367,14 +367,151 @@ def explain_command(
     render_explanation(report, findings, _console())
 
 
+def _patterns(values: list[str] | None) -> list[str]:
+    return [p.strip().upper() for v in values or [] for p in v.split(",") if p.strip()]
+
+
+@app.command("audit")
+def audit_command(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Submission files, or directories of them.", show_default=False),
+    ],
+    as_of: Annotated[str, typer.Option("--as-of", help="Audit as of this date (YYYY-MM-DD).")],
+    register: Annotated[
+        Path | None,
+        typer.Option(
+            "--register",
+            help="The commissioner's practices: NHS Digital's epraccur CSV, or a CSV of "
+            "ods_code,name,commissioner,list_size.",
+        ),
+    ] = None,
+    pack: PackOption = None,
+    select: Annotated[
+        list[str] | None,
+        typer.Option("--select", help="Only these rule IDs or prefixes (e.g. REG, POP-MIN)."),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option("--ignore", help="Leave out these rule IDs or prefixes.")
+    ] = None,
+    waivers: Annotated[Path | None, typer.Option("--waivers", help="A waivers file.")] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="text, json, csv or html.")
+    ] = "text",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file.")
+    ] = None,
+) -> None:
+    """Audit many networks together as of a date: milestones, action plan, area figures."""
+    from rich.progress import Progress
+
+    from ..audit import audit
+
+    formats = ("text", "json", "csv", "html")
+    if output_format not in formats:
+        raise UsageError(f"--format must be one of {', '.join(formats)}, got {output_format!r}")
+    when = _parse_date(as_of, "--as-of")
+    assert when is not None
+    files = _expand(paths)
+    with Progress(console=_error_console(), transient=True, disable=len(files) < 50) as bar:
+        task = bar.add_task("reading submissions", total=len(files))
+        result = audit(
+            files,
+            as_of=when,
+            pack=pack,
+            register=register,
+            waivers=waivers,
+            select=_patterns(select),
+            ignore=_patterns(ignore),
+            on_progress=lambda n: bar.advance(task, n),
+        )
+    if output_format == "json":
+        _write(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", output)
+    elif output_format == "csv":
+        from ..render.csv import render_audit_csv
+
+        _write(render_audit_csv(result), output)
+    elif output_format == "html":
+        from ..render.audit_html import render_audit_html
+
+        _write(render_audit_html(result), output)
+    else:
+        from .terminal import render_audit
+
+        console = _console(output)
+        render_audit(result, console)
+        if output is not None:
+            console.file.close()
+    if result.unreadable:
+        err = _error_console()
+        for _source, problem in result.unreadable:
+            _error(err, "error: cannot read submission", problem)
+        raise _Fail(EXIT_INPUT)
+    if not result.compliant:
+        raise _Fail(EXIT_NOT_COMPLIANT)
+
+
+@app.command("import-ods")
+def import_ods_command(
+    more: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="More ePCN files (so that a shell glob after --epcn works).", show_default=False
+        ),
+    ] = None,
+    epcn: Annotated[
+        list[Path] | None,
+        typer.Option("--epcn", help="The ePCN workbook (.xlsx) or its two sheets as CSV files."),
+    ] = None,
+    list_sizes: Annotated[
+        Path | None,
+        typer.Option(
+            "--list-sizes",
+            help="QOF-style list sizes, or NHS Digital's Patients Registered at a GP Practice CSV.",
+        ),
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Directory to write to.")] = None,
+) -> None:
+    """Turn NHS Digital ODS data into one submission per PCN (only the facts ODS holds)."""
+    from ..ods_import import import_ods
+
+    sources = [*(epcn or []), *(more or [])]
+    if not sources or list_sizes is None or out is None:
+        raise UsageError("import-ods needs --epcn FILE..., --list-sizes FILE and --out DIR")
+    result = import_ods(sources, list_sizes)
+    out.mkdir(parents=True, exist_ok=True)
+    for code, doc in sorted(result.submissions.items()):
+        (out / f"{code}.json").write_text(
+            json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+    console = _console()
+    console.print(
+        f"Wrote {len(result.submissions):,} submissions to {out} ({result.memberships:,} "
+        f"practice memberships; list sizes at {result.list_size_date}; "
+        f"{result.practices_without_list_size} members without a list size; "
+        f"{len(result.skipped)} rows left out)."
+    )
+    console.print(
+        "Only facts ODS holds are included: audits will report the rest as not evidenced. "
+        f"Audit them with: pcn-check audit {out} --as-of DATE"
+    )
+
+
 @app.command("schema")
 def schema_command(
     report: Annotated[
         bool, typer.Option("--report", help="Print the JSON report's schema instead.")
     ] = False,
+    audit: Annotated[
+        bool, typer.Option("--audit", help="Print the JSON audit report's schema instead.")
+    ] = False,
 ) -> None:
-    """Print the JSON Schema of the submission format (or of the JSON report)."""
-    if report:
+    """Print the JSON Schema of the submission format (or of the JSON report or audit)."""
+    if audit:
+        from ..audit import audit_json_schema
+
+        schema = audit_json_schema()
+    elif report:
         from ..report import report_json_schema
 
         schema = report_json_schema()

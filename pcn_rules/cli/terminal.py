@@ -13,6 +13,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from ..audit import AuditReport
 from ..baseline import BaselineDiff
 from ..pack import Rule, RulePack
 from ..packdiff import PackDiff
@@ -406,3 +407,94 @@ def render_explanation(report: Report, findings: list[Finding], console: Console
                     (0, 0, 0, 2),
                 )
             )
+
+
+def render_audit(report: AuditReport, console: Console) -> None:
+    """The five-second line, the milestones, the action plan and the area's figures."""
+    style = "bold green" if report.compliant else "bold red"
+    about = (
+        f"{len(report.reports)} networks · pack {report.pack_id} (release {report.pack_release})"
+        f" · as of {report.as_of}"
+    )
+    if report.register_source:
+        about += f" · register {report.register_source} ({report.register_practices:,} practices)"
+    console.print(Panel(Group(Text(report.headline, style=style), Text(about, style="dim"))))
+
+    console.print(Text("Milestones", style="bold underline"))
+    for m in report.milestones:
+        when = days_phrase(m.days_left) if m.days_left >= 0 else f"{-m.days_left} days ago"
+        line = Text(f"{m.date:%d %b %Y}  {m.key:<26} {when:<18} ")
+        if m.networks_not_ready:
+            line.append(
+                f"{len(m.networks_not_ready)} of {len(report.reports)} networks not ready, "
+                f"{m.actions} actions",
+                style="red" if m.days_left <= 0 else "yellow",
+            )
+        elif m.actions:
+            line.append(
+                f"{m.actions} area-wide actions", style="red" if m.days_left <= 0 else "yellow"
+            )
+        else:
+            line.append("all ready", style="green")
+        console.print(line)
+
+    s = report.stats
+    console.print()
+    console.print(Text("The area in figures", style="bold underline"))
+    figures = [
+        (
+            f"below {s['population_min']:,} patients",
+            f"{s['below_min_complete']} (complete list sizes), "
+            f"{s['below_min_with_gaps']} more among {s['networks_with_list_size_gaps']} "
+            "networks with gaps",
+        ),
+        (
+            f"above {s['population_typical_max']:,} patients",
+            f"{s['above_typical_max_complete']} (complete list sizes), "
+            f"{s['above_typical_max_with_gaps']} more among networks with gaps",
+        ),
+        ("single-practice networks", str(s["single_practice_networks"])),
+        (
+            "memberships crossing CCG boundaries",
+            f"{s['memberships_crossing_ccg']} of {s['memberships']}",
+        ),
+        ("practices in two networks", str(s["practices_in_two_networks"])),
+    ]
+    if s["register_practices"] is not None:
+        figures.append(
+            (
+                "register practices in no network",
+                f"{s['register_practices_in_no_network']} of {s['register_practices']:,}",
+            )
+        )
+    for name, value in figures:
+        console.print(Text.assemble(f"  {name:<38}", (value, "bold")))
+
+    console.print()
+    console.print(Text("Action plan (by due date, then severity)", style="bold underline"))
+    if not report.actions:
+        console.print(Text("  Nothing to do: every requirement is met.", style="green"))
+    for number, action in enumerate(report.actions, start=1):
+        due = (
+            f"due {action.due_date:%d %b %Y} ({days_phrase(action.days_left or 0)})"
+            if action.due_date
+            else "ongoing"
+        )
+        head = Text(f"{number:>3}. ")
+        head.append(action.rule_id, style="bold")
+        head.append(f" [{action.severity}]", style=_SEVERITY_STYLE[action.severity])
+        head.append(f" {due} · {len(action.networks)} networks, {action.findings} findings")
+        console.print(head)
+        console.print(Padding(Text(action.title, style="dim"), (0, 0, 0, 5)))
+        shown = ", ".join(action.networks[:8])
+        more = f" and {len(action.networks) - 8} more" if len(action.networks) > 8 else ""
+        console.print(Padding(Text(f"Networks: {shown}{more}"), (0, 0, 0, 5)))
+        for step in action.remediation:
+            console.print(Padding(Text(f"- {step}"), (0, 0, 0, 5)))
+    if report.unreadable:
+        console.print(
+            Text(
+                f"{len(report.unreadable)} submissions could not be read (listed below).",
+                style="red",
+            )
+        )

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import TYPE_CHECKING
 
-from ..report import Report
+from ..report import Finding, Report
+
+if TYPE_CHECKING:
+    from ..audit import AuditReport
 
 COLUMNS = (
     "source",
@@ -59,4 +63,75 @@ def render_csv(reports: list[Report]) -> str:
                     f.fingerprint,
                 )
             )
+    return out.getvalue()
+
+
+AUDIT_COLUMNS = (
+    "network",
+    "network_ods_code",
+    "source",
+    "rule_id",
+    "title",
+    "severity",
+    "status",
+    "findings",
+    "blocking",
+    "due_milestone",
+    "due_date",
+    "days_left",
+    "message",
+)
+_WORST = {"error": 0, "not_met": 1, "waived": 2, "met": 3, "not_applicable": 4}
+
+
+def render_audit_csv(report: AuditReport) -> str:
+    """One row per network and requirement (the worst status over its entities), then the
+    batch requirements (one row per practice concerned)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(AUDIT_COLUMNS)
+    for r in report.reports:
+        by_rule: dict[str, list[Finding]] = {}
+        for f in r.findings:
+            by_rule.setdefault(f.rule_id, []).append(f)
+        for rule_id, findings in by_rule.items():
+            worst = min(findings, key=lambda f: _WORST[f.status])
+            failing = [f for f in findings if f.failed]
+            writer.writerow(
+                (
+                    r.network_name,
+                    r.network_ods_code or "",
+                    r.source or "",
+                    rule_id,
+                    worst.title,
+                    worst.severity,
+                    worst.status,
+                    len(findings),
+                    "yes" if any(f.blocking for f in findings) else "no",
+                    worst.due.milestone if worst.due else "",
+                    worst.due.date.isoformat() if worst.due else "",
+                    "" if worst.days_left is None else worst.days_left,
+                    " | ".join(f.message for f in failing) or worst.message,
+                )
+            )
+    for f in report.batch_findings:
+        if f.status in ("met", "not_applicable"):
+            continue
+        writer.writerow(
+            (
+                "(all networks)",
+                "",
+                "",
+                f.rule_id,
+                f.title,
+                f.severity,
+                f.status,
+                1,
+                "yes" if f.blocking else "no",
+                f.due.milestone if f.due else "",
+                f.due.date.isoformat() if f.due else "",
+                "" if f.days_left is None else f.days_left,
+                f.message,
+            )
+        )
     return out.getvalue()

@@ -1,0 +1,286 @@
+"""Import from NHS Digital's ODS data: one submission per PCN, with only the facts ODS holds.
+
+Inputs:
+
+- the ePCN workbook (``.xlsx`` as downloaded, read with the standard library) or its two sheets
+  as CSV: "PCN Details" (PCN code, name, lead CCG) and "PCN Core Partner Details" (one row per
+  practice-PCN relationship, with the practice's CCG and the relationship's end date);
+- a list-size file: QOF-style (``PRACTICE_CODE, LIST_SIZE_TOTAL, LIST_SIZE_AS_AT``) or NHS
+  Digital's "Patients Registered at a GP Practice" (``CODE, EXTRACT_DATE, SEX=ALL, AGE=ALL,
+  NUMBER_OF_PATIENTS``).
+
+Facts ODS does not hold (Clinical Director, payee, agreements, extended hours...) are left out;
+the audit reports them as "not evidenced" rather than inventing them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+
+_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_PRACTICE = re.compile(r"^[A-Z][0-9]{5}$")
+_PCN = re.compile(r"^U[0-9]{5}$")
+
+Table = list[list[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    submissions: dict[str, dict[str, Any]]  # PCN code -> submission document
+    list_size_date: dt.date
+    memberships: int
+    practices_without_list_size: int
+    skipped: tuple[str, ...]  # relationships or rows left out, and why
+
+
+def _column_index(ref: str) -> int:
+    letters = "".join(ch for ch in ref if ch.isalpha())
+    index = 0
+    for ch in letters:
+        index = index * 26 + (ord(ch.upper()) - 64)
+    return index - 1
+
+
+def read_xlsx(path: Path) -> dict[str, Table]:
+    """Every sheet of a workbook as rows of strings (standard library only)."""
+    source = str(path)
+    try:
+        book = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(source, [("", f"not an .xlsx workbook ({exc})")]) from None
+    with book:
+        try:
+            strings: list[str] = []
+            if "xl/sharedStrings.xml" in book.namelist():
+                root = ET.fromstring(book.read("xl/sharedStrings.xml"))
+                for item in root.findall("m:si", _NS):
+                    strings.append("".join(t.text or "" for t in item.iter(f"{{{_NS['m']}}}t")))
+            workbook = ET.fromstring(book.read("xl/workbook.xml"))
+            rels = ET.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+            targets = {r.get("Id"): r.get("Target", "") for r in rels}
+            sheets: dict[str, Table] = {}
+            for sheet in workbook.iterfind("m:sheets/m:sheet", _NS):
+                target = targets.get(sheet.get(_REL_NS), "")
+                name = "xl/" + target.lstrip("/").removeprefix("xl/")
+                sheets[sheet.get("name", "")] = _sheet_rows(ET.fromstring(book.read(name)), strings)
+        except (KeyError, ET.ParseError) as exc:
+            raise InputError(source, [("", f"workbook cannot be read ({exc})")]) from None
+    return sheets
+
+
+def _sheet_rows(root: ET.Element, strings: list[str]) -> Table:
+    rows: Table = []
+    for row in root.iterfind("m:sheetData/m:row", _NS):
+        cells: dict[int, str] = {}
+        for cell in row.iterfind("m:c", _NS):
+            kind = cell.get("t")
+            value = cell.find("m:v", _NS)
+            if kind == "s" and value is not None and value.text is not None:
+                text = strings[int(value.text)]
+            elif kind == "inlineStr":
+                text = "".join(t.text or "" for t in cell.iter(f"{{{_NS['m']}}}t"))
+            else:
+                text = value.text if value is not None and value.text is not None else ""
+                if text.endswith(".0") and text[:-2].isdigit():
+                    text = text[:-2]
+            cells[_column_index(cell.get("r", "A1"))] = text.strip()
+        if cells:
+            rows.append([cells.get(i, "") for i in range(max(cells) + 1)])
+    return rows
+
+
+def _read_csv(path: Path) -> Table:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(str(path), [("", "file not found")]) from None
+    except UnicodeDecodeError:
+        text = path.read_bytes().decode("cp1252", errors="replace")
+    return [row for row in csv.reader(io.StringIO(text)) if any(c.strip() for c in row)]
+
+
+def _tables(paths: list[Path]) -> list[tuple[str, Table]]:
+    tables: list[tuple[str, Table]] = []
+    for path in paths:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            tables.extend((f"{path} → {name}", rows) for name, rows in read_xlsx(path).items())
+        else:
+            tables.append((str(path), _read_csv(path)))
+    return tables
+
+
+def _header(rows: Table, required: str) -> tuple[int, dict[str, int]] | None:
+    """The header row (the first row naming ``required``) and its column positions."""
+    for number, row in enumerate(rows[:20]):
+        names = [c.strip() for c in row]
+        if required in names:
+            return number, {name: i for i, name in enumerate(names)}
+    return None
+
+
+def _cell(row: list[str], columns: dict[str, int], name: str) -> str:
+    i = columns.get(name)
+    return row[i].strip() if i is not None and i < len(row) else ""
+
+
+def _list_sizes(path: Path) -> tuple[dict[str, int], dt.date]:
+    rows = _read_csv(path)
+    source = str(path)
+    qof = _header(rows, "PRACTICE_CODE")
+    if qof is not None:
+        start, cols = qof
+        sizes: dict[str, int] = {}
+        dates: set[str] = set()
+        for row in rows[start + 1 :]:
+            code, size = _cell(row, cols, "PRACTICE_CODE"), _cell(row, cols, "LIST_SIZE_TOTAL")
+            if code and size.isdigit():
+                sizes[code] = int(size)
+                dates.add(_cell(row, cols, "LIST_SIZE_AS_AT"))
+        return sizes, _one_date(dates, source, "LIST_SIZE_AS_AT")
+    digital = _header(rows, "NUMBER_OF_PATIENTS")
+    if digital is not None:
+        start, cols = digital
+        sizes = {}
+        dates = set()
+        for row in rows[start + 1 :]:
+            if _cell(row, cols, "SEX") not in ("ALL", "") or _cell(row, cols, "AGE") not in (
+                "ALL",
+                "",
+            ):
+                continue
+            code, size = _cell(row, cols, "CODE"), _cell(row, cols, "NUMBER_OF_PATIENTS")
+            if code and size.isdigit():
+                sizes[code] = int(size)
+                dates.add(_cell(row, cols, "EXTRACT_DATE"))
+        return sizes, _one_date(dates, source, "EXTRACT_DATE")
+    raise InputError(
+        source,
+        [
+            (
+                "line 1",
+                "not a list-size file: expected QOF columns PRACTICE_CODE, LIST_SIZE_TOTAL, "
+                "LIST_SIZE_AS_AT or NHS Digital's CODE, NUMBER_OF_PATIENTS, EXTRACT_DATE",
+            )
+        ],
+    )
+
+
+def _one_date(values: set[str], source: str, column: str) -> dt.date:
+    parsed: set[dt.date] = set()
+    for value in values:
+        for fmt in ("%Y-%m-%d", "%d%b%Y", "%Y%m%d", "%d/%m/%Y"):
+            try:
+                parsed.add(dt.datetime.strptime(value.strip().title(), fmt).date())
+                break
+            except ValueError:
+                continue
+        else:
+            raise InputError(source, [(column, f"unrecognised date {value!r}")])
+    if len(parsed) != 1:
+        shown = ", ".join(sorted(d.isoformat() for d in parsed)) or "none"
+        raise InputError(source, [(column, f"expected one list-size date, found {shown}")])
+    return parsed.pop()
+
+
+def _contract_year(day: dt.date) -> str:
+    """List sizes at 1 January YYYY are the basis of the contract year YYYY/YY+1."""
+    return f"{day.year}/{(day.year + 1) % 100:02d}"
+
+
+def import_ods(epcn: list[Path], list_sizes: Path) -> ImportResult:
+    """Build one submission per PCN from the ePCN tables and a list-size file."""
+    details: tuple[str, Table, dict[str, int], int] | None = None
+    partners: tuple[str, Table, dict[str, int], int] | None = None
+    for name, rows in _tables(epcn):
+        found = _header(rows, "Partner Organisation Code")
+        if found is not None:
+            partners = (name, rows, found[1], found[0])
+            continue
+        found = _header(rows, "PCN Code")
+        if found is not None and details is None:
+            details = (name, rows, found[1], found[0])
+    if details is None or partners is None:
+        missing = "PCN Details" if details is None else "PCN Core Partner Details"
+        raise InputError(
+            ", ".join(map(str, epcn)),
+            [("", f"no {missing} table found (give the ePCN .xlsx, or both of its sheets as CSV)")],
+        )
+    sizes, size_date = _list_sizes(list_sizes)
+    skipped: list[str] = []
+
+    _, rows, cols, start = details
+    pcns: dict[str, dict[str, Any]] = {}
+    for row in rows[start + 1 :]:
+        code = _cell(row, cols, "PCN Code")
+        if not _PCN.match(code):
+            if code:
+                skipped.append(f"PCN {code!r}: not a PCN ODS code")
+            continue
+        if _cell(row, cols, "Close Date"):
+            skipped.append(f"PCN {code}: closed")
+            continue
+        network: dict[str, Any] = {"name": _cell(row, cols, "PCN Name") or code}
+        network["ods_code"] = code
+        ccg = _cell(row, cols, "Current Clinical Commissioning Group Code")
+        if ccg:
+            network["lead_commissioner"] = {
+                "ods_code": ccg,
+                "name": _cell(row, cols, "Clinical Commissioning Group Name") or None,
+            }
+            if network["lead_commissioner"]["name"] is None:
+                del network["lead_commissioner"]["name"]
+        pcns[code] = {
+            "format_version": 1,
+            "contract_year": _contract_year(size_date),
+            "submission": {"type": "update", "submitted_by": "imported from NHS Digital ODS"},
+            "network": network,
+            "practices": [],
+        }
+
+    _, rows, cols, start = partners
+    memberships = 0
+    without_size = 0
+    for row in rows[start + 1 :]:
+        practice = _cell(row, cols, "Partner Organisation Code")
+        pcn = _cell(row, cols, "PCN Code")
+        if _cell(row, cols, "Practice to PCN Relationship End Date"):
+            skipped.append(f"{practice} → {pcn}: relationship ended")
+            continue
+        if pcn not in pcns:
+            skipped.append(f"{practice} → {pcn}: PCN not in the PCN details")
+            continue
+        if not _PRACTICE.match(practice):
+            skipped.append(f"{practice} → {pcn}: not a GP practice ODS code")
+            continue
+        entry: dict[str, Any] = {"ods_code": practice}
+        name = _cell(row, cols, "Partner Name")
+        if name:
+            entry["name"] = name
+        ccg = _cell(row, cols, "Practice Parent CCG Code")
+        if ccg:
+            entry["ccg"] = ccg
+        if practice in sizes:
+            entry["list_size"] = sizes[practice]
+            entry["list_size_date"] = size_date.isoformat()
+        else:
+            without_size += 1
+        pcns[pcn]["practices"].append(entry)
+        memberships += 1
+    return ImportResult(
+        submissions=pcns,
+        list_size_date=size_date,
+        memberships=memberships,
+        practices_without_list_size=without_size,
+        skipped=tuple(skipped),
+    )
