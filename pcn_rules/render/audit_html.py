@@ -77,8 +77,10 @@ def render_audit_html(report: AuditReport) -> str:
     ok = " ok" if report.compliant else ""
     rows = []
     for m in report.milestones:
+        late = m.days_left < 0 and (m.networks_not_ready or m.actions)
+        when = _days(m.days_left) if late or m.days_left >= 0 else f"{-m.days_left} days ago"
         rows.append(
-            f"<tr><td>{m.date:%d %b %Y}</td><td>{escape(m.title)}</td><td>{_days(m.days_left)}</td>"
+            f"<tr><td>{m.date:%d %b %Y}</td><td>{escape(m.title)}</td><td>{when}</td>"
             f"<td>{len(m.networks_not_ready)}</td><td>{m.actions}</td></tr>"
         )
     actions = []
