@@ -1,0 +1,395 @@
+"""pcn-rules benchmarks on the real national data (../shared/data), with baselines in the same run.
+
+    python benchmarks/run.py [--data ../shared/data] [--runs 5] [--memory-calls 100000]
+                             [--json benchmarks/last-run.json]
+
+Measures, prints as a table against the targets of issue #5, and writes as JSON:
+
+- national audit: `pcn-check audit` of all 1,250 networks with the register, end to end as a
+  process (median of --runs);
+- library latency: `check()` per network with the loaded 2019/20 pack (median and p95);
+- engine overhead: the same rules written by hand as plain Python over the same facts, timed in
+  the same run (ratio engine / plain);
+- CLI start: `pcn-check` on one fixture vs `python -c "import pydantic, yaml, typer, rich, cel"`;
+- scaling: audit() of 1x, 4x and 16x the national batch (networks replicated under new codes),
+  time per network at each size;
+- memory: RSS growth over --memory-calls library evaluations in one process.
+
+Not part of the test suite: it takes a few minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import datetime as dt
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm", encoding="ascii") as f:
+        pages = int(f.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1024 / 1024
+
+
+def _cli() -> list[str]:
+    beside = Path(sys.executable).parent / "pcn-check"
+    return [str(beside)] if beside.is_file() else [sys.executable, "-m", "pcn_rules"]
+
+
+def _time_process(cmd: list[str], runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, capture_output=True, check=False, cwd=ROOT)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+# ---------------------------------------------------------------------------------------------
+# The floor: the 2019/20 rules written by hand in plain Python over the same facts.
+# ---------------------------------------------------------------------------------------------
+
+
+def plain_rules(f: Any, params: dict[str, Any], milestones: dict[str, str], as_of: str) -> int:
+    """Evaluate every 2019/20 requirement by hand; returns the number of unmet findings."""
+    n = f.network
+    unmet = 0
+
+    def has(d: dict[str, Any], *keys: str) -> bool:
+        for k in keys:
+            if not isinstance(d, dict) or k not in d:
+                return False
+            d = d[k]
+        return True
+
+    practices = n["practices"]
+    unmet += not (
+        n["practice_count"] > 0
+        and all("name" in p for p in practices)
+        and not n["duplicate_practice_codes"]
+    )  # REG-PRACTICES
+    ref = params["list_size_reference_date"]
+    unmet += not (
+        not n["practices_without_list_size"]
+        and all(p.get("list_size_date") == ref for p in practices if "list_size" in p)
+        and ("declared_list_size" not in n or n["declared_list_size"] == n["list_size_partial"])
+    )  # REG-LIST-SIZE
+    unmet += not n.get("map_reference")  # REG-MAP
+    unmet += any(
+        not p["signed_initial_agreement"] and not p["signed_network_agreement"] for p in practices
+    )  # REG-INITIAL-AGREEMENT
+    unmet += not has(n, "clinical_director", "name")  # REG-CLINICAL-DIRECTOR
+    payee = n.get("nominated_payee", {})
+    unmet += not (
+        payee
+        and (payee["kind"] == "provider" or payee["is_member_practice"])
+        and payee.get("bank_details_supplied")
+    )  # REG-NOMINATED-PAYEE
+    sub = f.submission
+    if sub["type"] == "registration":  # REG-ON-TIME
+        unmet += not sub.get("submitted_on", "9999") <= milestones["registration"]
+    for p in practices:  # CORE-CONTRACT (per practice)
+        unmet += not (
+            p.get("contract_type") in ("GMS", "PMS", "APMS") and p.get("in_hours_contract", True)
+        )
+    unmet += not n["gp_practice_count"] > 0  # CORE-GP-LED
+    for e in f.entities["register_practice"]:  # CORE-ONE-NETWORK (per practice)
+        unmet += not e.facts["membership_count"] <= 1
+    size = n.get("list_size")
+    waiver = n["commissioner"].get("population_waiver")
+    unmet += not (
+        (size is not None and size >= params["population_min"])
+        or (waiver and waiver["approved_on"] <= as_of and waiver.get("expires_on", "9999") >= as_of)
+    )  # POP-MIN
+    unmet += not (
+        size is not None
+        and (size <= params["population_typical_max"] or "over_50k_agreement" in n["commissioner"])
+    )  # POP-TYPICAL-MAX
+    unmet += not (
+        n["distinct_practice_count"] != 1 or (size or 0) >= params["population_min"]
+    )  # SINGLE-PRACTICE
+    unmet += not n.get("contiguous", False)  # GEO-CONTIGUOUS
+    for p in practices:  # GEO-CROSS-CCG (per practice)
+        unmet += not (p.get("in_lead_ccg", False) or p["cross_boundary_agreed"])
+    for c in f.entities["covered_practice"]:  # COV-NON-PARTICIPANT
+        unmet += not ("local_agreement" in c.facts and not c.facts["is_member"])
+    agreement = n["agreement"]
+    unmet += not (
+        not agreement["full_unsigned"]
+        and agreement.get("schedules_missing") == []
+        and agreement.get("national_clauses_unchanged", True)
+    )  # NA-FULL
+    unmet += not agreement.get("data_sharing_in_place", False)  # NA-DATA-SHARING
+    cd = n.get("clinical_director", {})
+    unmet += not (cd.get("is_clinician") and cd.get("practice_is_member"))  # CD-CLINICIAN
+    unmet += not (
+        cd.get("start_date", "9999") <= milestones["go_live"]
+        and cd.get("end_date", "9999") >= as_of
+    )  # CD-IN-POST
+    com = n["commissioner"]
+    unmet += not (
+        com.get("registration_confirmed_on", "9999") <= milestones["commissioner_confirmation"]
+        and com.get("area_approved_on", "9999") <= milestones["commissioner_confirmation"]
+    )
+    eh = n.get("extended_hours", {})
+    if size is not None:  # EHA-MINUTES
+        required = ((size * params["eha_minutes_per_1000"] + 7500) // 15000) * 15
+        unmet += not (
+            eh.get("minutes_per_week", -1) >= required
+            and eh.get("blocks_under_30", 0) == 0
+            and eh.get("blocks_in_core_hours", 0) == 0
+        )
+    else:
+        unmet += 1
+    unmet += not n["non_gp_provider_count"] > 0  # COLLAB-EXPECTED
+    for r in f.entities["role"]:  # ARRS-BASELINE and ARRS-2019-ROLES
+        role = r.facts
+        unmet += not (role.get("additional_to_baseline") or "baseline_exception" in role)
+        allowed = role["role"] in params["arrs_roles"]
+        posts = 2 if (size or 0) >= params["arrs_two_posts_from"] else 1
+        cap = 0.0
+        if allowed and "annual_cost" in role:
+            cap = min(
+                role["annual_cost"] * params["arrs_reimbursement_rate"][role["role"]],
+                params["arrs_max_per_wte"][role["role"]] * role["wte"],
+            )
+            cap *= params["arrs_year_fraction"]
+        unmet += not (
+            allowed and role["same_role_count"] <= posts and role.get("claim", 0.0) <= cap
+        )
+    if size:  # FUND-ENTITLEMENTS (amounts)
+        _ = (
+            size * params["core_funding_per_patient"],
+            size * params["clinical_director_per_patient"],
+            size * params["extended_hours_per_patient"],
+            n.get("weighted_list_size", 0.0) * params["participation_per_weighted_patient"],
+        )
+    else:
+        unmet += 1
+    for e in f.entities["register_practice"]:  # COV-FULL (no register: not applicable)
+        if e.facts["in_register"]:
+            unmet += not (e.facts["network_count"] > 0 or e.facts["covered_by"])
+    return unmet
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--memory-calls", type=int, default=100_000)
+    parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "last-run.json")
+    args = parser.parse_args()
+    data: Path = args.data
+    if not (data / "ods" / "epcn_2019-12_core_partners.csv").is_file():
+        print(f"no national data at {data}: pass --data PATH (the shared/data directory)")
+        return 2
+
+    from pcn_rules import check, load_pack
+    from pcn_rules.audit import audit
+    from pcn_rules.facts import build_facts
+    from pcn_rules.inputs import validate_submission
+    from pcn_rules.ods_import import import_ods
+
+    results: dict[str, Any] = {
+        "date": dt.date.today().isoformat(),
+        "python": sys.version.split()[0],
+        "cpus": os.cpu_count(),
+    }
+    work = Path(tempfile.mkdtemp(prefix="pcn-bench-"))
+    national = work / "national"
+    national.mkdir()
+    imported = import_ods(
+        [
+            data / "ods" / "epcn_2019-12_pcn_details.csv",
+            data / "ods" / "epcn_2019-12_core_partners.csv",
+        ],
+        data / "list_sizes" / "qof_1819_practice_list_size.csv",
+    )
+    for code, doc in imported.submissions.items():
+        (national / f"{code}.json").write_text(json.dumps(doc), encoding="utf-8")
+    docs = list(imported.submissions.values())
+    register = data / "ods" / "epraccur_2019-11.csv"
+    print(f"imported {len(docs)} networks into {national}")
+
+    # 1. national audit, end to end as a process
+    cmd = [
+        *_cli(),
+        "audit",
+        str(national),
+        "--register",
+        str(register),
+        "--as-of",
+        "2019-06-30",
+        "--output",
+        str(work / "audit.txt"),
+    ]
+    audit_times = _time_process(cmd, args.runs)
+    results["national_audit_s"] = statistics.median(audit_times)
+    results["national_audit_runs_s"] = audit_times
+    json_times = _time_process([*cmd[:-2], "--format", "json", "--output", str(work / "a.json")], 3)
+    results["national_audit_json_s"] = statistics.median(json_times)
+
+    # 2. library latency per network, and 3. the plain-Python floor over the same facts
+    pack = load_pack("2019/20")
+    as_of = dt.date(2019, 6, 30)
+    for doc in docs[:50]:
+        check(doc, pack=pack, as_of=as_of)
+    per_network = []
+    for doc in docs:
+        start = time.perf_counter()
+        check(doc, pack=pack, as_of=as_of)
+        per_network.append(time.perf_counter() - start)
+    per_network.sort()
+    results["check_median_us"] = statistics.median(per_network) * 1e6
+    results["check_p95_us"] = per_network[int(len(per_network) * 0.95)] * 1e6
+
+    models = [validate_submission(doc, "bench") for doc in docs]
+    facts = [build_facts(m) for m in models]
+    from pcn_rules.engine import evaluate
+
+    start = time.perf_counter()
+    for f in facts:
+        evaluate(f, pack, as_of)
+    engine_total = time.perf_counter() - start
+    params = dict(pack.parameters)
+    milestones = {m.key: m.date.isoformat() for m in pack.milestones}
+    start = time.perf_counter()
+    for f in facts:
+        plain_rules(f, params, milestones, as_of.isoformat())
+    plain_total = time.perf_counter() - start
+    results["engine_per_network_us"] = engine_total / len(facts) * 1e6
+    results["plain_per_network_us"] = plain_total / len(facts) * 1e6
+    results["engine_over_plain"] = engine_total / plain_total
+
+    # 4. CLI start
+    fixture = ROOT / "fixtures" / "2019-20" / "compliant.json"
+    cli_times = _time_process([*_cli(), str(fixture)], max(args.runs, 5))
+    base_times = _time_process(
+        [
+            sys.executable,
+            "-c",
+            "import pydantic, yaml, typer, rich; from cel_expr_python import cel",
+        ],
+        max(args.runs, 5),
+    )
+    results["cli_start_s"] = statistics.median(cli_times)
+    results["import_baseline_s"] = statistics.median(base_times)
+    results["cli_over_baseline"] = results["cli_start_s"] / results["import_baseline_s"]
+
+    # 5. scaling: replicate the national batch under new codes
+    def replicate(times: int) -> list[dict[str, Any]]:
+        out = []
+        for k in range(times):
+            for doc in docs:
+                copy_doc = copy.deepcopy(doc)
+                if k:
+                    code = int(copy_doc["network"]["ods_code"][1:])
+                    copy_doc["network"]["ods_code"] = f"U{(code + k * 100_000 // 16) % 100_000:05d}"
+                    copy_doc["network"]["name"] += f" copy {k}"
+                    for p in copy_doc["practices"]:
+                        p["ods_code"] = (
+                            chr((ord(p["ods_code"][0]) - 65 + k) % 26 + 65) + p["ods_code"][1:]
+                        )
+                out.append(copy_doc)
+        return out
+
+    scaling = {}
+    for times in (1, 4, 16):
+        batch = replicate(times)
+        start = time.perf_counter()
+        audit(batch, as_of=as_of, pack=pack)
+        elapsed = time.perf_counter() - start
+        scaling[f"{times}x"] = {
+            "networks": len(batch),
+            "seconds": elapsed,
+            "us_per_network": elapsed / len(batch) * 1e6,
+        }
+    results["scaling"] = scaling
+    flat = [v["us_per_network"] for v in scaling.values()]
+    results["scaling_spread"] = max(flat) / min(flat)
+
+    # 6. memory over many evaluations
+    for doc in docs[:200]:
+        check(doc, pack=pack, as_of=as_of)
+    before = _rss_mb()
+    for i in range(args.memory_calls):
+        check(docs[i % len(docs)], pack=pack, as_of=as_of)
+    after = _rss_mb()
+    results["memory_calls"] = args.memory_calls
+    results["rss_growth_mb"] = after - before
+
+    rows = [
+        (
+            "national audit (process, median)",
+            f"{results['national_audit_s']:.2f} s",
+            "≤ 2 s",
+            results["national_audit_s"] <= 2.0,
+        ),
+        (
+            "national audit, --format json (median)",
+            f"{results['national_audit_json_s']:.2f} s",
+            "(reported)",
+            True,
+        ),
+        (
+            "check() per network, median",
+            f"{results['check_median_us']:.0f} µs",
+            "≤ 300 µs",
+            results["check_median_us"] <= 300,
+        ),
+        ("check() per network, p95", f"{results['check_p95_us']:.0f} µs", "(reported)", True),
+        (
+            "engine / plain Python",
+            f"{results['engine_over_plain']:.1f}x "
+            f"({results['engine_per_network_us']:.0f} vs {results['plain_per_network_us']:.1f} µs)",
+            "≤ 15x",
+            results["engine_over_plain"] <= 15,
+        ),
+        (
+            "CLI start / import baseline",
+            f"{results['cli_over_baseline']:.2f} "
+            f"({results['cli_start_s']:.2f} vs {results['import_baseline_s']:.2f} s)",
+            "≤ 1.5",
+            results["cli_over_baseline"] <= 1.5,
+        ),
+        (
+            "scaling 1x/4x/16x, µs per network",
+            " / ".join(f"{v['us_per_network']:.0f}" for v in scaling.values()),
+            "flat (spread ≤ 1.5)",
+            results["scaling_spread"] <= 1.5,
+        ),
+        (
+            f"RSS growth over {args.memory_calls:,} checks",
+            f"{results['rss_growth_mb']:.1f} MB",
+            "≤ 20 MB",
+            results["rss_growth_mb"] <= 20,
+        ),
+    ]
+    results["targets"] = [
+        {"measure": r[0], "value": r[1], "target": r[2], "met": r[3]} for r in rows
+    ]
+    width = max(len(r[0]) for r in rows)
+    print(f"\n{'measure':<{width}}  {'value':<34} {'target':<20} met")
+    for name, value, target, met in rows:
+        print(f"{name:<{width}}  {value:<34} {target:<20} {'yes' if met else 'NO'}")
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"\nwritten to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
