@@ -17,9 +17,9 @@ import calendar
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
-from .model import Block, Decision, Submission
+from .model import Block, Decision, Profession, Submission
 from .register import Register
 
 Facts = dict[str, Any]
@@ -27,14 +27,7 @@ Facts = dict[str, Any]
 #: Contract types that make a practice a core GP member.
 GP_CONTRACTS = ("GMS", "PMS", "APMS")
 #: Professions that count as clinicians for the Clinical Director role.
-CLINICAL_PROFESSIONS = (
-    "gp",
-    "nurse",
-    "pharmacist",
-    "allied_health_professional",
-    "paramedic",
-    "other_clinician",
-)
+CLINICAL_PROFESSIONS = tuple(p for p in get_args(Profession) if p != "non_clinical")
 #: Core hours on weekdays (extended hours must fall outside them).
 CORE_HOURS = ("08:00", "18:30")
 

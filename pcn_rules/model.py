@@ -194,22 +194,23 @@ class Practice(_Model):
     )
 
 
+#: A Clinical Director's profession; every value but "non_clinical" is a clinician.
+Profession = Literal[
+    "gp",
+    "nurse",
+    "pharmacist",
+    "allied_health_professional",
+    "paramedic",
+    "other_clinician",
+    "non_clinical",
+]
+
+
 class ClinicalDirector(_Model):
     """The network's accountable Clinical Director."""
 
     name: Text
-    profession: (
-        Literal[
-            "gp",
-            "nurse",
-            "pharmacist",
-            "allied_health_professional",
-            "paramedic",
-            "other_clinician",
-            "non_clinical",
-        ]
-        | None
-    ) = None
+    profession: Profession | None = None
     practice_ods_code: PracticeCode | None = Field(
         default=None, description="The member practice the Clinical Director practises in."
     )

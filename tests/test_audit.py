@@ -12,6 +12,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from cli_runner import run
 
 import pcn_rules
 from pcn_rules.audit import audit, audit_json_schema
@@ -22,21 +23,6 @@ ROOT = Path(__file__).resolve().parent.parent
 ODS = ROOT / "fixtures" / "ods"
 F19 = ROOT / "fixtures" / "2019-20"
 SHARED = ROOT.parent / "shared" / "data"
-
-
-@pytest.fixture(autouse=True)
-def wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COLUMNS", "200")
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as stop:
-        main(args)
-    out, err = capsys.readouterr()
-    code = stop.value.code
-    assert isinstance(code, int)
-    assert "Traceback" not in out + err
-    return code, out, err
 
 
 @pytest.fixture(scope="module")

@@ -10,29 +10,13 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from cli_runner import run
 
-from pcn_rules.cli import main
 from pcn_rules.report import report_json_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 F19 = ROOT / "fixtures" / "2019-20"
 VALIDATOR = jsonschema.Draft202012Validator(report_json_schema())
-
-
-@pytest.fixture(autouse=True)
-def wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Rich wraps at the terminal width; a wide one keeps phrases on one line for matching."""
-    monkeypatch.setenv("COLUMNS", "200")
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as stop:
-        main(args)
-    out, err = capsys.readouterr()
-    code = stop.value.code
-    assert isinstance(code, int)
-    assert "Traceback" not in out + err
-    return code, out, err
 
 
 # (fixture, extra args, exit code, texts that must be on screen)

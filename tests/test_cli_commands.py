@@ -7,8 +7,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
-from pcn_rules.cli import main
+from cli_runner import run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,21 +39,6 @@ REQUIRED_2019_IDS = [
     "ARRS-2019-ROLES",
     "FUND-ENTITLEMENTS",
 ]
-
-
-@pytest.fixture(autouse=True)
-def wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COLUMNS", "200")
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as stop:
-        main(args)
-    out, err = capsys.readouterr()
-    code = stop.value.code
-    assert isinstance(code, int)
-    assert "Traceback" not in out + err
-    return code, out, err
 
 
 def test_schema_is_valid_and_accepts_the_fixtures(capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,30 +12,15 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from cli_runner import run
 
 import pcn_rules
-from pcn_rules.cli import main
 from pcn_rules.report import report_json_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 F19 = ROOT / "fixtures" / "2019-20"
 WAIVERS = ROOT / "fixtures" / "waivers"
 RURAL = F19 / "rural-no-waiver.json"
-
-
-@pytest.fixture(autouse=True)
-def wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COLUMNS", "200")
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as stop:
-        main(args)
-    out, err = capsys.readouterr()
-    code = stop.value.code
-    assert isinstance(code, int)
-    assert "Traceback" not in out + err
-    return code, out, err
 
 
 def pop_min(report: pcn_rules.Report) -> pcn_rules.Finding:

@@ -1,0 +1,18 @@
+"""Running the pcn-check command line in-process, as the tests do."""
+
+from __future__ import annotations
+
+import pytest
+
+from pcn_rules.cli import main
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """Run ``pcn-check ARGS``; return its exit code, stdout and stderr (never a traceback)."""
+    with pytest.raises(SystemExit) as stop:
+        main(args)
+    out, err = capsys.readouterr()
+    code = stop.value.code
+    assert isinstance(code, int)
+    assert "Traceback" not in out + err
+    return code, out, err
