@@ -26,6 +26,7 @@ _STATUS_STYLE = {
     "not_applicable": ("- n/a", "dim"),
     "error": ("! error", "bold magenta"),
 }
+_SCOPE_LABEL = {"register_practice": "practice", "covered_practice": "covered practice"}
 _SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
 
 
@@ -85,7 +86,8 @@ def _finding_block(finding: Finding, show_remediation: bool) -> RenderableType:
         )
     if finding.entity and finding.scope != "network":
         name = f" {finding.entity_name}" if finding.entity_name else ""
-        head.append(f"  {finding.scope} {finding.entity}{name}", style="bold")
+        scope = _SCOPE_LABEL.get(finding.scope, finding.scope.replace("_", " "))
+        head.append(f"  {scope} {finding.entity}{name}", style="bold")
     parts: list[RenderableType] = [head]
     parts.append(Padding(Text(finding.message), (0, 0, 0, 11)))
     if finding.waiver is not None:
@@ -119,7 +121,10 @@ def _finding_block(finding: Finding, show_remediation: bool) -> RenderableType:
 
 
 def _summarise(findings: Iterable[Finding]) -> Text:
-    met = sorted({f.rule_id for f in findings if f.status == "met"})
+    """The requirements met for every entity (one unmet practice keeps a rule off the list)."""
+    findings = list(findings)
+    attention = {f.rule_id for f in findings if f.status in ("not_met", "error", "waived")}
+    met = sorted({f.rule_id for f in findings if f.status == "met"} - attention)
     text = Text()
     if met:
         text.append(f"✓ {len(met)} met: ", style="green")
