@@ -442,6 +442,10 @@ def render_audit(report: AuditReport, console: Console) -> None:
         else:
             line.append("all ready", style="green")
         console.print(line)
+        if m.networks_not_ready and m.days_left >= -31:
+            names = list(m.networks_not_ready)
+            shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+            console.print(Padding(Text(shown, style="dim"), (0, 0, 0, 13)))
 
     s = report.stats
     console.print()
