@@ -17,6 +17,7 @@ import calendar
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, get_args
 
 from .model import Block, Decision, Profession, Submission
@@ -766,6 +767,7 @@ def fact_names() -> frozenset[str]:
     return frozenset(names)
 
 
+@cache
 def source_of(variable: str, key: str) -> str | None:
     """The submission JSON path a missing fact ``key`` read through ``variable`` comes from."""
     facts = CATALOGUE.get(variable, {})
