@@ -228,7 +228,7 @@ def _plan(
 def audit(
     submissions: Iterable[Submission | Mapping[str, Any] | str | Path],
     *,
-    as_of: dt.date | str,
+    as_of: dt.date | str | None,
     pack: RulePack | str | Path | None = None,
     register: Register | str | Path | None = None,
     waivers: WaiverSet | str | Path | None = None,
@@ -239,7 +239,8 @@ def audit(
 ) -> AuditReport:
     """Audit many networks together as of a date.  Unreadable submissions are listed, not fatal."""
     when = _as_date(as_of, "as_of")
-    assert when is not None
+    if when is None:
+        raise UsageError("an audit needs an as-of date (as_of=, or --as-of YYYY-MM-DD)")
     reg = load_register(register) if isinstance(register, str | Path) else register
     waiver_set = load_waivers(waivers) if isinstance(waivers, str | Path) else waivers
     models: list[tuple[str, Submission]] = []

@@ -411,7 +411,6 @@ def audit_command(
     if output_format not in formats:
         raise UsageError(f"--format must be one of {', '.join(formats)}, got {output_format!r}")
     when = _parse_date(as_of, "--as-of")
-    assert when is not None
     files = _expand(paths)
     with Progress(console=_error_console(), transient=True, disable=len(files) < 50) as bar:
         task = bar.add_task("reading submissions", total=len(files))
