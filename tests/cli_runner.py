@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+
 import pytest
 
 from pcn_rules.cli import main
 
 
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+def run(args: Sequence[str | Path], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     """Run ``pcn-check ARGS``; return its exit code, stdout and stderr (never a traceback)."""
     with pytest.raises(SystemExit) as stop:
-        main(args)
+        main([str(arg) for arg in args])
     out, err = capsys.readouterr()
     code = stop.value.code
     assert isinstance(code, int)

@@ -8,37 +8,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 from cli_runner import run
+from required_ids import IDS_2019
 
 ROOT = Path(__file__).resolve().parent.parent
 
-REQUIRED_2019_IDS = [
-    "REG-PRACTICES",
-    "REG-LIST-SIZE",
-    "REG-MAP",
-    "REG-INITIAL-AGREEMENT",
-    "REG-CLINICAL-DIRECTOR",
-    "REG-NOMINATED-PAYEE",
-    "REG-ON-TIME",
-    "CORE-CONTRACT",
-    "CORE-GP-LED",
-    "CORE-ONE-NETWORK",
-    "POP-MIN",
-    "POP-TYPICAL-MAX",
-    "SINGLE-PRACTICE",
-    "GEO-CONTIGUOUS",
-    "GEO-CROSS-CCG",
-    "COV-NON-PARTICIPANT",
-    "NA-FULL",
-    "NA-DATA-SHARING",
-    "CD-CLINICIAN",
-    "CD-IN-POST",
-    "COM-APPROVAL",
-    "EHA-MINUTES",
-    "COLLAB-EXPECTED",
-    "ARRS-BASELINE",
-    "ARRS-2019-ROLES",
-    "FUND-ENTITLEMENTS",
-]
+REQUIRED_2019_IDS = list(IDS_2019)
 
 
 def test_schema_is_valid_and_accepts_the_fixtures(capsys: pytest.CaptureFixture[str]) -> None:
