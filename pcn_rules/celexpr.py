@@ -23,6 +23,10 @@ from cel_expr_python.ext import ext_math, ext_strings
 #: Variables every condition may read.  Entity scopes add their own variable (see facts.SCOPES).
 BASE_VARIABLES = ("submission", "network", "params", "milestones", "as_of", "derived")
 
+#: The variable holding every entity of a scope when a :class:`Bundle` decides them all at once
+#: (not for conditions: the pack loader rejects names it does not know).
+ENTITIES = "pcn_entities__"
+
 
 class CompileError(ValueError):
     """A condition does not compile: syntax error or undeclared variable."""
@@ -57,7 +61,7 @@ class Environment:
 
     def __init__(self, variables: Iterable[str]) -> None:
         self.variables = tuple(sorted(set(variables)))
-        self._env = _make_env(self.variables)
+        self._env = _make_env((*self.variables, ENTITIES))
 
     def compile(self, source: str) -> Compiled:
         try:
@@ -101,12 +105,112 @@ class Compiled:
 
     source: str
     program: Any
+    #: The text that was compiled, when it differs from ``source`` (derived values inlined)
+    compiled_text: str | None = None
+
+    @property
+    def text(self) -> str:
+        return self.source if self.compiled_text is None else self.compiled_text
 
     def evaluate(self, activation: Any) -> Any | EvalError:
         result = self.program.eval(activation)
-        if result.type() == cel.Type.ERROR:
+        if result.type() == _ERROR:
             return EvalError(str(result.value()))
         return _plain(result.plain_value())
+
+
+_ERROR = cel.Type.ERROR
+
+#: What :meth:`Bundle.evaluate` gives for a condition it could not decide on its own.
+UNDECIDED: Any = object()
+
+
+class Bundle:
+    """Many conditions evaluated against one activation in a single call.
+
+    Each condition is guarded by ``has()`` tests of the fact paths it reads, so a missing fact
+    does not make the whole bundle fail: that condition is reported as :data:`UNDECIDED` and the
+    caller evaluates it alone (which names the missing fact exactly as before).  If the bundle
+    fails anyway (an error inside a comprehension, a type mismatch), every condition is
+    undecided.  The values are those each condition gives on its own: CEL has no side effects.
+    """
+
+    __slots__ = ("_each", "_program", "conditions")
+
+    def __init__(
+        self,
+        environment: Environment,
+        conditions: Iterable[Compiled],
+        roots: Iterable[str],
+        scope: str | None = None,
+    ) -> None:
+        self.conditions = tuple(conditions)
+        allowed = tuple(roots)
+        parts: list[str] = []
+        for condition in self.conditions:
+            guard = _presence_guard(condition.text, allowed)
+            # newlines keep a trailing `//` comment from swallowing the rest of the bundle
+            body = f"[\n{condition.text}\n]"
+            parts.append(f"({guard}) ? {body} : []" if guard else body)
+        values = "[" + ",\n".join(parts) + "\n]"
+        self._program = _compile_or_none(environment, values)
+        # an entity scope: every entity of the scope in one call, the scope's variable naming
+        # each in turn
+        self._each = (
+            _compile_or_none(environment, f"{ENTITIES}.map({scope}, {values})")
+            if scope is not None and scope in environment.variables
+            else None
+        )
+
+    def evaluate_each(self, activation: Any) -> list[list[Any]] | None:
+        """Per entity of ``ENTITIES`` in ``activation``, the values :meth:`evaluate` would give;
+        None when one call cannot decide them (then evaluate each entity on its own)."""
+        if self._each is None:
+            return None
+        result = self._each.eval(activation)
+        if result.type() == _ERROR:
+            return None
+        return [[_plain(v[0]) if v else UNDECIDED for v in row] for row in result.plain_value()]
+
+    def evaluate(self, activation: Any) -> list[Any]:
+        """One value per condition, in order; :data:`UNDECIDED` where it must be run alone."""
+        undecided = [UNDECIDED] * len(self.conditions)
+        if self._program is None:
+            return undecided
+        result = self._program.eval(activation)
+        if result.type() == _ERROR:
+            return undecided
+        return [_plain(v[0]) if v else UNDECIDED for v in result.plain_value()]
+
+
+def _compile_or_none(environment: Environment, text: str) -> Any:
+    try:
+        return environment.compile(text).program
+    except CompileError:
+        return None
+
+
+def _presence_guard(source: str, roots: tuple[str, ...]) -> str:
+    """``has(a.b) && has(a.b.c)`` for the dotted paths rooted at ``roots`` that ``source`` reads.
+
+    A path the condition itself tests with ``has()`` is not required (``!has(x.y) || ...``
+    decides without it), only the maps that hold it.  A guard that lets through a condition
+    that then fails costs speed only: the whole bundle is then undecided.
+    """
+    text = _strip_strings(source)
+    tested = set(_HAS_ARGUMENT.findall(text))
+    tests: list[str] = []
+    for path in referenced_paths(source, roots):
+        parts = path.split(".")
+        last = len(parts) if path not in tested else len(parts) - 1
+        for end in range(2, last + 1):
+            test = f"has({'.'.join(parts[:end])})"
+            if test not in tests:
+                tests.append(test)
+    return " && ".join(tests)
+
+
+_HAS_ARGUMENT = re.compile(r"(?<![\w.])has\(\s*([A-Za-z_][\w]*(?:\s*\.\s*[A-Za-z_]\w*)+)\s*\)")
 
 
 # --------------------------------------------------------------------------------------------
@@ -115,7 +219,7 @@ class Compiled:
 
 _STRING = re.compile(r"""(?:[rR]?)("(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*')""")
 _FIELD = re.compile(r"\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*(\()?")
-_PATH = re.compile(r"(?<![\w.])([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+)(?!\s*\()")
+_PATH = re.compile(r"(?<![\w.])([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+)\b(?!\s*\()")
 
 
 _DERIVED_OR_STRING = re.compile(

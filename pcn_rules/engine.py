@@ -8,26 +8,38 @@ other evaluation failure is an ``error`` finding naming the rule.  Nothing is ev
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any
 
-from .celexpr import Compiled, EvalError, referenced_paths
+from .celexpr import ENTITIES, UNDECIDED, Bundle, Compiled, EvalError, referenced_paths
 from .facts import BATCH_SCOPES, SCOPES, Entity, SubmissionFacts, source_of
 from .pack import Rule, RulePack, Template
 from .report import Due, Finding, MilestoneStatus, Report, Status, Timing, Waiver
 from .waivers import WaiverSet
 
 _MISSING = object()
+_UNSET = object()
+
+#: Decide each scope's conditions in one CEL call per scope where possible (see
+#: :class:`pcn_rules.celexpr.Bundle`).  Off, every condition is evaluated on its own: the
+#: results are the same (the tests compare both), only slower.
+BUNDLE_CONDITIONS = True
+
+
+@functools.cache
+def _split(path: str) -> tuple[str, ...]:
+    return tuple(path.split("."))
 
 
 def _lookup(data: Mapping[str, Any], path: str) -> Any:
     """Resolve ``a.b.c`` in nested dicts; raises KeyError if any part is absent."""
-    parts = path.split(".")
-    value: Any = data[parts[0]]
-    for part in parts[1:]:
-        if not isinstance(value, Mapping):
+    value: Any = data
+    for part in _split(path):
+        # facts are plain dicts; the Mapping test is only for anything else
+        if type(value) is not dict and not isinstance(value, Mapping):
             raise KeyError(path)
         value = value[part]
     return value
@@ -35,6 +47,9 @@ def _lookup(data: Mapping[str, Any], path: str) -> Any:
 
 def _evidence_value(value: Any) -> Any:
     """Keep evidence readable: lists of records are summarised by their length."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or kind is float or value is None:
+        return value
     if isinstance(value, list) and any(isinstance(v, Mapping) for v in value):
         return f"{len(value)} entries"
     if isinstance(value, Mapping):
@@ -58,7 +73,7 @@ def _not_evidenced(scope: str, key: str) -> str:
 
 def _run(
     compiled: Compiled,
-    activation: Any,
+    values: _Values,
     outcome: _Outcome,
     scope: str,
     label: str,
@@ -66,7 +81,9 @@ def _run(
     data: Mapping[str, Any] | None = None,
 ) -> Any:
     """Evaluate one condition, recording missing facts and errors; return the value or _MISSING."""
-    value = compiled.evaluate(activation)
+    value = values.of(compiled)
+    if trace is None and not isinstance(value, EvalError):
+        return value
     result: Any = value
     if isinstance(value, EvalError):
         key = value.missing_key
@@ -126,9 +143,10 @@ def _timing(due: Due | None, as_of: dt.date) -> tuple[int | None, Timing]:
 
 def _holds_records(value: Any) -> bool:
     """A list of records, or a mapping holding one (e.g. extended_hours.blocks)."""
-    if isinstance(value, list):
-        return any(isinstance(v, Mapping) for v in value)
-    if isinstance(value, Mapping):
+    kind = type(value)
+    if kind is list:
+        return any(type(item) is dict or isinstance(item, Mapping) for item in value)
+    if kind is dict or isinstance(value, Mapping):
         return any(_holds_records(v) for v in value.values())
     return False
 
@@ -155,6 +173,7 @@ class _Context:
         self.network_ids: tuple[str, ...] = tuple(
             str(v) for v in (network.get("ods_code"), network["name"]) if v
         )
+        self.identity_prefix = f"{pack.contract_year}|{self.network_ids[0]}|"
         horizon = pack.horizon(as_of)
         self.horizon = Due(horizon.key, horizon.date, horizon.title) if horizon else None
         self.base: dict[str, Any] = {
@@ -166,6 +185,12 @@ class _Context:
             "derived": {},
         }
         self._activations: dict[tuple[str, int, bool], Any] = {}
+        self._data: dict[tuple[str, int], dict[str, Any]] = {}
+        self._evidence: dict[tuple[str, int, str], Any] = {}
+        # per (scope, entity index): the values of the scope's conditions decided in one call
+        self._decided: dict[tuple[str, int], dict[int, Any]] = {}
+        # explanations read each condition on its own, so they show what it alone gives
+        self.bundled = BUNDLE_CONDITIONS and not explain
         self._timings: dict[str | None, tuple[Due | None, int | None, Timing]] = {}
         # Converting the network's lists of records into CEL values is the costliest part of
         # preparing an activation; entity rules that do not read them get a network without them.
@@ -177,16 +202,85 @@ class _Context:
             k: v for k, v in facts.network.items() if k not in self.heavy_keys
         }
 
-    def data_for(self, entity: Entity) -> dict[str, Any]:
-        data = dict(self.base)
-        data[entity.scope] = entity.facts
-        return data
+    def data_for(self, entity: Entity, index: int | None = None) -> dict[str, Any]:
+        """The variables for one entity (shared between its rules when ``index`` is given:
+        callers must not change it)."""
+        if index is None:
+            data = dict(self.base)
+            data[entity.scope] = entity.facts
+            return data
+        key = (entity.scope, index)
+        found = self._data.get(key)
+        if found is None:
+            found = self._data[key] = self.data_for(entity)
+        return found
+
+    def evidence(self, entity: Entity, index: int, data: Mapping[str, Any], path: str) -> Any:
+        """The value at ``path`` shown as evidence (memoised per entity: rules share paths)."""
+        key = (entity.scope, index, path)
+        found = self._evidence.get(key, _UNSET)
+        if found is _UNSET:
+            try:
+                found = _evidence_value(_lookup(data, path))
+            except KeyError:
+                found = None
+            self._evidence[key] = found
+        return found
 
     def activation(self, rule: Rule, entity: Entity, index: int, data: Mapping[str, Any]) -> Any:
+        return self._activation(rule.network_keys, entity, index, data)
+
+    def decided(self, entity: Entity, index: int, data: Mapping[str, Any]) -> dict[int, Any]:
+        """The values of the entity's scope's conditions that one bundled call decided, by id."""
+        if not self.bundled:
+            return {}
+        key = (entity.scope, index)
+        found = self._decided.get(key)
+        if found is None and entity.scope != "network" and (entity.scope, -1) not in self._decided:
+            self._decide_scope(entity.scope)
+            found = self._decided.get(key)
+        if found is None:
+            bundle, network_keys = _scope_bundle(self.pack, entity.scope)
+            results = bundle.evaluate(self._activation(network_keys, entity, index, data))
+            found = {
+                id(condition): value
+                for condition, value in zip(bundle.conditions, results, strict=True)
+                if value is not UNDECIDED
+            }
+            self._decided[key] = found
+        return found
+
+    def _decide_scope(self, scope: str) -> None:
+        """Decide the conditions of every entity of ``scope`` in one call, where that works."""
+        self._decided[(scope, -1)] = {}  # tried once per scope
+        entities = self.facts.entities.get(scope, ())
+        if len(entities) < 2:
+            return
+        bundle, network_keys = _scope_bundle(self.pack, scope)
+        light = network_keys is not None and not (network_keys & self.heavy_keys)
+        data = dict(self.light_base if light else self.base)
+        data[ENTITIES] = [entity.facts for entity in entities]
+        rows = bundle.evaluate_each(self.pack.environment.activation(data))
+        if rows is None:
+            return
+        for index, row in enumerate(rows):
+            self._decided[(scope, index)] = {
+                id(condition): value
+                for condition, value in zip(bundle.conditions, row, strict=True)
+                if value is not UNDECIDED
+            }
+
+    def _activation(
+        self,
+        network_keys: frozenset[str] | None,
+        entity: Entity,
+        index: int,
+        data: Mapping[str, Any],
+    ) -> Any:
         light = (
             entity.scope != "network"
-            and rule.network_keys is not None
-            and not (rule.network_keys & self.heavy_keys)
+            and network_keys is not None
+            and not (network_keys & self.heavy_keys)
         )
         key = (entity.scope, index, light)
         act = self._activations.get(key)
@@ -221,6 +315,62 @@ class _Context:
         return rule.due.date <= self.horizon.date
 
 
+def _scope_bundle(pack: RulePack, scope: str) -> tuple[Bundle, frozenset[str] | None]:
+    """The conditions of a scope's rules bundled into one CEL call (prepared once per pack),
+    and the top-level network facts they read (None: any)."""
+    key = ("bundle", scope)
+    found: tuple[Bundle, frozenset[str] | None] | None = pack.prepared.get(key)
+    if found is None:
+        conditions: list[Compiled] = []
+        keys: set[str] | None = set()
+        for rule in pack.rules:
+            if rule.scope != scope:
+                continue
+            if rule.when is not None:
+                conditions.append(rule.when)
+            conditions.extend(compiled for _, compiled in rule.derive)
+            conditions.extend(check.condition for check in rule.checks)
+            keys = None if keys is None or rule.network_keys is None else keys | rule.network_keys
+        roots = ("network", "submission", scope)
+        found = (
+            Bundle(pack.environment, conditions, roots, scope if scope != "network" else None),
+            frozenset(keys) if keys is not None else None,
+        )
+        pack.prepared[key] = found
+    return found
+
+
+class _Values:
+    """Where a condition's value comes from for one rule and entity: the scope's bundled call
+    when it decided it, else the condition evaluated on its own."""
+
+    __slots__ = ("_activation", "_ctx", "_data", "_decided", "_entity", "_index", "_rule")
+
+    def __init__(
+        self, ctx: _Context, rule: Rule, entity: Entity, index: int, data: Mapping[str, Any]
+    ) -> None:
+        self._ctx = ctx
+        self._rule = rule
+        self._entity = entity
+        self._index = index
+        self._data = data
+        self._decided = ctx.decided(entity, index, data)
+        self._activation: Any = None
+
+    def activation(self) -> Any:
+        if self._activation is None:
+            self._activation = self._ctx.activation(
+                self._rule, self._entity, self._index, self._data
+            )
+        return self._activation
+
+    def of(self, compiled: Compiled) -> Any:
+        value = self._decided.get(id(compiled), _UNSET)
+        if value is _UNSET:
+            value = compiled.evaluate(self.activation())
+        return value
+
+
 def _render(template: Template, data: Mapping[str, Any]) -> str:
     return template.render(lambda path: _lookup(data, path))
 
@@ -237,7 +387,7 @@ def _finding(
 ) -> Finding:
     due, days_left, timing = ctx.timing(rule)
     entity_id = entity.id if entity else None
-    identity = f"{ctx.pack.contract_year}|{ctx.network_ids[0]}|{rule.id}|{rule.scope}|{entity_id}"
+    identity = f"{ctx.identity_prefix}{rule.id}|{rule.scope}|{entity_id}"
     return Finding(
         rule_id=rule.id,
         title=rule.title,
@@ -261,7 +411,7 @@ def _finding(
 
 
 def _check_waiver(
-    ctx: _Context, rule: Rule, entity: Entity, activation: Any
+    ctx: _Context, rule: Rule, entity: Entity, values: _Values
 ) -> tuple[Waiver | None, str | None]:
     """A valid waiver, or the reason the one on file does not apply (expired, not yet valid).
 
@@ -284,7 +434,7 @@ def _check_waiver(
         )
     if rule.waiver is None:
         return None, None
-    value = rule.waiver.evaluate(activation)
+    value = rule.waiver.evaluate(values.activation())
     if isinstance(value, EvalError) or not isinstance(value, Mapping):
         return None, None
     try:
@@ -313,14 +463,14 @@ def _still_valid(ctx: _Context, waiver: Waiver) -> tuple[Waiver | None, str | No
 
 
 def _evaluate_entity(ctx: _Context, rule: Rule, entity: Entity, index: int) -> Finding:
-    data = ctx.data_for(entity)
-    activation = ctx.activation(rule, entity, index, data)
+    data = ctx.data_for(entity, index)
+    values = _Values(ctx, rule, entity, index, data)
     outcome = _Outcome()
     scope = rule.scope
     trace: list[dict[str, Any]] | None = [] if ctx.explain else None
 
     if rule.when is not None:
-        applies = _run(rule.when, activation, outcome, scope, "when", trace, data)
+        applies = _run(rule.when, values, outcome, scope, "when", trace, data)
         if applies is not _MISSING and not isinstance(applies, bool):
             outcome.errors.append(f"`when` gave {applies!r}, not true or false")
         if outcome.errors:
@@ -344,7 +494,7 @@ def _evaluate_entity(ctx: _Context, rule: Rule, entity: Entity, index: int) -> F
         # to be shown as evidence and in messages (absent when a fact they need is missing)
         derived: dict[str, Any] = {}
         for name, compiled in rule.derive:
-            value = _run(compiled, activation, outcome, scope, f"derive {name}", trace, data)
+            value = _run(compiled, values, outcome, scope, f"derive {name}", trace, data)
             if value is not _MISSING:
                 derived[name] = value
         data = dict(data)
@@ -353,7 +503,7 @@ def _evaluate_entity(ctx: _Context, rule: Rule, entity: Entity, index: int) -> F
 
     failed_messages: list[str] = []
     for check in rule.checks:
-        value = _run(check.condition, activation, outcome, scope, "expect", trace, data)
+        value = _run(check.condition, values, outcome, scope, "expect", trace, data)
         if value is _MISSING:
             continue
         if not isinstance(value, bool):
@@ -363,12 +513,9 @@ def _evaluate_entity(ctx: _Context, rule: Rule, entity: Entity, index: int) -> F
         elif not value:
             failed_messages.append(_render(check.message, data))
 
-    evidence: dict[str, Any] = {}
-    for path in rule.evidence_paths:
-        try:
-            evidence[path] = _evidence_value(_lookup(data, path))
-        except KeyError:
-            evidence[path] = None
+    evidence: dict[str, Any] = {
+        path: ctx.evidence(entity, index, data, path) for path in rule.evidence_paths
+    }
     for name, value in data["derived"].items():
         evidence[f"derived.{name}"] = _evidence_value(value)
 
@@ -379,7 +526,7 @@ def _evaluate_entity(ctx: _Context, rule: Rule, entity: Entity, index: int) -> F
     if outcome.missing or failed_messages:
         parts = failed_messages + outcome.missing
         message = " ".join(parts)
-        waiver, note = _check_waiver(ctx, rule, entity, activation)
+        waiver, note = _check_waiver(ctx, rule, entity, values)
         if waiver is not None:
             return _finding(ctx, rule, entity, "waived", message, evidence, waiver, trace)
         if note:
@@ -464,19 +611,27 @@ def evaluate(
     rules = [rule for rule in pack.rules if rule.scope not in skip_scopes]
     findings = _evaluate_rules(ctx, rules, facts)
 
-    milestones = []
-    for m in pack.milestones:
-        due_here = [f for f in findings if f.due is not None and f.due.milestone == m.key]
-        milestones.append(
-            MilestoneStatus(
-                key=m.key,
-                date=m.date,
-                title=m.title,
-                days_left=(m.date - as_of).days,
-                failed=sum(1 for f in due_here if f.failed and f.severity == "error"),
-                blocking=any(f.blocking for f in due_here),
-            )
+    failed: dict[str, int] = {}
+    blocking: set[str] = set()
+    for f in findings:
+        if f.due is None:
+            continue
+        key = f.due.milestone
+        if f.severity == "error" and f.failed:
+            failed[key] = failed.get(key, 0) + 1
+        if f.blocking:
+            blocking.add(key)
+    milestones = [
+        MilestoneStatus(
+            key=m.key,
+            date=m.date,
+            title=m.title,
+            days_left=(m.date - as_of).days,
+            failed=failed.get(m.key, 0),
+            blocking=m.key in blocking,
         )
+        for m in pack.milestones
+    ]
     return Report(
         pack_id=pack.id,
         pack_release=pack.release,

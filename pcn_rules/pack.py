@@ -289,6 +289,9 @@ class RulePack:
     extends: str | None = None
     #: Rules of the parent pack this pack retires.
     retired: tuple[Retirement, ...] = ()
+    #: What the engine prepares once per pack (conditions bundled per scope); not part of
+    #: the pack's value.
+    prepared: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False, hash=False)
 
     def rule(self, rule_id: str) -> Rule:
         for rule in self.rules:
@@ -474,7 +477,7 @@ def _compile(
         )
     if inlined == text:
         return compiled
-    return celexpr.Compiled(text, env.compile(inlined).program)
+    return celexpr.Compiled(text, env.compile(inlined).program, inlined)
 
 
 def _all_conditions(

@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pcn_rules
+from pcn_rules import engine
 from pcn_rules.inputs import parse_json_bytes, validate_submission
 from pcn_rules.model import submission_json_schema
 from pcn_rules.report import report_json_schema
@@ -131,6 +132,21 @@ def test_generated_submissions_give_valid_deterministic_reports(
     assert all(f.status != "error" for f in report.findings), [
         (f.rule_id, f.message) for f in report.findings if f.status == "error"
     ]
+
+
+@given(doc=SUBMISSIONS, pack_id=st.sampled_from(sorted(PACKS)))
+def test_bundled_conditions_decide_as_each_condition_alone(
+    doc: dict[str, Any], pack_id: str
+) -> None:
+    report = _check(doc, pack_id)
+    if report is None:
+        return
+    engine.BUNDLE_CONDITIONS = False
+    try:
+        alone = pcn_rules.check(doc, pack=PACKS[pack_id], as_of="2019-06-30")
+    finally:
+        engine.BUNDLE_CONDITIONS = True
+    assert alone.to_json() == report.to_json()
 
 
 _MUTATIONS = st.sampled_from(["drop-required", "unknown-field", "wrong-type", "bad-date"])

@@ -1,0 +1,96 @@
+"""Deciding a scope's conditions in one CEL call gives exactly the findings of evaluating each
+condition on its own (the bundles are an optimisation, never a change of behaviour)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import pcn_rules
+from pcn_rules import engine
+from pcn_rules.audit import audit
+from pcn_rules.celexpr import UNDECIDED, Bundle, Environment
+from pcn_rules.ods_import import import_ods
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _readable(path: Path) -> bool:
+    try:
+        pcn_rules.check(path, as_of=dt.date(2019, 6, 30))
+    except pcn_rules.PcnRulesError:
+        return False  # a bad-input case of the corpus
+    return True
+
+
+SUBMISSIONS = [
+    path
+    for path in sorted(
+        [*ROOT.glob("fixtures/20*/*.json"), *ROOT.glob("tests/corpus/submissions/*.json")]
+    )
+    if _readable(path)
+]
+DATES = [dt.date(2019, 5, 10), dt.date(2019, 6, 30), dt.date(2020, 9, 1), dt.date(2021, 3, 31)]
+
+
+def _both(monkeypatch: pytest.MonkeyPatch, run: Any) -> tuple[Any, Any]:
+    bundled = run()
+    monkeypatch.setattr(engine, "BUNDLE_CONDITIONS", False)
+    alone = run()
+    monkeypatch.setattr(engine, "BUNDLE_CONDITIONS", True)
+    return bundled, alone
+
+
+@pytest.mark.parametrize("path", SUBMISSIONS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_bundled_and_one_by_one_give_the_same_report(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for pack_id in ("2019/20", "2020/21"):
+        pack = pcn_rules.load_pack(pack_id)
+        for as_of in DATES:
+            bundled, alone = _both(
+                monkeypatch,
+                lambda p=pack, d=as_of: pcn_rules.check(path, pack=p, as_of=d).to_dict(),
+            )
+            assert bundled == alone, (path.name, pack_id, as_of)
+
+
+def test_an_audit_of_real_networks_is_the_same_either_way(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ods = ROOT / "fixtures" / "ods"
+    imported = import_ods(
+        [ods / "epcn_2019-12_pcn_details_slice.csv", ods / "epcn_2019-12_core_partners_slice.csv"],
+        ods / "qof_1819_practice_list_size_slice.csv",
+    )
+    docs = list(imported.submissions.values())
+    bundled, alone = _both(
+        monkeypatch,
+        lambda: audit(
+            docs, as_of=dt.date(2019, 6, 30), register=ods / "epraccur_2019-11_slice.csv"
+        ).to_dict(),
+    )
+    assert bundled == alone
+
+
+def test_a_missing_fact_leaves_only_that_condition_undecided() -> None:
+    env = Environment(["network"])
+    conditions = [
+        env.compile("network.list_size >= 30000"),
+        env.compile("network.clinical_director.name != ''"),
+        env.compile("!has(network.declared_list_size) || network.declared_list_size > 0"),
+    ]
+    bundle = Bundle(env, conditions, ["network"])
+    values = bundle.evaluate(env.activation({"network": {"list_size": 31000}}))
+    assert values == [True, UNDECIDED, True]
+
+
+def test_an_error_the_guards_do_not_foresee_leaves_every_condition_undecided() -> None:
+    env = Environment(["network"])
+    conditions = [env.compile("network.list_size >= 30000"), env.compile("network.name > 3")]
+    bundle = Bundle(env, conditions, ["network"])
+    values = bundle.evaluate(env.activation({"network": {"list_size": 1, "name": "x"}}))
+    assert values == [UNDECIDED, UNDECIDED]
