@@ -82,8 +82,13 @@ def _clean_compile_message(message: str) -> str:
     return "\n".join(lines)
 
 
+_SCALARS = frozenset({bool, int, float, str, type(None)})
+
+
 def _plain(value: Any) -> Any:
     """Make a CEL plain value JSON-friendly."""
+    if type(value) in _SCALARS:
+        return value
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list):

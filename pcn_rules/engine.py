@@ -28,6 +28,9 @@ _UNSET = object()
 #: results are the same (the tests compare both), only slower.
 BUNDLE_CONDITIONS = True
 
+#: Entities per bundled call (the cost per entity grows with the length of the list).
+_CHUNK = 32
+
 
 @functools.cache
 def _split(path: str) -> tuple[str, ...]:
@@ -251,24 +254,29 @@ class _Context:
         return found
 
     def _decide_scope(self, scope: str) -> None:
-        """Decide the conditions of every entity of ``scope`` in one call, where that works."""
+        """Decide the conditions of every entity of ``scope`` in few calls, where that works
+        (a chunk whose call fails is left to be decided entity by entity)."""
         self._decided[(scope, -1)] = {}  # tried once per scope
         entities = self.facts.entities.get(scope, ())
         if len(entities) < 2:
             return
         bundle, network_keys = _scope_bundle(self.pack, scope)
         light = network_keys is not None and not (network_keys & self.heavy_keys)
-        data = dict(self.light_base if light else self.base)
-        data[ENTITIES] = [entity.facts for entity in entities]
-        rows = bundle.evaluate_each(self.pack.environment.activation(data))
-        if rows is None:
-            return
-        for index, row in enumerate(rows):
-            self._decided[(scope, index)] = {
-                id(condition): value
-                for condition, value in zip(bundle.conditions, row, strict=True)
-                if value is not UNDECIDED
-            }
+        base = self.light_base if light else self.base
+        ids = [id(condition) for condition in bundle.conditions]
+        # CEL builds a comprehension's result list by copying: keep the lists short
+        for start in range(0, len(entities), _CHUNK):
+            data = dict(base)
+            data[ENTITIES] = [entity.facts for entity in entities[start : start + _CHUNK]]
+            rows = bundle.evaluate_each(self.pack.environment.activation(data))
+            if rows is None:
+                continue
+            for index, row in enumerate(rows, start):
+                self._decided[(scope, index)] = {
+                    key: value
+                    for key, value in zip(ids, row, strict=True)
+                    if value is not UNDECIDED
+                }
 
     def _activation(
         self,
