@@ -203,3 +203,32 @@ def test_arbitrary_bytes_never_crash(data: bytes) -> None:
 def test_arbitrary_json_values_never_crash(doc: Any) -> None:
     with contextlib.suppress(pcn_rules.InputError):
         pcn_rules.check(doc, pack=PACKS["2019/20"], as_of="2019-06-30")
+
+
+def _nesting_by_hand(text: str, limit: int) -> bool:
+    """The nesting rule spelt out character by character (brackets in strings do not count)."""
+    depth, in_string, escaped = 0, False, False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
+@given(text=st.text(alphabet='[]{}"\\a,: \n', max_size=80), limit=st.integers(0, 6))
+def test_the_nesting_limit_counts_brackets_outside_strings(text: str, limit: int) -> None:
+    from pcn_rules.inputs import _depth_exceeds
+
+    assert _depth_exceeds(text, limit) == _nesting_by_hand(text, limit)
