@@ -12,6 +12,7 @@ import functools
 import hashlib
 import json
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from .celexpr import ENTITIES, UNDECIDED, Bundle, Compiled, EvalError, referenced_paths
@@ -22,6 +23,8 @@ from .waivers import WaiverSet
 
 _MISSING = object()
 _UNSET = object()
+_NO_EVIDENCE: Mapping[str, Any] = MappingProxyType({})
+_SHAREABLE = frozenset({str, int, float, bool, type(None)})
 
 #: Decide each scope's conditions in one CEL call per scope where possible (see
 #: :class:`pcn_rules.celexpr.Bundle`).  Off, every condition is evaluated on its own: the
@@ -219,7 +222,8 @@ class _Context:
         return found
 
     def evidence(self, entity: Entity, index: int, data: Mapping[str, Any], path: str) -> Any:
-        """The value at ``path`` shown as evidence (memoised per entity: rules share paths)."""
+        """The value at ``path`` shown as evidence (memoised per entity, as rules share paths;
+        only plain values are shared between findings, each gets its own records)."""
         key = (entity.scope, index, path)
         found = self._evidence.get(key, _UNSET)
         if found is _UNSET:
@@ -227,7 +231,8 @@ class _Context:
                 found = _evidence_value(_lookup(data, path))
             except KeyError:
                 found = None
-            self._evidence[key] = found
+            if type(found) in _SHAREABLE:
+                self._evidence[key] = found
         return found
 
     def activation(self, rule: Rule, entity: Entity, index: int, data: Mapping[str, Any]) -> Any:
@@ -405,7 +410,7 @@ def _finding(
         entity=entity_id,
         entity_name=entity.name if entity else None,
         message=message,
-        evidence=evidence,
+        evidence=MappingProxyType(evidence) if evidence else _NO_EVIDENCE,
         remediation=rule.remediation,
         due=due,
         days_left=days_left,

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -617,7 +618,9 @@ def _rule(
         met_message=met,
         waiver=waiver,
         remediation=tuple(spec.remediation),
-        source={k: v for k, v in spec.source.model_dump().items() if v is not None},
+        source=MappingProxyType(
+            {k: v for k, v in spec.source.model_dump().items() if v is not None}
+        ),
         evidence_paths=tuple(evidence),
         network_keys=celexpr.top_level_keys(
             [c.source for c in _all_conditions(when, derive, checks, waiver)]

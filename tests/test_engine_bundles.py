@@ -94,3 +94,16 @@ def test_an_error_the_guards_do_not_foresee_leaves_every_condition_undecided() -
     bundle = Bundle(env, conditions, ["network"])
     values = bundle.evaluate(env.activation({"network": {"list_size": 1, "name": "x"}}))
     assert values == [UNDECIDED, UNDECIDED]
+
+
+def test_a_finding_cannot_change_the_pack_or_another_finding() -> None:
+    pack = pcn_rules.load_pack("2019/20")
+    report = pcn_rules.check(ROOT / "fixtures" / "2019-20" / "compliant.json", pack=pack)
+    finding = next(f for f in report.findings if f.rule_id == "POP-MIN")
+    with pytest.raises(TypeError):
+        finding.source["document"] = "changed"  # type: ignore[index]
+    with pytest.raises(TypeError):
+        finding.evidence["network.list_size"] = 1  # type: ignore[index]
+    assert pack.rule("POP-MIN").source["document"] != "changed"
+    again = pcn_rules.check(ROOT / "fixtures" / "2019-20" / "compliant.json", pack=pack)
+    assert again.to_dict() == report.to_dict()
