@@ -19,6 +19,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from ..errors import InputError, PackError, UsageError
 
@@ -299,7 +300,9 @@ def rules_test(pack: PackOption = None) -> None:
         failures += len(failed)
         for result in failed:
             console.print(
-                f"[red]FAIL[/red] {result.rule_id}: {result.example.name}: {result.detail}"
+                Text.assemble(
+                    ("FAIL", "red"), f" {result.rule_id}: {result.example.name}: {result.detail}"
+                )
             )
         missing = [
             r.id for r in loaded.rules if not {"met", "not_met"} <= {e.expect for e in r.examples}
@@ -307,11 +310,15 @@ def rules_test(pack: PackOption = None) -> None:
         for rule_id in missing:
             failures += 1
             console.print(
-                f"[red]FAIL[/red] {rule_id}: needs at least one met and one not_met example"
+                Text.assemble(
+                    ("FAIL", "red"), f" {rule_id}: needs at least one met and one not_met example"
+                )
             )
         console.print(
-            f"pack {loaded.id}: {len(results) - len(failed)} of {len(results)} examples pass "
-            f"across {len(loaded.rules)} rules"
+            Text(
+                f"pack {loaded.id}: {len(results) - len(failed)} of {len(results)} examples pass "
+                f"across {len(loaded.rules)} rules"
+            )
         )
     if failures:
         raise _Fail(EXIT_NOT_COMPLIANT)
@@ -326,8 +333,10 @@ def rules_lint(
 
     loaded = load_pack(pack)
     _console().print(
-        f"[green]ok[/green] pack {loaded.id}: {len(loaded.rules)} rules, "
-        f"{len(loaded.milestones)} milestones"
+        Text.assemble(
+            ("ok", "green"),
+            f" pack {loaded.id}: {len(loaded.rules)} rules, {len(loaded.milestones)} milestones",
+        )
     )
 
 
@@ -485,14 +494,18 @@ def import_ods_command(
         )
     console = _console()
     console.print(
-        f"Wrote {len(result.submissions):,} submissions to {out} ({result.memberships:,} "
-        f"practice memberships; list sizes at {result.list_size_date}; "
-        f"{result.practices_without_list_size} members without a list size; "
-        f"{len(result.skipped)} rows left out)."
+        Text(
+            f"Wrote {len(result.submissions):,} submissions to {out} ({result.memberships:,} "
+            f"practice memberships; list sizes at {result.list_size_date}; "
+            f"{result.practices_without_list_size} members without a list size; "
+            f"{len(result.skipped)} rows left out)."
+        )
     )
     console.print(
-        "Only facts ODS holds are included: audits will report the rest as not evidenced. "
-        f"Audit them with: pcn-check audit {out} --as-of DATE"
+        Text(
+            "Only facts ODS holds are included: audits will report the rest as not evidenced. "
+            f"Audit them with: pcn-check audit {out} --as-of DATE"
+        )
     )
 
 
@@ -537,8 +550,10 @@ def init_command(
     template = resolve_pack_dir(pack or available_packs()[0]) / "examples" / "base.json"
     path.write_text(template.read_text(encoding="utf-8"), encoding="utf-8")
     _console().print(
-        f"Wrote {path}: an example network that meets every rule. Replace its facts with your "
-        f"network's, then run `pcn-check {path}`."
+        Text(
+            f"Wrote {path}: an example network that meets every rule. Replace its facts with "
+            f"your network's, then run `pcn-check {path}`."
+        )
     )
 
 
@@ -554,7 +569,8 @@ def _error_console() -> Console:
 
 
 def _error(console: Console, kind: str, message: str) -> None:
-    console.print(f"[bold red]{kind}:[/bold red] {message}", highlight=False, markup=True)
+    # the message quotes user input (file names, field names, values): never read as markup
+    console.print(Text.assemble((f"{kind}:", "bold red"), " ", message), highlight=False)
 
 
 def _is_usage_exception(exc: Exception) -> bool:

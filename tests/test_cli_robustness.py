@@ -1,0 +1,132 @@
+"""The command line against hostile or unlucky surroundings: user text that looks like rich
+markup, output files that cannot be written, a reader that stops reading (a broken pipe) and
+JSON that Python accepts but JSON does not (NaN, Infinity)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cli_runner import run
+
+from pcn_rules.pack import resolve_pack_dir
+
+ROOT = Path(__file__).resolve().parent.parent
+F19 = ROOT / "fixtures" / "2019-20"
+
+# ------------------------------------------------------------------------------------------------
+# User text is printed as it is, never read as rich markup (or emoji codes)
+# ------------------------------------------------------------------------------------------------
+
+MARKUP_NAME = "Example [/] PCN [bold] :smile:"
+
+
+def _write_json(path: Path, doc: Any) -> Path:
+    path.write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    return path
+
+
+def test_a_network_name_that_looks_like_markup_is_printed_as_it_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], compliant_doc: dict[str, Any]
+) -> None:
+    compliant_doc["network"]["name"] = MARKUP_NAME
+    code, out, err = run([_write_json(tmp_path / "markup.json", compliant_doc)], capsys)
+    assert code == 0, err
+    assert MARKUP_NAME in out
+    assert "COMPLIANT" in out
+
+
+def test_a_missing_file_whose_name_looks_like_markup_is_named_as_it_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "[/]nope.json"
+    code, out, err = run([missing], capsys)
+    assert code == 3
+    assert out == ""
+    assert f"{missing}: file not found" in err
+    assert "internal error" not in err
+
+
+def test_an_error_quoting_user_input_is_printed_as_it_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], compliant_doc: dict[str, Any]
+) -> None:
+    compliant_doc["network"]["[bold]colour"] = "green"
+    code, _, err = run([_write_json(tmp_path / "field.json", compliant_doc)], capsys)
+    assert code == 3
+    assert "network.[bold]colour" in err
+
+
+def test_a_waiver_reason_that_looks_like_markup_is_printed_as_it_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reason = "[red]Rural[/] [/] area :smile:"
+    waivers = tmp_path / "waivers.json"
+    _write_json(
+        waivers,
+        {
+            "version": 1,
+            "waivers": [
+                {
+                    "rule": "POP-MIN",
+                    "entity": "U59980",
+                    "reason": reason,
+                    "approved_by": "[bold]B. Example[/bold]",
+                    "approved_on": "2019-05-29",
+                }
+            ],
+        },
+    )
+    code, out, err = run([F19 / "rural-no-waiver.json", "--waivers", waivers], capsys)
+    assert code == 0, err
+    assert f"Waived by [bold]B. Example[/bold] on 2019-05-29: {reason}" in out
+
+
+def test_audit_prints_markup_like_names_and_files_as_they_are(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], compliant_doc: dict[str, Any]
+) -> None:
+    compliant_doc["network"]["name"] = MARKUP_NAME
+    compliant_doc["network"]["ods_code"] = "U00001"
+    compliant_doc["network"]["declared_list_size"] = 1
+    good = _write_json(tmp_path / "markup.json", compliant_doc)
+    bad = tmp_path / "[bold]broken.json"
+    bad.write_text("{", encoding="utf-8")
+    missing = tmp_path / "[/]nope.json"
+    code, out, err = run(["audit", good, bad, missing, "--as-of", "2019-06-30"], capsys)
+    assert code == 3, err
+    assert MARKUP_NAME in out
+    assert str(bad) in err
+    assert f"{missing}: file not found" in err
+    assert "internal error" not in err
+
+
+@pytest.mark.parametrize("columns", ["200", "80"], ids=["table", "narrow"])
+def test_rule_pack_text_that_looks_like_markup_is_printed_as_it_is(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    columns: str,
+) -> None:
+    monkeypatch.setenv("COLUMNS", columns)
+    pack = tmp_path / "pack"
+    shutil.copytree(resolve_pack_dir("2019/20"), pack)
+    for name, old, new in (
+        ("pack.yaml", "title: Network Contract DES 2019/20", 'title: "DES [/] 2019/20 :smile:"'),
+        (
+            "population.yaml",
+            "title: The network serves at least 30,000 patients",
+            'title: "At least [bold]30,000[/] patients"',
+        ),
+    ):
+        text = (pack / name).read_text(encoding="utf-8")
+        assert old in text, "the pack changed; update this test"
+        (pack / name).write_text(text.replace(old, new, 1), encoding="utf-8")
+    code, out, err = run(["rules", "list", "--pack", pack], capsys)
+    assert code == 0, err
+    assert "DES [/] 2019/20 :smile:" in out
+    assert "At least [bold]30,000[/] patients" in out
+    code, out, err = run(["rules", "show", "POP-MIN", "--pack", pack], capsys)
+    assert code == 0, err
+    assert "At least [bold]30,000[/] patients" in out
