@@ -130,3 +130,77 @@ def test_rule_pack_text_that_looks_like_markup_is_printed_as_it_is(
     code, out, err = run(["rules", "show", "POP-MIN", "--pack", pack], capsys)
     assert code == 0, err
     assert "At least [bold]30,000[/] patients" in out
+
+
+# ------------------------------------------------------------------------------------------------
+# An output file that cannot be written is a usage error (exit 2) naming it and why
+# ------------------------------------------------------------------------------------------------
+
+OUTPUT_COMMANDS = [
+    ("check text", [F19 / "compliant.json"]),
+    ("check json", [F19 / "compliant.json", "--format", "json"]),
+    ("check csv", [F19 / "rural-no-waiver.json", "--format", "csv"]),
+    ("audit text", ["audit", F19, "--as-of", "2019-06-30"]),
+    ("audit json", ["audit", F19, "--as-of", "2019-06-30", "--format", "json"]),
+    ("audit html", ["audit", F19, "--as-of", "2019-06-30", "--format", "html"]),
+]
+
+
+@pytest.mark.parametrize("where", ["missing directory", "a directory"])
+@pytest.mark.parametrize(
+    "args", [c[1] for c in OUTPUT_COMMANDS], ids=[c[0] for c in OUTPUT_COMMANDS]
+)
+def test_an_unwritable_output_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[Any], where: str
+) -> None:
+    if where == "a directory":
+        target, reason = tmp_path, "Is a directory"
+    else:
+        target, reason = tmp_path / "nowhere" / "report.txt", "No such file or directory"
+    code, out, err = run([*args, "--output", target], capsys)
+    assert code == 2, err
+    assert out == ""
+    assert "internal error" not in err
+    assert f"--output {target} cannot be written: {reason}" in err
+
+
+@pytest.mark.parametrize(
+    ("under", "message"),
+    [("", "is not a directory"), ("sub", "cannot be written: Not a directory")],
+    ids=["a file", "under a file"],
+)
+def test_an_unwritable_import_ods_out_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], under: str, message: str
+) -> None:
+    ods = ROOT / "fixtures" / "ods"
+    a_file = tmp_path / "not-a-directory"
+    a_file.write_text("", encoding="utf-8")
+    out_dir = a_file / under if under else a_file
+    code, out, err = run(
+        [
+            "import-ods",
+            "--epcn",
+            ods / "epcn_2019-12_pcn_details_slice.csv",
+            ods / "epcn_2019-12_core_partners_slice.csv",
+            "--list-sizes",
+            ods / "qof_1819_practice_list_size_slice.csv",
+            "--out",
+            out_dir,
+        ],
+        capsys,
+    )
+    assert code == 2, err
+    assert out == ""
+    assert "internal error" not in err
+    assert f"--out {out_dir} {message}" in err
+
+
+def test_init_into_a_missing_directory_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "nowhere" / "submission.json"
+    code, out, err = run(["init", target], capsys)
+    assert code == 2, err
+    assert out == ""
+    assert "internal error" not in err
+    assert f"{target} cannot be written: No such file or directory" in err

@@ -4,7 +4,8 @@ Exit codes (also in ``--help`` and the README), mapped from exceptions in :func:
 
 - 0 compliant: nothing due by the next milestone (or overdue) is unmet
 - 1 not compliant
-- 2 usage error (unknown option, bad date, unknown pack or rule)
+- 2 usage error (unknown option, bad date, unknown pack or rule, an output file that cannot be
+  written)
 - 3 unreadable input or invalid rule pack
 - 4 internal error (a bug: please report it)
 """
@@ -12,6 +13,7 @@ Exit codes (also in ``--help`` and the README), mapped from exceptions in :func:
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import sys
 from pathlib import Path
@@ -62,10 +64,14 @@ class _Fail(Exception):
         self.code = code
 
 
-def _console(output: Path | None = None) -> Console:
-    if output is not None:
-        return Console(file=output.open("w", encoding="utf-8"), width=100, no_color=True)
+def _console() -> Console:
     return Console(highlight=False, soft_wrap=False)
+
+
+def _file_console() -> tuple[Console, io.StringIO]:
+    """A console for a report written with ``--output``: rendered in memory, then written."""
+    buffer = io.StringIO()
+    return Console(file=buffer, width=100, no_color=True), buffer
 
 
 def _parse_date(value: str | None, option: str) -> dt.date | None:
@@ -197,7 +203,7 @@ def check_command(
     else:
         from .terminal import render_baseline, render_report
 
-        console = _console(output)
+        console, buffer = _file_console() if output is not None else (_console(), None)
         for index, report in enumerate(reports):
             if index:
                 console.print()
@@ -211,8 +217,8 @@ def check_command(
                 f"[bold]{len(reports)} submissions: {len(reports) - failing} compliant, "
                 f"{failing} not compliant.[/bold]"
             )
-        if output is not None:
-            console.file.close()
+        if buffer is not None:
+            _write(buffer.getvalue(), output)
     if unreadable:
         err = _error_console()
         for problem in unreadable:
@@ -446,10 +452,10 @@ def audit_command(
     else:
         from .terminal import render_audit
 
-        console = _console(output)
+        console, buffer = _file_console() if output is not None else (_console(), None)
         render_audit(result, console)
-        if output is not None:
-            console.file.close()
+        if buffer is not None:
+            _write(buffer.getvalue(), output)
     if result.unreadable:
         err = _error_console()
         for _source, problem in result.unreadable:
@@ -486,12 +492,18 @@ def import_ods_command(
     sources = [*(epcn or []), *(more or [])]
     if not sources or list_sizes is None or out is None:
         raise UsageError("import-ods needs --epcn FILE..., --list-sizes FILE and --out DIR")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is not a directory")
     result = import_ods(sources, list_sizes)
-    out.mkdir(parents=True, exist_ok=True)
-    for code, doc in sorted(result.submissions.items()):
-        (out / f"{code}.json").write_text(
-            json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for code, doc in sorted(result.submissions.items()):
+            (out / f"{code}.json").write_text(
+                json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename and exc.filename != str(out) else ""
+        raise UsageError(f"--out {out} cannot be written{where}: {_reason(exc)}") from None
     console = _console()
     console.print(
         Text(
@@ -548,7 +560,11 @@ def init_command(
     if path.exists() and not force:
         raise UsageError(f"{path} already exists; use --force to overwrite it")
     template = resolve_pack_dir(pack or available_packs()[0]) / "examples" / "base.json"
-    path.write_text(template.read_text(encoding="utf-8"), encoding="utf-8")
+    text = template.read_text(encoding="utf-8")
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{path} cannot be written: {_reason(exc)}") from None
     _console().print(
         Text(
             f"Wrote {path}: an example network that meets every rule. Replace its facts with "
@@ -559,9 +575,17 @@ def init_command(
 
 def _write(text: str, output: Path | None) -> None:
     if output is not None:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"--output {output} cannot be written: {_reason(exc)}") from None
     else:
         sys.stdout.write(text)
+
+
+def _reason(exc: OSError) -> str:
+    """Why a file could not be written, in the operating system's words."""
+    return exc.strerror or str(exc)
 
 
 def _error_console() -> Console:
