@@ -4,8 +4,12 @@ JSON that Python accepts but JSON does not (NaN, Infinity)."""
 
 from __future__ import annotations
 
+import errno
+import io
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -204,3 +208,118 @@ def test_init_into_a_missing_directory_is_a_usage_error(
     assert out == ""
     assert "internal error" not in err
     assert f"{target} cannot be written: No such file or directory" in err
+
+
+# ------------------------------------------------------------------------------------------------
+# A reader that stops early (`pcn-check ... | head -1`): no traceback, the documented exit code
+# ------------------------------------------------------------------------------------------------
+
+# The reader goes after the first line (`| head -1`), after ten bytes (`| head -c 10`) or before
+# the first byte (`| true`).  For the first two, pcn-check must still be writing when it goes: a
+# report written in one piece (JSON) must be larger than the pipe's buffer (64 KiB on most Linux
+# systems, 1 MiB on some), this one is 6 MB; text is written line by line.
+MISSING = ROOT / "no-such-submission.json"
+PIPED = [
+    ("check text, head -1", [F19 / "compliant.json"] * 40, 0, "a line"),
+    ("check json, head -c 10", [*[F19 / "compliant.json"] * 100, "-f", "json"], 0, "ten bytes"),
+    ("check text", [F19 / "compliant.json"], 0, "nothing"),
+    ("check text, not compliant", [F19 / "rural-no-waiver.json"], 1, "nothing"),
+    ("check json", [F19 / "compliant.json", "-f", "json"], 0, "nothing"),
+    ("check json, an unreadable file", [F19, MISSING, "-f", "json"], 3, "nothing"),
+    ("check csv, not compliant", [F19, "-f", "csv"], 1, "nothing"),
+    ("audit text", ["audit", F19 / "compliant.json", "--as-of", "2019-06-30"], 0, "nothing"),
+    (
+        "audit json, an unreadable file",
+        ["audit", F19, MISSING, "--as-of", "2019-06-30", "-f", "json"],
+        3,
+        "nothing",
+    ),
+]
+
+
+def _pcn_check(args: list[Any], **popen: Any) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "pcn_rules", *(str(a) for a in args)], cwd=ROOT, **popen
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "expected", "read"), [p[1:] for p in PIPED], ids=[p[0] for p in PIPED]
+)
+def test_a_reader_that_stops_early_changes_nothing_but_the_output(
+    args: list[Any], expected: int, read: str
+) -> None:
+    # the control: the same command with every byte of its output read
+    with _pcn_check(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as whole:
+        assert whole.stderr is not None
+        whole_err = whole.stderr.read().decode("utf-8")
+        assert whole.wait(timeout=120) == expected
+
+    with _pcn_check(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        assert proc.stdout is not None
+        assert proc.stderr is not None
+        if read == "a line":
+            assert proc.stdout.readline()
+        elif read == "ten bytes":
+            assert len(proc.stdout.read(10)) == 10
+        proc.stdout.close()  # the reader goes while pcn-check is still writing
+        err = proc.stderr.read().decode("utf-8")
+        code = proc.wait(timeout=120)
+    assert err == whole_err  # no traceback, no "Exception ignored ... BrokenPipeError"
+    assert code == expected
+
+
+class _BrokenStdout(io.StringIO):
+    """Standard output whose reader has gone: every write fails with a broken pipe.  Its file
+    descriptor is a scratch file's, which pcn-check may point at the null device."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self._fd = fd
+        self.attempts = 0
+
+    def write(self, text: str) -> int:
+        self.attempts += 1
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+    def fileno(self) -> int:
+        return self._fd
+
+
+BROKEN = [
+    ("check text", [F19 / "compliant.json"], 0),
+    ("check text, not compliant", [F19 / "rural-no-waiver.json"], 1),
+    ("check json", [F19 / "compliant.json", "-f", "json"], 0),
+    ("check sarif, not compliant", [F19, "-f", "sarif"], 1),
+    ("audit text", ["audit", F19 / "compliant.json", "--as-of", "2019-06-30"], 0),
+    ("audit text, not compliant", ["audit", F19, "--as-of", "2019-06-30"], 1),
+    ("audit text, unreadable", ["audit", F19, MISSING, "--as-of", "2019-06-30"], 3),
+    ("audit csv", ["audit", F19 / "compliant.json", "--as-of", "2019-06-30", "-f", "csv"], 0),
+    ("rules list", ["rules", "list"], 0),
+    ("rules list json", ["rules", "list", "-f", "json"], 0),
+    ("rules show", ["rules", "show", "POP-MIN"], 0),
+    ("rules diff", ["rules", "diff", "2019/20", "2020/21"], 0),
+    ("explain", ["explain", F19 / "rural-no-waiver.json", "POP-MIN"], 0),
+    ("schema", ["schema"], 0),
+    ("no arguments: help", [], 2),
+]
+
+
+@pytest.mark.parametrize(("args", "expected"), [b[1:] for b in BROKEN], ids=[b[0] for b in BROKEN])
+def test_every_command_survives_a_broken_pipe(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[Any],
+    expected: int,
+) -> None:
+    with (tmp_path / "stdout").open("w") as scratch:
+        broken = _BrokenStdout(scratch.fileno())
+        monkeypatch.setattr(sys, "stdout", broken)
+        code, _, err = run(args, capsys)
+    assert broken.attempts  # the command did try to write
+    assert code == expected, err
+    if expected == 3:
+        assert f"{MISSING}: file not found" in err
+    else:
+        assert err == ""

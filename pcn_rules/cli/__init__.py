@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -64,8 +65,31 @@ class _Fail(Exception):
         self.code = code
 
 
+def _discard_stdout() -> None:
+    """Whoever read standard output has gone (``pcn-check ... | head -1``): send the rest of it
+    to the null device, so that the command finishes and exits with its own code, and Python's
+    flush at exit raises nothing.  The approach of the ``signal`` module's "Note on SIGPIPE"."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        finally:
+            os.close(devnull)
+    except (OSError, ValueError):  # stdout is not a file descriptor (e.g. captured in tests)
+        pass
+
+
+class _StdoutConsole(Console):
+    """rich's console, except that a broken pipe ends the output, not the command (rich's own
+    ``on_broken_pipe`` exits 1, which would hide the exit code)."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        _discard_stdout()
+
+
 def _console() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+    return _StdoutConsole(highlight=False, soft_wrap=False)
 
 
 def _file_console() -> tuple[Console, io.StringIO]:
@@ -248,7 +272,7 @@ def rules_list(
             }
             for r in loaded.rules
         ]
-        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        _write(json.dumps(payload, indent=2) + "\n", None)
         return
     from .terminal import render_rules_table
 
@@ -283,7 +307,7 @@ def rules_diff(
         raise UsageError(f"--format must be text or json, got {output_format!r}")
     diff = diff_packs(load_pack(old), load_pack(new))
     if output_format == "json":
-        sys.stdout.write(json.dumps(diff.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        _write(json.dumps(diff.to_dict(), indent=2, ensure_ascii=False) + "\n", None)
         return
     from .terminal import render_pack_diff
 
@@ -375,7 +399,7 @@ def explain_command(
             "as_of": report.as_of.isoformat(),
             "findings": [f.to_dict() for f in findings],
         }
-        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        _write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", None)
         return
     from .terminal import render_explanation
 
@@ -543,7 +567,7 @@ def schema_command(
         from ..model import submission_json_schema
 
         schema = submission_json_schema()
-    sys.stdout.write(json.dumps(schema, indent=2) + "\n")
+    _write(json.dumps(schema, indent=2) + "\n", None)
 
 
 @app.command("init")
@@ -580,12 +604,23 @@ def _write(text: str, output: Path | None) -> None:
         except OSError as exc:
             raise UsageError(f"--output {output} cannot be written: {_reason(exc)}") from None
     else:
-        sys.stdout.write(text)
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _discard_stdout()
 
 
 def _reason(exc: OSError) -> str:
     """Why a file could not be written, in the operating system's words."""
     return exc.strerror or str(exc)
+
+
+def _flush_stdout() -> None:
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _discard_stdout()
 
 
 def _error_console() -> Console:
@@ -627,7 +662,8 @@ def main(argv: list[str] | None = None) -> NoReturn:
     except typer.Abort:
         err.print("aborted")
         code = EXIT_USAGE
-    except BrokenPipeError:
+    except BrokenPipeError:  # output that did not go through _write or _console
+        _discard_stdout()
         code = EXIT_OK
     except KeyboardInterrupt:
         err.print("interrupted")
@@ -637,11 +673,11 @@ def main(argv: list[str] | None = None) -> NoReturn:
             # click's (or typer's vendored click's) usage errors: bad option, missing argument
             ctx = getattr(exc, "ctx", None)
             if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
-                sys.stdout.write(ctx.get_help() + "\n")
+                _write(ctx.get_help() + "\n", None)
             else:
                 exc.show(file=sys.stderr)  # type: ignore[attr-defined]
             code = EXIT_USAGE
-            sys.stdout.flush()
+            _flush_stdout()
             raise SystemExit(code) from None
         _error(
             err,
@@ -650,5 +686,5 @@ def main(argv: list[str] | None = None) -> NoReturn:
             "with the command you ran.",
         )
         code = EXIT_INTERNAL
-    sys.stdout.flush()
+    _flush_stdout()
     raise SystemExit(code)
