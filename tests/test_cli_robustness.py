@@ -323,3 +323,112 @@ def test_every_command_survives_a_broken_pipe(
         assert f"{MISSING}: file not found" in err
     else:
         assert err == ""
+
+
+# ------------------------------------------------------------------------------------------------
+# NaN and Infinity: Python's json module reads them, JSON does not allow them (exit 3)
+# ------------------------------------------------------------------------------------------------
+
+F20 = ROOT / "fixtures" / "2020-21"
+NON_FINITE = ["NaN", "Infinity", "-Infinity"]
+
+
+def _with_number(source: Path, old: str, new: str, target: Path) -> Path:
+    text = source.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {source.name}: the fixture changed; update this test"
+    target.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return target
+
+
+@pytest.mark.parametrize("literal", NON_FINITE)
+def test_a_submission_with_nan_or_infinity_is_unreadable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], literal: str
+) -> None:
+    # a number field that accepts any non-negative number: Infinity was checked (and printed as
+    # `Infinity` in a JSON report, which is not JSON)
+    path = _with_number(
+        F20 / "compliant.json",
+        '"weighted_list_size": 12500.0',
+        f'"weighted_list_size": {literal}',
+        tmp_path / "weighted.json",
+    )
+    code, out, err = run([path, "--format", "json"], capsys)
+    assert code == 3, out
+    assert out == ""
+    assert f"{path} at practices[0].weighted_list_size: {literal} is not allowed" in err
+    assert "JSON does not allow NaN or Infinity" in err
+
+
+def test_audit_lists_a_submission_with_nan_as_unreadable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _with_number(
+        F19 / "compliant.json", '"list_size": 7643', '"list_size": NaN', tmp_path / "nan.json"
+    )
+    code, _, err = run(["audit", path, "--as-of", "2019-06-30"], capsys)
+    assert code == 3
+    assert f"{path} at practices[0].list_size: NaN is not allowed" in err
+
+
+def test_a_baseline_with_nan_is_unreadable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    baseline = tmp_path / "baseline.json"
+    code, _, _ = run([F19 / "rural-no-waiver.json", "-f", "json", "-o", baseline], capsys)
+    assert code == 1
+    report = json.loads(baseline.read_text(encoding="utf-8"))
+    report["summary"]["met"] = float("nan")
+    baseline.write_text(json.dumps(report), encoding="utf-8")  # Python writes NaN
+    code, out, err = run([F19 / "rural-no-waiver.json", "--baseline", baseline], capsys)
+    assert code == 3, out
+    assert f"{baseline} at summary.met: NaN is not allowed" in err
+    assert "JSON does not allow NaN or Infinity" in err
+
+
+def test_a_json_waivers_file_with_nan_is_unreadable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    waivers = tmp_path / "waivers.json"
+    waivers.write_text(
+        '{"version": 1, "waivers": [{"rule": "POP-MIN", "entity": "U59980", "reason": NaN, '
+        '"approved_by": "B. Example", "approved_on": "2019-05-29"}]}',
+        encoding="utf-8",
+    )
+    code, out, err = run([F19 / "rural-no-waiver.json", "--waivers", waivers], capsys)
+    assert code == 3, out
+    assert f"{waivers} at waivers[0].reason: NaN is not allowed" in err
+
+
+def test_a_yaml_waivers_file_may_still_say_nan(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # in YAML, a bare NaN is text: a reason may say it
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text(
+        "version: 1\nwaivers:\n  - rule: POP-MIN\n    entity: U59980\n    reason: NaN\n"
+        "    approved_by: B. Example\n    approved_on: 2019-05-29\n",
+        encoding="utf-8",
+    )
+    code, out, err = run([F19 / "rural-no-waiver.json", "--waivers", waivers], capsys)
+    assert code == 0, err
+    assert "Waived by B. Example on 2019-05-29: NaN" in out
+
+
+def test_a_pack_example_base_with_infinity_is_an_invalid_pack(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pack = tmp_path / "pack"
+    shutil.copytree(resolve_pack_dir("2019/20"), pack)
+    base = pack / "examples" / "base.json"
+    text = base.read_text(encoding="utf-8")
+    old = '"declared_list_size": '
+    assert old in text, "the pack's base.json changed; update this test"
+    start = text.index(old) + len(old)
+    end = start + len(text[start:]) - len(text[start:].lstrip("0123456789"))
+    base.write_text(text[:start] + "Infinity" + text[end:], encoding="utf-8")
+    code, _, err = run(["rules", "test", "--pack", pack], capsys)
+    assert code == 3
+    assert "invalid rule pack" in err
+    assert "base.json" in err
+    assert "network.declared_list_size" in err
+    assert "Infinity is not allowed" in err
