@@ -432,3 +432,71 @@ def test_a_pack_example_base_with_infinity_is_an_invalid_pack(
     assert "base.json" in err
     assert "network.declared_list_size" in err
     assert "Infinity is not allowed" in err
+
+
+# ------------------------------------------------------------------------------------------------
+# Options before the FILE of the default command: `pcn-check --as-of DATE FILE`
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--as-of", "2019-05-10", F19 / "compliant.json"],
+        ["--as-of=2019-05-10", F19 / "compliant.json"],
+        ["--explain", "--as-of", "2019-05-10", F19 / "compliant.json"],
+        ["-f", "text", "--as-of", "2019-05-10", F19 / "compliant.json"],
+        ["--as-of", "2019-05-10", "--", F19 / "compliant.json"],
+    ],
+    ids=["--as-of DATE", "--as-of=DATE", "a flag first", "-f VALUE", "--"],
+)
+def test_options_before_the_file_of_the_default_command(
+    capsys: pytest.CaptureFixture[str], args: list[Any]
+) -> None:
+    code, out, err = run(args, capsys)
+    assert code == 0, err
+    assert "as of 10 May 2019" in out
+
+
+def test_options_before_the_file_with_json_output(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        ["-f", "json", "--as-of", "2019-06-30", F19 / "rural-no-waiver.json"], capsys
+    )
+    assert code == 1
+    assert json.loads(out)["as_of"] == "2019-06-30"
+
+
+@pytest.mark.parametrize(
+    ("args", "texts"),
+    [
+        (["--frobnicate"], ["No such option", "--frobnicate"]),
+        (["--as-of", "2019-05-10"], ["Missing argument"]),
+        # options of a subcommand belong after its name, as before
+        (["--pack", "2019/20", "rules", "list"], ["No such option", "--pack"]),
+        (["--as-of", "2019-06-30", "audit", F19], ["No such option", "--as-of"]),
+    ],
+    ids=["unknown option", "no file", "before rules", "before audit"],
+)
+def test_options_without_a_file_are_still_usage_errors(
+    capsys: pytest.CaptureFixture[str], args: list[Any], texts: list[str]
+) -> None:
+    code, out, err = run(args, capsys)
+    assert code == 2
+    assert out == ""
+    for text in texts:
+        assert text in err
+
+
+def test_the_default_command_knows_which_of_its_options_take_a_value() -> None:
+    import typer
+
+    from pcn_rules.cli import CHECK_VALUE_OPTIONS, app
+
+    command = typer.main.get_command(app).commands["check"]  # type: ignore[attr-defined]
+    takes_value = {
+        name
+        for param in command.params
+        if param.param_type_name == "option" and not param.is_flag
+        for name in [*param.opts, *param.secondary_opts]
+    }
+    assert set(CHECK_VALUE_OPTIONS) == takes_value

@@ -39,6 +39,17 @@ EXIT_CODES_HELP = (
 )
 
 SUBCOMMANDS = ("check", "rules", "schema", "init", "explain", "audit", "import-ods")
+#: The options of `check` that take a value (the test suite keeps this in step with the command).
+CHECK_VALUE_OPTIONS = (
+    "--pack",
+    "--as-of",
+    "--format",
+    "-f",
+    "--output",
+    "-o",
+    "--waivers",
+    "--baseline",
+)
 
 app = typer.Typer(
     name="pcn-check",
@@ -637,10 +648,27 @@ def _is_usage_exception(exc: Exception) -> bool:
     return callable(getattr(exc, "show", None)) and hasattr(exc, "exit_code")
 
 
+def _is_default_command(args: list[str]) -> bool:
+    """Whether ARGS are for the default command, ``check``: ``FILE... [OPTIONS]``, or options
+    first (``--as-of DATE FILE``).  The first argument that is neither an option nor an option's
+    value decides: a subcommand's name is that subcommand (whose options follow its name)."""
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            return True  # only files follow
+        if arg == "--help" and index == 0:
+            return False  # pcn-check's own help
+        if not arg.startswith("-") or arg == "-":
+            return arg not in SUBCOMMANDS
+        index += 2 if arg in CHECK_VALUE_OPTIONS else 1
+    return bool(args)  # options only: `check` says what is missing
+
+
 def main(argv: list[str] | None = None) -> NoReturn:
     """Entry point of ``pcn-check``: maps every outcome to its documented exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and not args[0].startswith("-") and args[0] not in SUBCOMMANDS:
+    if _is_default_command(args):
         args.insert(0, "check")
     err = _error_console()
     code = EXIT_OK
