@@ -262,7 +262,7 @@ def test_a_reader_that_stops_early_changes_nothing_but_the_output(
             assert proc.stdout.readline()
         elif read == "ten bytes":
             assert len(proc.stdout.read(10)) == 10
-        proc.stdout.close()  # the reader goes while pcn-check is still writing
+        proc.stdout.close()  # the reader goes (for 'nothing': before pcn-check has written)
         err = proc.stderr.read().decode("utf-8")
         code = proc.wait(timeout=120)
     assert err == whole_err  # no traceback, no "Exception ignored ... BrokenPipeError"
