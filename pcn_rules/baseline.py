@@ -6,12 +6,12 @@ reworded message or a new pack release does not make an old finding look new.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError
+from .inputs import loads_json
 from .report import Report
 
 FAILING = ("not_met", "error")
@@ -71,7 +71,7 @@ def load_baseline(path: str | Path) -> dict[str, BaselineItem]:
     """The failing findings of an earlier JSON report (single or multi-report form)."""
     source = str(path)
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = loads_json(Path(path).read_text(encoding="utf-8"), source)
     except FileNotFoundError:
         raise InputError(source, [("", "baseline file not found")]) from None
     except (OSError, ValueError) as exc:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import copy
 import itertools
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .api import check
-from .errors import PackError, PcnRulesError
+from .errors import InputError, PackError, PcnRulesError
+from .inputs import loads_json
 from .pack import Example, Rule, RulePack
 
 _STEP = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
@@ -81,7 +81,10 @@ class ExampleResult:
 def _load_base(path: Path, cache: dict[Path, dict[str, Any]]) -> dict[str, Any]:
     if path not in cache:
         try:
-            cache[path] = json.loads(path.read_text(encoding="utf-8"))
+            cache[path] = loads_json(path.read_text(encoding="utf-8"), str(path))
+        except InputError as exc:  # NaN or Infinity: a pack error at the first one
+            location, message = exc.problems[0]
+            raise PackError(str(path), location, message) from None
         except (OSError, ValueError) as exc:
             raise PackError(str(path), "", f"example base cannot be read: {exc}") from None
     return cache[path]

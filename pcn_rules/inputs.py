@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,63 @@ def _depth_exceeds(text: str, limit: int) -> bool:
     return False
 
 
+class _NonFinite:
+    """Stands in for NaN, Infinity or an overflowing number while JSON is parsed, so that the
+    error can name where it is."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def problem(self) -> str:
+        if self.text in ("NaN", "Infinity", "-Infinity"):
+            return (
+                f"{self.text} is not allowed: JSON does not allow NaN or Infinity; write a number"
+            )
+        return (
+            f"the number {self.text} is too large (it is infinite as a floating-point number); "
+            "JSON numbers must be finite"
+        )
+
+
+def _non_finite(value: Any) -> Iterator[tuple[str, _NonFinite]]:
+    """Each stand-in in parsed JSON with its path, in document order."""
+    stack: list[tuple[tuple[int | str, ...], Any]] = [((), value)]
+    while stack:
+        loc, item = stack.pop()
+        if isinstance(item, _NonFinite):
+            yield json_path(loc), item
+        elif isinstance(item, dict):
+            stack.extend(((*loc, k), v) for k, v in reversed(item.items()))
+        elif isinstance(item, list):
+            stack.extend(((*loc, i), v) for i, v in reversed(list(enumerate(item))))
+
+
+def loads_json(text: str, source: str, **options: Any) -> Any:
+    """``json.loads``, except that NaN, Infinity and -Infinity (which Python's json module reads
+    but JSON does not allow) and numbers too large to be finite raise :class:`InputError`,
+    naming ``source`` and the JSON path of each.  ``options`` go to ``json.loads``."""
+    found: list[_NonFinite] = []
+
+    def constant(text: str) -> _NonFinite:
+        found.append(_NonFinite(text))
+        return found[-1]
+
+    def number(text: str) -> float | _NonFinite:
+        value = float(text)
+        if math.isfinite(value):
+            return value
+        found.append(_NonFinite(text))
+        return found[-1]
+
+    data = json.loads(text, parse_constant=constant, parse_float=number, **options)
+    if found:
+        problems = [(path, item.problem()) for path, item in _non_finite(data)]
+        raise InputError(source, problems or [("", found[0].problem())])
+    return data
+
+
 def parse_json_bytes(data: bytes, source: str) -> Any:
     """Decode and parse JSON, refusing BOMs, non-UTF-8, duplicate keys and absurd nesting."""
     if len(data) > MAX_SUBMISSION_BYTES:
@@ -84,7 +142,7 @@ def parse_json_bytes(data: bytes, source: str) -> Any:
             source, [("", f"JSON nests deeper than {MAX_JSON_DEPTH} levels; not a submission")]
         )
     try:
-        return json.loads(text, object_pairs_hook=_reject_duplicates)
+        return loads_json(text, source, object_pairs_hook=_reject_duplicates)
     except _DuplicateKeyError as exc:
         raise InputError(
             source, [("", f"duplicate key {exc.args[0]!r} in a JSON object; each key once")]

@@ -8,6 +8,7 @@ not-yet-valid waiver fails closed (the finding stays not met and says why).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from .errors import InputError, PackError
-from .inputs import json_path
+from .inputs import json_path, loads_json
 from .model import IsoDate
 from .yamlsafe import load_yaml_file
 
@@ -118,6 +119,14 @@ def _problems(exc: ValidationError) -> list[tuple[str, str]]:
     return out
 
 
+def _refuse_non_finite_json(file: Path, source: str) -> None:
+    """A waivers file written as JSON may not hold NaN or Infinity, which JSON does not allow
+    (the YAML reader would take a bare ``NaN`` as the text "NaN")."""
+    # a file that is not JSON is YAML; one that cannot be read, the YAML reader has reported
+    with contextlib.suppress(OSError, ValueError, RecursionError):
+        loads_json(file.read_text(encoding="utf-8"), source)
+
+
 def load_waivers(path: str | Path) -> WaiverSet:
     """Read a waivers file (YAML or JSON), or raise :class:`InputError` naming file and key."""
     file = Path(path)
@@ -128,6 +137,7 @@ def load_waivers(path: str | Path) -> WaiverSet:
         data: Any = load_yaml_file(file, source)
     except PackError as exc:  # the YAML reader's words, reported as an input error (exit 3)
         raise InputError(source, [(exc.location, exc.detail)]) from None
+    _refuse_non_finite_json(file, source)
     if not isinstance(data, dict):
         raise InputError(source, [("", "expected a mapping with `version: 1` and `waivers`")])
     if data.get("version") != 1:

@@ -4,7 +4,8 @@ Exit codes (also in ``--help`` and the README), mapped from exceptions in :func:
 
 - 0 compliant: nothing due by the next milestone (or overdue) is unmet
 - 1 not compliant
-- 2 usage error (unknown option, bad date, unknown pack or rule)
+- 2 usage error (unknown option, bad date, unknown pack or rule, an output file that cannot be
+  written)
 - 3 unreadable input or invalid rule pack
 - 4 internal error (a bug: please report it)
 """
@@ -12,13 +13,16 @@ Exit codes (also in ``--help`` and the README), mapped from exceptions in :func:
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from ..errors import InputError, PackError, UsageError
 
@@ -35,6 +39,17 @@ EXIT_CODES_HELP = (
 )
 
 SUBCOMMANDS = ("check", "rules", "schema", "init", "explain", "audit", "import-ods")
+#: The options of `check` that take a value (the test suite keeps this in step with the command).
+CHECK_VALUE_OPTIONS = (
+    "--pack",
+    "--as-of",
+    "--format",
+    "-f",
+    "--output",
+    "-o",
+    "--waivers",
+    "--baseline",
+)
 
 app = typer.Typer(
     name="pcn-check",
@@ -61,10 +76,37 @@ class _Fail(Exception):
         self.code = code
 
 
-def _console(output: Path | None = None) -> Console:
-    if output is not None:
-        return Console(file=output.open("w", encoding="utf-8"), width=100, no_color=True)
-    return Console(highlight=False, soft_wrap=False)
+def _discard_stdout() -> None:
+    """Whoever read standard output has gone (``pcn-check ... | head -1``): send the rest of it
+    to the null device, so that the command finishes and exits with its own code, and Python's
+    flush at exit raises nothing.  The approach of the ``signal`` module's "Note on SIGPIPE"."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        finally:
+            os.close(devnull)
+    except (OSError, ValueError):  # stdout is not a file descriptor (e.g. captured in tests)
+        pass
+
+
+class _StdoutConsole(Console):
+    """rich's console, except that a broken pipe ends the output, not the command (rich's own
+    ``on_broken_pipe`` exits 1, which would hide the exit code)."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        _discard_stdout()
+
+
+def _console() -> Console:
+    return _StdoutConsole(highlight=False, soft_wrap=False)
+
+
+def _file_console() -> tuple[Console, io.StringIO]:
+    """A console for a report written with ``--output``: rendered in memory, then written."""
+    buffer = io.StringIO()
+    return Console(file=buffer, width=100, no_color=True), buffer
 
 
 def _parse_date(value: str | None, option: str) -> dt.date | None:
@@ -196,7 +238,7 @@ def check_command(
     else:
         from .terminal import render_baseline, render_report
 
-        console = _console(output)
+        console, buffer = _file_console() if output is not None else (_console(), None)
         for index, report in enumerate(reports):
             if index:
                 console.print()
@@ -210,8 +252,8 @@ def check_command(
                 f"[bold]{len(reports)} submissions: {len(reports) - failing} compliant, "
                 f"{failing} not compliant.[/bold]"
             )
-        if output is not None:
-            console.file.close()
+        if buffer is not None:
+            _write(buffer.getvalue(), output)
     if unreadable:
         err = _error_console()
         for problem in unreadable:
@@ -241,7 +283,7 @@ def rules_list(
             }
             for r in loaded.rules
         ]
-        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        _write(json.dumps(payload, indent=2) + "\n", None)
         return
     from .terminal import render_rules_table
 
@@ -276,7 +318,7 @@ def rules_diff(
         raise UsageError(f"--format must be text or json, got {output_format!r}")
     diff = diff_packs(load_pack(old), load_pack(new))
     if output_format == "json":
-        sys.stdout.write(json.dumps(diff.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        _write(json.dumps(diff.to_dict(), indent=2, ensure_ascii=False) + "\n", None)
         return
     from .terminal import render_pack_diff
 
@@ -299,7 +341,9 @@ def rules_test(pack: PackOption = None) -> None:
         failures += len(failed)
         for result in failed:
             console.print(
-                f"[red]FAIL[/red] {result.rule_id}: {result.example.name}: {result.detail}"
+                Text.assemble(
+                    ("FAIL", "red"), f" {result.rule_id}: {result.example.name}: {result.detail}"
+                )
             )
         missing = [
             r.id for r in loaded.rules if not {"met", "not_met"} <= {e.expect for e in r.examples}
@@ -307,11 +351,15 @@ def rules_test(pack: PackOption = None) -> None:
         for rule_id in missing:
             failures += 1
             console.print(
-                f"[red]FAIL[/red] {rule_id}: needs at least one met and one not_met example"
+                Text.assemble(
+                    ("FAIL", "red"), f" {rule_id}: needs at least one met and one not_met example"
+                )
             )
         console.print(
-            f"pack {loaded.id}: {len(results) - len(failed)} of {len(results)} examples pass "
-            f"across {len(loaded.rules)} rules"
+            Text(
+                f"pack {loaded.id}: {len(results) - len(failed)} of {len(results)} examples pass "
+                f"across {len(loaded.rules)} rules"
+            )
         )
     if failures:
         raise _Fail(EXIT_NOT_COMPLIANT)
@@ -326,8 +374,10 @@ def rules_lint(
 
     loaded = load_pack(pack)
     _console().print(
-        f"[green]ok[/green] pack {loaded.id}: {len(loaded.rules)} rules, "
-        f"{len(loaded.milestones)} milestones"
+        Text.assemble(
+            ("ok", "green"),
+            f" pack {loaded.id}: {len(loaded.rules)} rules, {len(loaded.milestones)} milestones",
+        )
     )
 
 
@@ -360,7 +410,7 @@ def explain_command(
             "as_of": report.as_of.isoformat(),
             "findings": [f.to_dict() for f in findings],
         }
-        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        _write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", None)
         return
     from .terminal import render_explanation
 
@@ -437,10 +487,10 @@ def audit_command(
     else:
         from .terminal import render_audit
 
-        console = _console(output)
+        console, buffer = _file_console() if output is not None else (_console(), None)
         render_audit(result, console)
-        if output is not None:
-            console.file.close()
+        if buffer is not None:
+            _write(buffer.getvalue(), output)
     if result.unreadable:
         err = _error_console()
         for _source, problem in result.unreadable:
@@ -477,22 +527,32 @@ def import_ods_command(
     sources = [*(epcn or []), *(more or [])]
     if not sources or list_sizes is None or out is None:
         raise UsageError("import-ods needs --epcn FILE..., --list-sizes FILE and --out DIR")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is not a directory")
     result = import_ods(sources, list_sizes)
-    out.mkdir(parents=True, exist_ok=True)
-    for code, doc in sorted(result.submissions.items()):
-        (out / f"{code}.json").write_text(
-            json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for code, doc in sorted(result.submissions.items()):
+            (out / f"{code}.json").write_text(
+                json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename and exc.filename != str(out) else ""
+        raise UsageError(f"--out {out} cannot be written{where}: {_reason(exc)}") from None
     console = _console()
     console.print(
-        f"Wrote {len(result.submissions):,} submissions to {out} ({result.memberships:,} "
-        f"practice memberships; list sizes at {result.list_size_date}; "
-        f"{result.practices_without_list_size} members without a list size; "
-        f"{len(result.skipped)} rows left out)."
+        Text(
+            f"Wrote {len(result.submissions):,} submissions to {out} ({result.memberships:,} "
+            f"practice memberships; list sizes at {result.list_size_date}; "
+            f"{result.practices_without_list_size} members without a list size; "
+            f"{len(result.skipped)} rows left out)."
+        )
     )
     console.print(
-        "Only facts ODS holds are included: audits will report the rest as not evidenced. "
-        f"Audit them with: pcn-check audit {out} --as-of DATE"
+        Text(
+            "Only facts ODS holds are included: audits will report the rest as not evidenced. "
+            f"Audit them with: pcn-check audit {out} --as-of DATE"
+        )
     )
 
 
@@ -518,7 +578,7 @@ def schema_command(
         from ..model import submission_json_schema
 
         schema = submission_json_schema()
-    sys.stdout.write(json.dumps(schema, indent=2) + "\n")
+    _write(json.dumps(schema, indent=2) + "\n", None)
 
 
 @app.command("init")
@@ -535,18 +595,43 @@ def init_command(
     if path.exists() and not force:
         raise UsageError(f"{path} already exists; use --force to overwrite it")
     template = resolve_pack_dir(pack or available_packs()[0]) / "examples" / "base.json"
-    path.write_text(template.read_text(encoding="utf-8"), encoding="utf-8")
+    text = template.read_text(encoding="utf-8")
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{path} cannot be written: {_reason(exc)}") from None
     _console().print(
-        f"Wrote {path}: an example network that meets every rule. Replace its facts with your "
-        f"network's, then run `pcn-check {path}`."
+        Text(
+            f"Wrote {path}: an example network that meets every rule. Replace its facts with "
+            f"your network's, then run `pcn-check {path}`."
+        )
     )
 
 
 def _write(text: str, output: Path | None) -> None:
     if output is not None:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"--output {output} cannot be written: {_reason(exc)}") from None
     else:
-        sys.stdout.write(text)
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _discard_stdout()
+
+
+def _reason(exc: OSError) -> str:
+    """Why a file could not be written, in the operating system's words."""
+    return exc.strerror or str(exc)
+
+
+def _flush_stdout() -> None:
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _discard_stdout()
 
 
 def _error_console() -> Console:
@@ -554,7 +639,8 @@ def _error_console() -> Console:
 
 
 def _error(console: Console, kind: str, message: str) -> None:
-    console.print(f"[bold red]{kind}:[/bold red] {message}", highlight=False, markup=True)
+    # the message quotes user input (file names, field names, values): never read as markup
+    console.print(Text.assemble((f"{kind}:", "bold red"), " ", message), highlight=False)
 
 
 def _is_usage_exception(exc: Exception) -> bool:
@@ -562,10 +648,27 @@ def _is_usage_exception(exc: Exception) -> bool:
     return callable(getattr(exc, "show", None)) and hasattr(exc, "exit_code")
 
 
+def _is_default_command(args: list[str]) -> bool:
+    """Whether ARGS are for the default command, ``check``: ``FILE... [OPTIONS]``, or options
+    first (``--as-of DATE FILE``).  The first argument that is neither an option nor an option's
+    value decides: a subcommand's name is that subcommand (whose options follow its name)."""
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            return True  # only files follow
+        if arg == "--help" and index == 0:
+            return False  # pcn-check's own help
+        if not arg.startswith("-") or arg == "-":
+            return arg not in SUBCOMMANDS
+        index += 2 if arg in CHECK_VALUE_OPTIONS else 1
+    return bool(args)  # options only: `check` says what is missing
+
+
 def main(argv: list[str] | None = None) -> NoReturn:
     """Entry point of ``pcn-check``: maps every outcome to its documented exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and not args[0].startswith("-") and args[0] not in SUBCOMMANDS:
+    if _is_default_command(args):
         args.insert(0, "check")
     err = _error_console()
     code = EXIT_OK
@@ -587,7 +690,8 @@ def main(argv: list[str] | None = None) -> NoReturn:
     except typer.Abort:
         err.print("aborted")
         code = EXIT_USAGE
-    except BrokenPipeError:
+    except BrokenPipeError:  # output that did not go through _write or _console
+        _discard_stdout()
         code = EXIT_OK
     except KeyboardInterrupt:
         err.print("interrupted")
@@ -597,11 +701,11 @@ def main(argv: list[str] | None = None) -> NoReturn:
             # click's (or typer's vendored click's) usage errors: bad option, missing argument
             ctx = getattr(exc, "ctx", None)
             if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
-                sys.stdout.write(ctx.get_help() + "\n")
+                _write(ctx.get_help() + "\n", None)
             else:
                 exc.show(file=sys.stderr)  # type: ignore[attr-defined]
             code = EXIT_USAGE
-            sys.stdout.flush()
+            _flush_stdout()
             raise SystemExit(code) from None
         _error(
             err,
@@ -610,5 +714,5 @@ def main(argv: list[str] | None = None) -> NoReturn:
             "with the command you ran.",
         )
         code = EXIT_INTERNAL
-    sys.stdout.flush()
+    _flush_stdout()
     raise SystemExit(code)

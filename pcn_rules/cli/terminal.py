@@ -107,7 +107,7 @@ def _finding_block(finding: Finding, show_remediation: bool) -> RenderableType:
         steps.add_column(no_wrap=True)
         steps.add_column()
         for number, step in enumerate(finding.remediation, start=1):
-            steps.add_row(f"{number}.", step)
+            steps.add_row(f"{number}.", Text(step))
         parts.append(Padding(Text("How to fix:", style="bold"), (0, 0, 0, 11)))
         parts.append(Padding(steps, (0, 0, 0, 13)))
     source = finding.source
@@ -142,7 +142,7 @@ def render_report(report: Report, console: Console, explain: bool = False) -> No
         f"{report.as_of}" + (f" · {report.source}" if report.source else ""),
         style="dim",
     )
-    console.print(Panel(Group(_verdict(report), about), title=title, expand=True))
+    console.print(Panel(Group(_verdict(report), about), title=Text(title), expand=True))
 
     groups: dict[str | None, list[Finding]] = {}
     for finding in report.findings:
@@ -201,7 +201,9 @@ def render_rules_table(pack: RulePack, console: Console) -> None:
     if console.width < 120:
         _render_rules_lines(pack, console)
         return
-    table = Table(title=f"{pack.title} (pack {pack.id}, release {pack.release})")
+    table = Table(
+        title=Text(f"{pack.title} (pack {pack.id}, release {pack.release})", style="table.title")
+    )
     table.add_column("ID", style="bold", no_wrap=True)
     table.add_column("Severity")
     table.add_column("Due")
@@ -210,11 +212,11 @@ def render_rules_table(pack: RulePack, console: Console) -> None:
     for rule in sorted(pack.rules, key=_rule_order):
         due = f"{rule.due.key} ({rule.due.date})" if rule.due else "—"
         table.add_row(
-            rule.id,
+            Text(rule.id),
             Text(rule.severity, style=_SEVERITY_STYLE[rule.severity]),
-            due,
-            rule.scope,
-            rule.title,
+            Text(due),
+            Text(rule.scope),
+            Text(rule.title),
         )
     console.print(table)
 
@@ -240,35 +242,38 @@ def render_rule(pack: RulePack, rule: Rule, console: Console) -> None:
     lines = Table.grid(padding=(0, 2))
     lines.add_column(style="bold")
     lines.add_column()
-    lines.add_row("ID", rule.id)
-    lines.add_row("Title", rule.title)
+
+    def row(label: str, value: str | Text) -> None:
+        # pack text is shown as written: a `[` in a title is not rich markup
+        lines.add_row(label, value if isinstance(value, Text) else Text(value))
+
+    row("ID", rule.id)
+    row("Title", rule.title)
     if rule.description:
-        lines.add_row("Description", rule.description)
-    lines.add_row("Pack", f"{pack.id} (release {pack.release})")
-    lines.add_row("Scope", rule.scope)
-    lines.add_row("Severity", rule.severity)
-    lines.add_row(
+        row("Description", rule.description)
+    row("Pack", f"{pack.id} (release {pack.release})")
+    row("Scope", rule.scope)
+    row("Severity", rule.severity)
+    row(
         "Due",
         f"{rule.due.key}: {human_date(rule.due.date)} ({rule.due.title})"
         if rule.due
         else "no deadline",
     )
     for label, source in rule.conditions():
-        lines.add_row(label.capitalize(), Text(source, style="cyan"))
+        row(label.capitalize(), Text(source, style="cyan"))
     for index, check in enumerate(rule.checks):
-        lines.add_row("Message" if index == 0 else "", check.message.text)
-    lines.add_row(
-        "Remediation", "\n".join(f"{n}. {s}" for n, s in enumerate(rule.remediation, start=1))
-    )
+        row("Message" if index == 0 else "", check.message.text)
+    row("Remediation", "\n".join(f"{n}. {s}" for n, s in enumerate(rule.remediation, start=1)))
     src = rule.source
-    lines.add_row(
+    row(
         "Source",
         f"{src.get('document')} (confidence {src.get('confidence')})"
         + (f"\n{src['note']}" if "note" in src else ""),
     )
-    lines.add_row("Examples", f"{len(rule.examples)}")
-    lines.add_row("Defined in", rule.origin)
-    console.print(Panel(lines, title=rule.id))
+    row("Examples", f"{len(rule.examples)}")
+    row("Defined in", rule.origin)
+    console.print(Panel(lines, title=Text(rule.id)))
 
 
 def _diff_value(value: Any) -> str:
