@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -275,7 +276,8 @@ def audit(
     reports: list[Report] = []
     labels: list[str] = []
     for name, model in models:
-        sub_facts = build_facts(model)
+        # the batch rules run once below, across every network: skip each one's batch of one
+        sub_facts = build_facts(model, batch=False)
         report = evaluate(
             sub_facts,
             chosen,
@@ -292,7 +294,8 @@ def audit(
         reports.append(report)
         labels.append(network_label(sub_facts.network))
     # two submissions for the same network (e.g. drafts) are told apart by their file names
-    repeated = {label for label in labels if labels.count(label) > 1}
+    counts = Counter(labels)
+    repeated = {label for label, count in counts.items() if count > 1}
     labels = [
         f"{label} [{Path(name).name}]" if label in repeated else label
         for label, (name, _) in zip(labels, models, strict=True)

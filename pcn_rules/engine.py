@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -185,14 +185,16 @@ class _Context:
         self.base: dict[str, Any] = {
             "submission": facts.submission,
             "network": facts.network,
-            "params": dict(pack.parameters),
-            "milestones": {m.key: m.date.isoformat() for m in pack.milestones},
+            "params": _shared(pack, "params", lambda: dict(pack.parameters)),
+            "milestones": _shared(
+                pack, "milestones", lambda: {m.key: m.date.isoformat() for m in pack.milestones}
+            ),
             "as_of": as_of.isoformat(),
             "derived": {},
         }
         self._activations: dict[tuple[str, int, bool], Any] = {}
         self._data: dict[tuple[str, int], dict[str, Any]] = {}
-        self._evidence: dict[tuple[str, int, str], Any] = {}
+        self._evidence: dict[tuple[str, int], dict[str, Any]] = {}
         # per (scope, entity index): the values of the scope's conditions decided in one call
         self._decided: dict[tuple[str, int], dict[int, Any]] = {}
         # explanations read each condition on its own, so they show what it alone gives
@@ -224,15 +226,17 @@ class _Context:
     def evidence(self, entity: Entity, index: int, data: Mapping[str, Any], path: str) -> Any:
         """The value at ``path`` shown as evidence (memoised per entity, as rules share paths;
         only plain values are shared between findings, each gets its own records)."""
-        key = (entity.scope, index, path)
-        found = self._evidence.get(key, _UNSET)
+        known = self._evidence.get((entity.scope, index))
+        if known is None:
+            known = self._evidence[(entity.scope, index)] = {}
+        found = known.get(path, _UNSET)
         if found is _UNSET:
             try:
                 found = _evidence_value(_lookup(data, path))
             except KeyError:
                 found = None
             if type(found) in _SHAREABLE:
-                self._evidence[key] = found
+                known[path] = found
         return found
 
     def activation(self, rule: Rule, entity: Entity, index: int, data: Mapping[str, Any]) -> Any:
@@ -328,6 +332,14 @@ class _Context:
         return rule.due.date <= self.horizon.date
 
 
+def _shared(pack: RulePack, name: str, make: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """A value the engine derives from the pack once (never changed once made)."""
+    found: dict[str, Any] | None = pack.prepared.get(name)
+    if found is None:
+        found = pack.prepared[name] = make()
+    return found
+
+
 def _scope_bundle(pack: RulePack, scope: str) -> tuple[Bundle, frozenset[str] | None]:
     """The conditions of a scope's rules bundled into one CEL call (prepared once per pack),
     and the top-level network facts they read (None: any)."""
@@ -385,7 +397,7 @@ class _Values:
 
 
 def _render(template: Template, data: Mapping[str, Any]) -> str:
-    return template.render(lambda path: _lookup(data, path))
+    return template.render(data)
 
 
 def _finding(
@@ -401,25 +413,26 @@ def _finding(
     due, days_left, timing = ctx.timing(rule)
     entity_id = entity.id if entity else None
     identity = f"{ctx.identity_prefix}{rule.id}|{rule.scope}|{entity_id}"
+    # positional, in field order: this runs for every finding
     return Finding(
-        rule_id=rule.id,
-        title=rule.title,
-        status=status,
-        severity=rule.severity,
-        scope=rule.scope,
-        entity=entity_id,
-        entity_name=entity.name if entity else None,
-        message=message,
-        evidence=MappingProxyType(evidence) if evidence else _NO_EVIDENCE,
-        remediation=rule.remediation,
-        due=due,
-        days_left=days_left,
-        timing=timing,
-        blocking=ctx.blocking(rule, status),
-        source=rule.source,
-        waiver=waiver,
-        fingerprint=hashlib.sha256(identity.encode("utf-8")).hexdigest()[:20],
-        explain=tuple(trace) if trace is not None else None,
+        rule.id,
+        rule.title,
+        status,
+        rule.severity,
+        rule.scope,
+        entity_id,
+        entity.name if entity else None,
+        message,
+        MappingProxyType(evidence) if evidence else _NO_EVIDENCE,
+        rule.remediation,
+        due,
+        days_left,
+        timing,
+        ctx.blocking(rule, status),
+        rule.source,
+        waiver,
+        hashlib.sha256(identity.encode("utf-8")).hexdigest()[:20],
+        tuple(trace) if trace is not None else None,
     )
 
 

@@ -100,8 +100,11 @@ def _block(block: Block) -> Facts:
     }
 
 
-def build_facts(sub: Submission) -> SubmissionFacts:
-    """Derive every fact the rules read from one validated submission."""
+def build_facts(sub: Submission, *, batch: bool = True) -> SubmissionFacts:
+    """Derive every fact the rules read from one validated submission.
+
+    ``batch=False`` leaves out the batch scopes (the practices of a register), for a caller
+    that evaluates them once across many networks (an audit)."""
     net = sub.network
     lead_ccg = net.lead_commissioner.ods_code if net.lead_commissioner else None
     decisions = sub.commissioner
@@ -362,7 +365,7 @@ def build_facts(sub: Submission) -> SubmissionFacts:
     }
     facts = SubmissionFacts(submission=submission, network=network, entities=entities)
     # a single submission is a batch of one network, with no register
-    entities["register_practice"] = batch_practices([facts], None)
+    entities["register_practice"] = batch_practices([facts], None) if batch else ()
     return facts
 
 

@@ -170,20 +170,31 @@ class Template:
     #: (literal text, placeholder path or None, format spec), parsed once at load
     parts: tuple[tuple[str, str | None, str], ...] = ()
 
-    def render(self, lookup: Any) -> str:
-        """Fill the template; ``lookup(path)`` returns a value or raises KeyError."""
+    def render(self, data: Mapping[str, Any]) -> str:
+        """Fill the template from nested dicts; a path that is absent reads "(not evidenced)"."""
         out: list[str] = []
         for literal, name, spec in self.parts:
             out.append(literal)
             if name is None:
                 continue
-            try:
-                value = lookup(name)
-            except KeyError:
-                out.append("(not evidenced)")
-                continue
-            out.append(_format_value(value, spec))
+            value: Any = data
+            for key in _path_keys(name):
+                if type(value) is not dict and not isinstance(value, Mapping):
+                    value = _ABSENT
+                    break
+                value = value.get(key, _ABSENT)
+                if value is _ABSENT:
+                    break
+            out.append("(not evidenced)" if value is _ABSENT else _format_value(value, spec))
         return "".join(out)
+
+
+_ABSENT: Any = object()
+
+
+@cache
+def _path_keys(path: str) -> tuple[str, ...]:
+    return tuple(path.split("."))
 
 
 def _format_value(value: Any, spec: str) -> str:
