@@ -56,8 +56,10 @@ def _evidence_value(value: Any) -> Any:
     kind = type(value)
     if kind is str or kind is int or kind is bool or kind is float or value is None:
         return value
-    if isinstance(value, list) and any(isinstance(v, Mapping) for v in value):
-        return f"{len(value)} entries"
+    if isinstance(value, list):
+        if any(isinstance(v, Mapping) for v in value):
+            return f"{len(value)} entries"
+        return [_evidence_value(v) for v in value]  # a copy: findings never share the facts
     if isinstance(value, Mapping):
         return {k: _evidence_value(v) for k, v in value.items()}
     return value

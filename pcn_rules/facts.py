@@ -396,17 +396,20 @@ def batch_practices(
             covered_by.setdefault(covered.id, []).append(label)
     registered = {p.ods_code: p for p in register.practices} if register else {}
     out: list[Entity] = []
-    for code in sorted(set(registered) | set(memberships)):
+    no_labels: list[str] = []
+    for code in sorted(registered.keys() | memberships.keys()):
         entry = registered.get(code)
         member = seen.get(code, {})
+        listed = memberships.get(code, no_labels)
+        networks = sorted(set(listed))
         f: Facts = {
             "ods_code": code,
             "in_register": entry is not None,
-            "memberships": memberships.get(code, []),
-            "membership_count": len(memberships.get(code, [])),
-            "networks": sorted(set(memberships.get(code, []))),
-            "network_count": len(set(memberships.get(code, []))),
-            "covered_by": sorted(set(covered_by.get(code, []))),
+            "memberships": listed,
+            "membership_count": len(listed),
+            "networks": networks,
+            "network_count": len(networks),
+            "covered_by": sorted(set(covered_by.get(code, no_labels))),
         }
         _put(f, "name", (entry.name if entry else None) or member.get("name"))
         _put(f, "commissioner", (entry.commissioner if entry else None) or member.get("ccg"))
