@@ -41,7 +41,9 @@ Status = Literal["met", "not_met", "waived", "not_applicable", "error"]
 
 
 class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: validators are built when a pack is first loaded from YAML, not at import (a
+    # pack read from the cache never needs them)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 def _to_date(value: Any) -> Any:
