@@ -8,6 +8,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,20 @@ from .errors import PackError
 
 MAX_PACK_FILE_BYTES = 1024 * 1024
 MAX_ALIASES = 50
+
+_READS: ContextVar[list[Path] | None] = ContextVar("pcn_rules_yaml_reads", default=None)
+
+
+@contextmanager
+def recording_reads() -> Iterator[list[Path]]:
+    """Collect the path of every file :func:`load_yaml_file` reads in this context (for the pack
+    cache, which must know what a loaded pack depends on)."""
+    reads: list[Path] = []
+    token = _READS.set(reads)
+    try:
+        yield reads
+    finally:
+        _READS.reset(token)
 
 
 class _Loader(yaml.SafeLoader):
@@ -55,6 +72,9 @@ class _Loader(yaml.SafeLoader):
 
 def load_yaml_file(path: Path, display: str) -> Any:
     """Read one pack file, turning every problem into a :class:`PackError` naming the file."""
+    reads = _READS.get()
+    if reads is not None:
+        reads.append(path)
     try:
         size = path.stat().st_size
         if size > MAX_PACK_FILE_BYTES:

@@ -144,14 +144,14 @@ def check_command(
 ) -> None:
     """Check one or more submissions and report what is met, what is not, and how to fix it."""
     from ..api import check
-    from ..pack import load_pack
+    from ..pack import load_pack_cached
     from ..report import reports_to_json
 
     formats = ("text", "json", "junit", "sarif", "csv")
     if output_format not in formats:
         raise UsageError(f"--format must be one of {', '.join(formats)}, got {output_format!r}")
     when = _parse_date(as_of, "--as-of")
-    loaded = load_pack(pack) if pack is not None else None
+    loaded = load_pack_cached(pack) if pack is not None else None
     waiver_set = None
     if waivers is not None:
         from ..waivers import load_waivers
@@ -227,9 +227,9 @@ def rules_list(
     output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
 ) -> None:
     """List the rules of a pack (default: the newest bundled pack)."""
-    from ..pack import available_packs, load_pack
+    from ..pack import available_packs, load_pack_cached
 
-    loaded = load_pack(pack or available_packs()[-1])
+    loaded = load_pack_cached(pack or available_packs()[-1])
     if output_format == "json":
         payload = [
             {
@@ -254,10 +254,10 @@ def rules_show(
     pack: PackOption = None,
 ) -> None:
     """Show one rule: its condition, message, remediation and source."""
-    from ..pack import available_packs, load_pack
+    from ..pack import available_packs, load_pack_cached
     from .terminal import render_rule
 
-    loaded = load_pack(pack or available_packs()[-1])
+    loaded = load_pack_cached(pack or available_packs()[-1])
     render_rule(loaded, loaded.rule(rule_id.upper()), _console())
 
 
@@ -343,15 +343,13 @@ def explain_command(
 ) -> None:
     """Explain one rule for one submission: its conditions, the values read, the result."""
     from ..api import check
-    from ..pack import load_pack
+    from ..pack import load_pack_cached
 
-    loaded = load_pack(pack) if pack is not None else None
+    loaded = load_pack_cached(pack) if pack is not None else None
     report = check(file, pack=loaded, as_of=_parse_date(as_of, "--as-of"), explain=True)
     wanted = rule_id.upper()
     findings = [f for f in report.findings if f.rule_id == wanted]
     if not findings:
-        from ..pack import load_pack_cached
-
         (loaded or load_pack_cached(report.pack_id)).rule(wanted)  # raises a usage error
     if output_format == "json":
         payload = {
