@@ -9,7 +9,8 @@ Exit codes (also in ``--help`` and the README), mapped from exceptions in :func:
 - 4 internal error (a bug: please report it)
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: typer reads every command's annotations on each
+# run, and string annotations would have to be evaluated (~15 ms of `pcn-check FILE`'s start).
 
 import datetime as dt
 import json
