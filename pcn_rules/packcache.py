@@ -117,9 +117,11 @@ def _code_key() -> bytes:
 
     digest = hashlib.sha256(_MAGIC)
     package = Path(__file__).resolve().parent
-    for path in sorted(package.rglob("*.py")):
-        digest.update(f"{path.relative_to(package).as_posix()}\0".encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for path in _sources(str(package)):
+        with open(path, "rb") as file:
+            source = file.read()
+        digest.update(f"{os.path.relpath(path, package)}\0".encode())
+        digest.update(hashlib.sha256(source).digest())
     binding = Path(cel.__file__).resolve()
     stat = binding.stat()
     versions = (
@@ -132,6 +134,18 @@ def _code_key() -> bytes:
     )
     digest.update("\0".join(versions).encode())
     return digest.digest()
+
+
+def _sources(folder: str) -> list[str]:
+    """Every ``.py`` file under ``folder`` (the package), sorted."""
+    found: list[str] = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir() and entry.name != "__pycache__":
+                found.extend(_sources(entry.path))
+            elif entry.name.endswith(".py"):
+                found.append(entry.path)
+    return sorted(found)
 
 
 def _key(directory: Path, directories: list[str], bases: list[str]) -> str | None:
@@ -170,6 +184,12 @@ def _environment() -> celexpr.Environment:
 
 class _Pickler(pickle.Pickler):
     def reducer_override(self, obj: Any) -> Any:
+        kind = type(obj)
+        if kind.__module__ in _PACK_MODULES and dataclasses.is_dataclass(kind):
+            # rebuilt by its constructor: quicker to read back than a frozen dataclass's state
+            fields = dataclasses.fields(kind)
+            if all(f.init for f in fields):
+                return kind, tuple(getattr(obj, f.name) for f in fields)
         if isinstance(obj, cel.Expression):
             return _program, (obj.serialize(),)
         if isinstance(obj, celexpr.Environment):
