@@ -18,10 +18,12 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 from .model import Block, Decision, Profession, Submission
-from .register import Register
+
+if TYPE_CHECKING:  # an annotation only: checking one submission needs no register (or csv)
+    from .register import Register
 
 Facts = dict[str, Any]
 
