@@ -21,6 +21,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from ..errors import InputError, PackError, UsageError
 
@@ -554,7 +555,9 @@ def _error_console() -> Console:
 
 
 def _error(console: Console, kind: str, message: str) -> None:
-    console.print(f"[bold red]{kind}:[/bold red] {message}", highlight=False, markup=True)
+    line = Text(f"{kind}:", style="bold red")
+    line.append(f" {message}")  # the message may quote the input: never read it as markup
+    console.print(line, highlight=False)
 
 
 def _is_usage_exception(exc: Exception) -> bool:

@@ -143,7 +143,9 @@ def render_report(report: Report, console: Console, explain: bool = False) -> No
         f"{report.as_of}" + (f" · {report.source}" if report.source else ""),
         style="dim",
     )
-    console.print(Panel(Group(_verdict(report), about), title=title, expand=True))
+    # the name is the submission's text: as a Text, "[...]" and ":name:" in it are shown as written
+    # (a str title would be read as rich markup and emoji codes)
+    console.print(Panel(Group(_verdict(report), about), title=Text(title), expand=True))
 
     groups: dict[str | None, list[Finding]] = {}
     for finding in report.findings:
