@@ -53,11 +53,11 @@ _STDLIB_CLASSES = frozenset(
         ("datetime", "time"),
         ("datetime", "timedelta"),
         ("datetime", "timezone"),
-        ("pathlib", "Path"),
-        ("pathlib", "PosixPath"),
-        ("pathlib", "WindowsPath"),
-        ("pathlib", "PurePosixPath"),
-        ("pathlib", "PureWindowsPath"),
+        *(
+            (module, name)
+            for module in ("pathlib", "pathlib._local")  # pathlib._local: Python 3.13
+            for name in ("Path", "PosixPath", "WindowsPath", "PurePosixPath", "PureWindowsPath")
+        ),
     }
 )
 _RESTORERS = frozenset({(__name__, "_program"), (__name__, "_environment")})
