@@ -12,8 +12,13 @@ Library use::
 from __future__ import annotations
 
 import gc
+import time
 
 __version__ = "0.1.0"
+
+#: When the package started importing: the pack cache trusts no source file changed since, as
+#: the code running may then not be the code on disk (see pcn_rules.packcache).
+_imported_ns = time.time_ns()
 
 # Importing (pydantic and some 30 models, the CEL binding...) creates tens of thousands of
 # long-lived objects and almost no garbage; the cyclic collector would scan them several times

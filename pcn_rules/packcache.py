@@ -109,16 +109,28 @@ def load(directory: Path) -> _pack.RulePack:
 # --------------------------------------------------------------------------------------------
 
 
+class _SourceChanged(Exception):
+    """A pcn-rules source file changed after the package was imported."""
+
+
 @cache
 def _code_key() -> bytes:
-    """This pcn-rules (its source) and the libraries that shape a loaded pack."""
+    """This pcn-rules (its source) and the libraries that shape a loaded pack.
+
+    Raises :class:`_SourceChanged` when a source file is newer than this process's import of
+    the package: the code running may not be the code on disk, so no entry is read or written.
+    """
     import pydantic
     import yaml
+
+    from . import _imported_ns
 
     digest = hashlib.sha256(_MAGIC)
     package = Path(__file__).resolve().parent
     for path in _sources(str(package)):
         with open(path, "rb") as file:
+            if os.fstat(file.fileno()).st_mtime_ns > _imported_ns:
+                raise _SourceChanged(path)
             source = file.read()
         digest.update(f"{os.path.relpath(path, package)}\0".encode())
         digest.update(hashlib.sha256(source).digest())

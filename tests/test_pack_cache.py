@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+import pcn_rules
+import pcn_rules.pack
 from pcn_rules import check, packcache
 from pcn_rules.celexpr import Compiled, Environment
 from pcn_rules.errors import PackError
@@ -233,6 +235,33 @@ def test_messages_name_files_as_seen_from_the_working_directory(
     assert shape(absolute) == shape(load_pack(directory))
     monkeypatch.chdir(tmp_path)
     assert shape(load_pack_cached(directory)) == shape(relative)
+
+
+def test_nothing_is_trusted_or_written_once_the_source_changed(
+    cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A source file newer than the process's import: the code running may not be on disk."""
+    directory = resolve_pack_dir("2019/20").resolve()
+    packcache.load(directory)
+    [entry] = entries(cache_home)
+    written = entry.read_bytes()
+    reads: list[object] = []
+    real = pcn_rules.pack.load_yaml_file
+
+    def counting(*args: Any) -> Any:
+        reads.append(args)
+        return real(*args)
+
+    monkeypatch.setattr("pcn_rules.pack.load_yaml_file", counting)
+    monkeypatch.setattr(pcn_rules, "_imported_ns", 0)  # every source file is newer
+    packcache._code_key.cache_clear()
+    try:
+        loaded = packcache.load(directory)
+    finally:
+        packcache._code_key.cache_clear()
+    assert reads, "the entry was used"
+    assert entry.read_bytes() == written
+    assert shape(loaded) == shape(load_pack(directory))
 
 
 def test_an_unwritable_cache_directory_is_no_problem(
