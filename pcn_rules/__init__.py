@@ -11,13 +11,29 @@ Library use::
 
 from __future__ import annotations
 
+import gc
+import time
+
 __version__ = "0.1.0"
 
-from .api import check
-from .errors import InputError, PackError, PcnRulesError, UsageError
-from .model import Submission
-from .pack import RulePack, available_packs, load_pack
-from .report import Finding, Report
+#: When the package started importing: the pack cache trusts no source file changed since, as
+#: the code running may then not be the code on disk (see pcn_rules.packcache).
+_imported_ns = time.time_ns()
+
+# Importing (pydantic and some 30 models, the CEL binding...) creates tens of thousands of
+# long-lived objects and almost no garbage; the cyclic collector would scan them several times
+# over while it runs, so it waits until the package is imported (and is left as it was found).
+_collecting = gc.isenabled()
+gc.disable()
+try:
+    from .api import check
+    from .errors import InputError, PackError, PcnRulesError, UsageError
+    from .model import Submission
+    from .pack import RulePack, available_packs, load_pack
+    from .report import Finding, Report
+finally:
+    if _collecting:
+        gc.enable()
 
 __all__ = [
     "Finding",

@@ -90,7 +90,8 @@ def _plain(value: Any) -> Any:
     if type(value) in _SCALARS:
         return value
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        # a CEL map's keys come back in no particular order: sort them, for stable output
+        return {str(k): _plain(value[k]) for k in sorted(value, key=str)}
     if isinstance(value, list):
         return [_plain(v) for v in value]
     if isinstance(value, dt.datetime):

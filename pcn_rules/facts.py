@@ -18,10 +18,12 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 from .model import Block, Decision, Profession, Submission
-from .register import Register
+
+if TYPE_CHECKING:  # an annotation only: checking one submission needs no register (or csv)
+    from .register import Register
 
 Facts = dict[str, Any]
 
@@ -401,14 +403,14 @@ def batch_practices(
         entry = registered.get(code)
         member = seen.get(code, {})
         listed = memberships.get(code, no_labels)
-        networks = sorted(set(listed))
+        distinct = sorted(set(listed))
         f: Facts = {
             "ods_code": code,
             "in_register": entry is not None,
             "memberships": listed,
             "membership_count": len(listed),
-            "networks": networks,
-            "network_count": len(networks),
+            "networks": distinct,
+            "network_count": len(distinct),
             "covered_by": sorted(set(covered_by.get(code, no_labels))),
         }
         _put(f, "name", (entry.name if entry else None) or member.get("name"))

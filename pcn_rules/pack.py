@@ -42,7 +42,9 @@ Status = Literal["met", "not_met", "waived", "not_applicable", "error"]
 
 
 class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: validators are built when a pack is first loaded from YAML, not at import (a
+    # pack read from the cache never needs them)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 def _to_date(value: Any) -> Any:
@@ -972,15 +974,19 @@ def load_pack_cached(ref: str | Path) -> RulePack:
     """:func:`load_pack`, remembered for the bundled packs (which cannot change once installed).
 
     A pack directory outside the bundled ones is loaded afresh each time, so edits are seen.
+    Between processes, a pack is kept in the user's cache directory while its files and this
+    pcn-rules are unchanged (see :mod:`pcn_rules.packcache`).
     """
+    from . import packcache
+
     directory = resolve_pack_dir(ref).resolve()
     if directory.parent != packs_root().resolve():
-        return load_pack(directory)
+        return packcache.load(directory)
     key = str(directory)
     with _CACHE_LOCK:
         pack = _CACHE.get(key)
     if pack is None:
-        pack = load_pack(ref)
+        pack = packcache.load(directory)
         with _CACHE_LOCK:
             _CACHE.setdefault(key, pack)
     return pack

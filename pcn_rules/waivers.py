@@ -26,7 +26,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 
 
 class _WaiverSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
     rule: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,}(?:-[A-Z0-9]+)+$")]
     entity: Text | None = Field(
@@ -42,7 +42,7 @@ class _WaiverSpec(BaseModel):
 
 
 class _WaiverFileSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
     version: Literal[1]
     waivers: list[_WaiverSpec]

@@ -4,6 +4,8 @@ condition on its own (the bundles are an optimisation, never a change of behavio
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -107,3 +109,25 @@ def test_a_finding_cannot_change_the_pack_or_another_finding() -> None:
     assert pack.rule("POP-MIN").source["document"] != "changed"
     again = pcn_rules.check(ROOT / "fixtures" / "2019-20" / "compliant.json", pack=pack)
     assert again.to_dict() == report.to_dict()
+
+
+def test_explained_reports_are_the_same_in_every_process() -> None:
+    """CEL hands back a map's keys in an order that differs between processes."""
+    script = (
+        "import hashlib, pathlib, pcn_rules\n"
+        "out = [pcn_rules.check(f, explain=True).to_json()\n"
+        "       for f in sorted(pathlib.Path('fixtures').glob('20*/*.json'))]\n"
+        "print(hashlib.sha256(''.join(out).encode()).hexdigest())\n"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        ).stdout
+        for _ in range(3)
+    }
+    assert len(digests) == 1

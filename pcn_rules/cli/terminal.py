@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
@@ -13,11 +13,12 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..audit import AuditReport
-from ..baseline import BaselineDiff
-from ..pack import Rule, RulePack
-from ..packdiff import PackDiff
-from ..report import Finding, Report
+if TYPE_CHECKING:  # only for annotations: `pcn-check FILE` need not import audit or packdiff
+    from ..audit import AuditReport
+    from ..baseline import BaselineDiff
+    from ..pack import Rule, RulePack
+    from ..packdiff import PackDiff
+    from ..report import Finding, Report
 
 _STATUS_STYLE = {
     "met": ("✓ met", "green"),
@@ -142,6 +143,8 @@ def render_report(report: Report, console: Console, explain: bool = False) -> No
         f"{report.as_of}" + (f" · {report.source}" if report.source else ""),
         style="dim",
     )
+    # the name is the submission's text: as a Text, "[...]" and ":name:" in it are shown as written
+    # (a str title would be read as rich markup and emoji codes)
     console.print(Panel(Group(_verdict(report), about), title=Text(title), expand=True))
 
     groups: dict[str | None, list[Finding]] = {}
