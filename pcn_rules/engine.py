@@ -155,7 +155,10 @@ def _holds_records(value: Any) -> bool:
     if kind is list:
         return any(type(item) is dict or isinstance(item, Mapping) for item in value)
     if kind is dict or isinstance(value, Mapping):
-        return any(_holds_records(v) for v in value.values())
+        for item in value.values():
+            inner = type(item)
+            if inner is not str and inner is not int and inner is not bool and _holds_records(item):
+                return True
     return False
 
 
