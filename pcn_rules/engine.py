@@ -228,21 +228,27 @@ class _Context:
             found = self._data[key] = self.data_for(entity)
         return found
 
-    def evidence(self, entity: Entity, index: int, data: Mapping[str, Any], path: str) -> Any:
-        """The value at ``path`` shown as evidence (memoised per entity, as rules share paths;
+    def evidence(
+        self, entity: Entity, index: int, data: Mapping[str, Any], paths: tuple[str, ...]
+    ) -> dict[str, Any]:
+        """The values at ``paths`` shown as evidence (memoised per entity, as rules share paths;
         only plain values are shared between findings, each gets its own records)."""
-        known = self._evidence.get((entity.scope, index))
+        key = (entity.scope, index)
+        known = self._evidence.get(key)
         if known is None:
-            known = self._evidence[(entity.scope, index)] = {}
-        found = known.get(path, _UNSET)
-        if found is _UNSET:
-            try:
-                found = _evidence_value(_lookup(data, path))
-            except KeyError:
-                found = None
-            if type(found) in _SHAREABLE:
-                known[path] = found
-        return found
+            known = self._evidence[key] = {}
+        evidence: dict[str, Any] = {}
+        for path in paths:
+            found = known.get(path, _UNSET)
+            if found is _UNSET:
+                try:
+                    found = _evidence_value(_lookup(data, path))
+                except KeyError:
+                    found = None
+                if type(found) in _SHAREABLE:
+                    known[path] = found
+            evidence[path] = found
+        return evidence
 
     def activation(self, rule: Rule, entity: Entity, index: int, data: Mapping[str, Any]) -> Any:
         return self._activation(rule.network_keys, entity, index, data)
@@ -544,9 +550,7 @@ def _evaluate_entity(ctx: _Context, rule: Rule, entity: Entity, index: int) -> F
         elif not value:
             failed_messages.append(_render(check.message, data))
 
-    evidence: dict[str, Any] = {
-        path: ctx.evidence(entity, index, data, path) for path in rule.evidence_paths
-    }
+    evidence = ctx.evidence(entity, index, data, rule.evidence_paths)
     for name, value in data["derived"].items():
         evidence[f"derived.{name}"] = _evidence_value(value)
 
