@@ -45,6 +45,7 @@ class EvalError:
         return match.group(1) if match else None
 
 
+_ENTITIES_USE = re.compile(rf"(?<![\w.]){ENTITIES}\b")
 _MISSING_KEY = re.compile(r'Key not found in map : "([^"]+)"')
 _NO_SUCH_KEY = re.compile(r"no such key: ([A-Za-z_]\w*)")
 
@@ -63,7 +64,11 @@ class Environment:
         self.variables = tuple(sorted(set(variables)))
         self._env = _make_env((*self.variables, ENTITIES))
 
-    def compile(self, source: str) -> Compiled:
+    def compile(self, source: str, *, internal: bool = False) -> Compiled:
+        """Compile a condition.  Only the engine's own programs (``internal``) may read
+        :data:`ENTITIES`."""
+        if not internal and _ENTITIES_USE.search(_strip_strings(source)):
+            raise CompileError(f"undeclared reference to '{ENTITIES}'")
         try:
             program = self._env.compile(source)
         except RuntimeError as exc:
@@ -191,7 +196,7 @@ class Bundle:
 
 def _compile_or_none(environment: Environment, text: str) -> Any:
     try:
-        return environment.compile(text).program
+        return environment.compile(text, internal=True).program
     except CompileError:
         return None
 

@@ -14,7 +14,7 @@ import pytest
 import pcn_rules
 from pcn_rules import engine
 from pcn_rules.audit import audit
-from pcn_rules.celexpr import UNDECIDED, Bundle, Environment
+from pcn_rules.celexpr import UNDECIDED, Bundle, CompileError, Environment
 from pcn_rules.ods_import import import_ods
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,3 +131,10 @@ def test_explained_reports_are_the_same_in_every_process() -> None:
         for _ in range(3)
     }
     assert len(digests) == 1
+
+
+def test_a_condition_cannot_read_the_engines_own_variable() -> None:
+    env = Environment(["network"])
+    with pytest.raises(CompileError, match="undeclared reference to 'pcn_entities__'"):
+        env.compile("size(pcn_entities__) > 0")
+    assert env.compile("network.name == 'pcn_entities__'").source
