@@ -1,0 +1,60 @@
+"""The benchmark's floor (benchmarks/run.py: the 2019/20 rules written by hand in plain Python)
+must be the same rules as the pack: on every 2019/20 fixture and on real ODS networks it finds
+exactly as many unmet requirements as the engine.  Otherwise engine/plain compares unlike work."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import json
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+import pcn_rules
+from pcn_rules.engine import evaluate
+from pcn_rules.facts import build_facts
+from pcn_rules.inputs import validate_submission
+from pcn_rules.ods_import import import_ods
+
+ROOT = Path(__file__).resolve().parent.parent
+PACK = pcn_rules.load_pack("2019/20")
+
+
+def _benchmark() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("pcn_benchmark", ROOT / "benchmarks" / "run.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+BENCHMARK = _benchmark()
+
+
+def _documents() -> list[tuple[str, dict[str, Any]]]:
+    docs = [
+        (path.name, json.loads(path.read_text(encoding="utf-8")))
+        for path in sorted((ROOT / "fixtures" / "2019-20").glob("*.json"))
+    ]
+    ods = ROOT / "fixtures" / "ods"
+    imported = import_ods(
+        [ods / "epcn_2019-12_pcn_details_slice.csv", ods / "epcn_2019-12_core_partners_slice.csv"],
+        ods / "qof_1819_practice_list_size_slice.csv",
+    )
+    docs += sorted(imported.submissions.items())
+    return docs
+
+
+@pytest.mark.parametrize("as_of", [dt.date(2019, 5, 10), dt.date(2019, 6, 30)])
+def test_the_plain_python_floor_finds_what_the_engine_finds(as_of: dt.date) -> None:
+    params = dict(PACK.parameters)
+    milestones = {m.key: m.date.isoformat() for m in PACK.milestones}
+    for name, doc in _documents():
+        facts = build_facts(validate_submission(doc, name))
+        report = evaluate(facts, PACK, as_of)
+        unmet = sum(1 for f in report.findings if f.status in ("not_met", "error"))
+        assert BENCHMARK.plain_rules(facts, params, milestones, as_of.isoformat()) == unmet, name
