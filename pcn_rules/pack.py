@@ -200,6 +200,11 @@ def _path_keys(path: str) -> tuple[str, ...]:
 
 
 def _format_value(value: Any, spec: str) -> str:
+    kind = type(value)
+    if kind is str and not spec:
+        return value  # type: ignore[no-any-return]
+    if kind is list and value and not spec and all(type(v) is str for v in value):
+        return ", ".join(value)
     if isinstance(value, list):
         return ", ".join(_format_value(v, spec) for v in value) if value else "none"
     if isinstance(value, bool):
