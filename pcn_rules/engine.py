@@ -74,6 +74,7 @@ class _Outcome:
         self.errors: list[str] = []
 
 
+@functools.cache
 def _not_evidenced(scope: str, key: str) -> str:
     path = source_of(scope, key) or key
     return f"Not evidenced in the submission: {path}."
@@ -499,8 +500,63 @@ def _still_valid(ctx: _Context, waiver: Waiver) -> tuple[Waiver | None, str | No
     return waiver, None
 
 
+def _decided_finding(
+    ctx: _Context, rule: Rule, entity: Entity, index: int, data: Mapping[str, Any]
+) -> Finding | None:
+    """The finding when the scope's bundled call decided every condition of the rule, with
+    true or false where a boolean is expected (None otherwise: :func:`_evaluate_entity` then
+    takes the general way, which gives the same finding in this case)."""
+    decided = ctx.decided(entity, index, data)
+    if rule.when is not None:
+        applies = decided.get(id(rule.when), _UNSET)
+        if applies is False:
+            return _finding(
+                ctx,
+                rule,
+                entity,
+                "not_applicable",
+                f"Does not apply: `{rule.when.source}` is false for this submission.",
+                {},
+            )
+        if applies is not True:
+            return None
+    derived: dict[str, Any] = {}
+    for name, compiled in rule.derive:
+        value = decided.get(id(compiled), _UNSET)
+        if value is _UNSET:
+            return None
+        derived[name] = value
+    failed: list[Template] = []
+    for check in rule.checks:
+        holds = decided.get(id(check.condition), _UNSET)
+        if holds is False:
+            failed.append(check.message)
+        elif holds is not True:
+            return None
+    variables = data
+    if derived:
+        data = dict(data)
+        data["derived"] = derived
+    evidence = ctx.evidence(entity, index, data, rule.evidence_paths)
+    for name, value in derived.items():
+        evidence[f"derived.{name}"] = _evidence_value(value)
+    if not failed:
+        return _finding(ctx, rule, entity, "met", _render(rule.met_message, data), evidence)
+    message = " ".join(_render(template, data) for template in failed)
+    waiver, note = _check_waiver(ctx, rule, entity, _Values(ctx, rule, entity, index, variables))
+    if waiver is not None:
+        return _finding(ctx, rule, entity, "waived", message, evidence, waiver)
+    if note:
+        message = f"{message} {note}"
+    return _finding(ctx, rule, entity, "not_met", message, evidence)
+
+
 def _evaluate_entity(ctx: _Context, rule: Rule, entity: Entity, index: int) -> Finding:
     data = ctx.data_for(entity, index)
+    if ctx.bundled:
+        found = _decided_finding(ctx, rule, entity, index, data)
+        if found is not None:
+            return found
     values = _Values(ctx, rule, entity, index, data)
     outcome = _Outcome()
     scope = rule.scope
