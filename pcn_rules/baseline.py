@@ -74,6 +74,8 @@ def load_baseline(path: str | Path) -> dict[str, BaselineItem]:
         data = loads_json(Path(path).read_text(encoding="utf-8"), source)
     except FileNotFoundError:
         raise InputError(source, [("", "baseline file not found")]) from None
+    except RecursionError:
+        raise InputError(source, [("", "JSON nests too deeply; not a pcn-check report")]) from None
     except (OSError, ValueError) as exc:
         raise InputError(
             source, [("", f"not a JSON report written by pcn-check ({exc})")]

@@ -96,6 +96,9 @@ class _Model(BaseModel):
         frozen=True,
         str_strip_whitespace=True,
         populate_by_name=False,
+        # JSON has no NaN or Infinity (the reader refuses them); a dict from a library caller
+        # must not bring them in either
+        allow_inf_nan=False,
     )
 
 

@@ -500,3 +500,23 @@ def test_the_default_command_knows_which_of_its_options_take_a_value() -> None:
         for name in [*param.opts, *param.secondary_opts]
     }
     assert set(CHECK_VALUE_OPTIONS) == takes_value
+
+
+def test_a_baseline_nested_too_deeply_is_unreadable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    baseline = tmp_path / "deep.json"
+    baseline.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    code, _, err = run([F19 / "compliant.json", "--baseline", baseline], capsys)
+    assert code == 3
+    assert f"{baseline}: JSON nests too deeply; not a pcn-check report" in err
+
+
+def test_a_library_caller_cannot_bring_in_infinity() -> None:
+    import pcn_rules
+
+    doc = json.loads((F19 / "compliant.json").read_text(encoding="utf-8"))
+    doc["practices"][0]["weighted_list_size"] = float("inf")
+    with pytest.raises(pcn_rules.InputError) as caught:
+        pcn_rules.check(doc)
+    assert any(path == "practices[0].weighted_list_size" for path, _ in caught.value.problems)
