@@ -500,6 +500,33 @@ def _still_valid(ctx: _Context, waiver: Waiver) -> tuple[Waiver | None, str | No
     return waiver, None
 
 
+def _not_applicable(
+    ctx: _Context, rule: Rule, entity: Entity, trace: list[dict[str, Any]] | None = None
+) -> Finding:
+    """The finding of a rule whose ``when`` is false for the entity."""
+    assert rule.when is not None
+    message = f"Does not apply: `{rule.when.source}` is false for this submission."
+    return _finding(ctx, rule, entity, "not_applicable", message, {}, trace=trace)
+
+
+def _unmet(
+    ctx: _Context,
+    rule: Rule,
+    entity: Entity,
+    values: _Values,
+    message: str,
+    evidence: dict[str, Any],
+    trace: list[dict[str, Any]] | None = None,
+) -> Finding:
+    """The finding of a rule that is not met: waived if a valid waiver covers it."""
+    waiver, note = _check_waiver(ctx, rule, entity, values)
+    if waiver is not None:
+        return _finding(ctx, rule, entity, "waived", message, evidence, waiver, trace)
+    if note:
+        message = f"{message} {note}"
+    return _finding(ctx, rule, entity, "not_met", message, evidence, trace=trace)
+
+
 def _decided_finding(
     ctx: _Context, rule: Rule, entity: Entity, index: int, data: Mapping[str, Any]
 ) -> Finding | None:
@@ -510,14 +537,7 @@ def _decided_finding(
     if rule.when is not None:
         applies = decided.get(id(rule.when), _UNSET)
         if applies is False:
-            return _finding(
-                ctx,
-                rule,
-                entity,
-                "not_applicable",
-                f"Does not apply: `{rule.when.source}` is false for this submission.",
-                {},
-            )
+            return _not_applicable(ctx, rule, entity)
         if applies is not True:
             return None
     derived: dict[str, Any] = {}
@@ -543,12 +563,9 @@ def _decided_finding(
     if not failed:
         return _finding(ctx, rule, entity, "met", _render(rule.met_message, data), evidence)
     message = " ".join(_render(template, data) for template in failed)
-    waiver, note = _check_waiver(ctx, rule, entity, _Values(ctx, rule, entity, index, variables))
-    if waiver is not None:
-        return _finding(ctx, rule, entity, "waived", message, evidence, waiver)
-    if note:
-        message = f"{message} {note}"
-    return _finding(ctx, rule, entity, "not_met", message, evidence)
+    return _unmet(
+        ctx, rule, entity, _Values(ctx, rule, entity, index, variables), message, evidence
+    )
 
 
 def _evaluate_entity(ctx: _Context, rule: Rule, entity: Entity, index: int) -> Finding:
@@ -572,15 +589,7 @@ def _evaluate_entity(ctx: _Context, rule: Rule, entity: Entity, index: int) -> F
             )
         outcome.missing.clear()  # an unknown `when` applies the rule (fail closed)
         if applies is False:
-            return _finding(
-                ctx,
-                rule,
-                entity,
-                "not_applicable",
-                f"Does not apply: `{rule.when.source}` is false for this submission.",
-                {},
-                trace=trace,
-            )
+            return _not_applicable(ctx, rule, entity, trace)
 
     if rule.derive:
         # derived values are inlined into the conditions at load; they are computed here only
@@ -615,14 +624,8 @@ def _evaluate_entity(ctx: _Context, rule: Rule, entity: Entity, index: int) -> F
             ctx, rule, entity, "error", _error_message(rule, outcome), evidence, trace=trace
         )
     if outcome.missing or failed_messages:
-        parts = failed_messages + outcome.missing
-        message = " ".join(parts)
-        waiver, note = _check_waiver(ctx, rule, entity, values)
-        if waiver is not None:
-            return _finding(ctx, rule, entity, "waived", message, evidence, waiver, trace)
-        if note:
-            message = f"{message} {note}"
-        return _finding(ctx, rule, entity, "not_met", message, evidence, trace=trace)
+        message = " ".join(failed_messages + outcome.missing)
+        return _unmet(ctx, rule, entity, values, message, evidence, trace)
     return _finding(
         ctx, rule, entity, "met", _render(rule.met_message, data), evidence, trace=trace
     )
