@@ -198,7 +198,7 @@ def _plan(
 ) -> tuple[tuple[Action, ...], dict[str, set[str]]]:
     grouped: dict[str, list[tuple[str, Finding]]] = {}
     for label, finding in labelled:
-        if finding.status == "not_met" or finding.status == "error":  # finding.failed, inlined
+        if finding.failed:
             grouped.setdefault(finding.rule_id, []).append((label, finding))
     actions: list[Action] = []
     not_ready: dict[str, set[str]] = {}

@@ -17,7 +17,7 @@ from typing import Any
 
 from .celexpr import ENTITIES, UNDECIDED, Bundle, Compiled, EvalError, referenced_paths
 from .facts import BATCH_SCOPES, SCOPES, Entity, SubmissionFacts, source_of
-from .pack import Rule, RulePack, Template
+from .pack import Rule, RulePack, Template, path_keys
 from .report import Due, Finding, MilestoneStatus, Report, Status, Timing, Waiver
 from .waivers import WaiverSet
 
@@ -35,15 +35,10 @@ BUNDLE_CONDITIONS = True
 _CHUNK = 32
 
 
-@functools.cache
-def _split(path: str) -> tuple[str, ...]:
-    return tuple(path.split("."))
-
-
 def _lookup(data: Mapping[str, Any], path: str) -> Any:
     """Resolve ``a.b.c`` in nested dicts; raises KeyError if any part is absent."""
     value: Any = data
-    for part in _split(path):
+    for part in path_keys(path):
         # facts are plain dicts; the Mapping test is only for anything else
         if type(value) is not dict and not isinstance(value, Mapping):
             raise KeyError(path)
@@ -203,6 +198,7 @@ class _Context:
         self._evidence: dict[tuple[str, int], dict[str, Any]] = {}
         # per (scope, entity index): the values of the scope's conditions decided in one call
         self._decided: dict[tuple[str, int], dict[int, Any]] = {}
+        self._scopes_tried: set[str] = set()  # scopes whose entities were bundled together
         # explanations read each condition on its own, so they show what it alone gives
         self.bundled = BUNDLE_CONDITIONS and not explain
         self._timings: dict[str | None, tuple[Due | None, int | None, Timing]] = {}
@@ -260,7 +256,7 @@ class _Context:
             return {}
         key = (entity.scope, index)
         found = self._decided.get(key)
-        if found is None and entity.scope != "network" and (entity.scope, -1) not in self._decided:
+        if found is None and entity.scope != "network" and entity.scope not in self._scopes_tried:
             self._decide_scope(entity.scope)
             found = self._decided.get(key)
         if found is None:
@@ -277,7 +273,7 @@ class _Context:
     def _decide_scope(self, scope: str) -> None:
         """Decide the conditions of every entity of ``scope`` in few calls, where that works
         (a chunk whose call fails is left to be decided entity by entity)."""
-        self._decided[(scope, -1)] = {}  # tried once per scope
+        self._scopes_tried.add(scope)
         entities = self.facts.entities.get(scope, ())
         if len(entities) < 2:
             return

@@ -180,7 +180,7 @@ class Template:
             if name is None:
                 continue
             value: Any = data
-            for key in _path_keys(name):
+            for key in path_keys(name):
                 if type(value) is not dict and not isinstance(value, Mapping):
                     value = _ABSENT
                     break
@@ -195,7 +195,8 @@ _ABSENT: Any = object()
 
 
 @cache
-def _path_keys(path: str) -> tuple[str, ...]:
+def path_keys(path: str) -> tuple[str, ...]:
+    """``"network.list_size"`` → ``("network", "list_size")`` (memoised: paths come from packs)."""
     return tuple(path.split("."))
 
 
