@@ -69,125 +69,129 @@ def _time_process(cmd: list[str], runs: int) -> list[float]:
 
 
 def plain_rules(f: Any, params: dict[str, Any], milestones: dict[str, str], as_of: str) -> int:
-    """Evaluate every 2019/20 requirement by hand; returns the number of unmet findings."""
+    """Evaluate every 2019/20 requirement by hand on facts built as of ``as_of``; returns the
+    number of findings not shown to hold (not met, not evidenced or in error).  Met late counts
+    as held, as in the engine; ``milestones`` are unused since deadlines only tell met from
+    met late."""
+    del milestones
     n = f.network
-    unmet = 0
-
-    def has(d: dict[str, Any], *keys: str) -> bool:
-        for k in keys:
-            if not isinstance(d, dict) or k not in d:
-                return False
-            d = d[k]
-        return True
-
+    unsettled = 0
     practices = n["practices"]
-    unmet += not (
+    size = n.get("list_size")
+    partial = n["list_size_partial"]
+    unsettled += not (
         n["practice_count"] > 0
-        and all("name" in p for p in practices)
         and not n["duplicate_practice_codes"]
+        and all("name" in p for p in practices)
     )  # REG-PRACTICES
     ref = params["list_size_reference_date"]
-    unmet += not (
-        not n["practices_without_list_size"]
-        and all(p.get("list_size_date") == ref for p in practices if "list_size" in p)
-        and ("declared_list_size" not in n or n["declared_list_size"] == n["list_size_partial"])
+    unsettled += not (
+        all("list_size" in p and p.get("list_size_date") == ref for p in practices)
+        and ("declared_list_size" not in n or n["declared_list_size"] == size)
     )  # REG-LIST-SIZE
-    unmet += not n.get("map_reference")  # REG-MAP
-    unmet += any(
-        not p["signed_initial_agreement"] and not p["signed_network_agreement"] for p in practices
+    unsettled += "map_reference" not in n  # REG-MAP
+    agreement = n["agreement"]
+    unsettled += not (
+        agreement.get("all_signed_initial") is True
+        and all(
+            "initial_agreement_signed_on" in p or "network_agreement_signed_on" in p
+            for p in practices
+        )
     )  # REG-INITIAL-AGREEMENT
-    unmet += not has(n, "clinical_director", "name")  # REG-CLINICAL-DIRECTOR
+    cd = n.get("clinical_director", {})
+    unsettled += "name" not in cd  # REG-CLINICAL-DIRECTOR
     payee = n.get("nominated_payee", {})
-    unmet += not (
+    unsettled += not (
         payee
-        and (payee["kind"] == "provider" or payee["is_member_practice"])
-        and payee.get("bank_details_supplied")
+        and (payee["kind"] == "provider" or payee.get("is_member_practice") is True)
+        and payee.get("bank_details_supplied") is True
     )  # REG-NOMINATED-PAYEE
     sub = f.submission
-    if sub["type"] == "registration":  # REG-ON-TIME
-        unmet += not sub.get("submitted_on", "9999") <= milestones["registration"]
+    if sub["type"] == "registration":  # REG-ON-TIME (received late is met late)
+        unsettled += "submitted_on" not in sub
     for p in practices:  # CORE-CONTRACT (per practice)
-        unmet += not (
-            p.get("contract_type") in ("GMS", "PMS", "APMS") and p.get("in_hours_contract", True)
-        )
-    unmet += not n["gp_practice_count"] > 0  # CORE-GP-LED
+        kind = p.get("contract_type")
+        in_hours = p.get("in_hours_contract", kind != "APMS")
+        unsettled += not (kind in ("GMS", "PMS", "APMS") and in_hours)
+    unsettled += not n["gp_practices_known"] > 0  # CORE-GP-LED
     for e in f.entities["register_practice"]:  # CORE-ONE-NETWORK (per practice)
-        unmet += not e.facts["membership_count"] <= 1
-    size = n.get("list_size")
+        unsettled += not e.facts["membership_count"] <= 1
     waiver = n["commissioner"].get("population_waiver")
-    unmet += not (
+    unsettled += not (
         (size is not None and size >= params["population_min"])
-        or (waiver and waiver["approved_on"] <= as_of and waiver.get("expires_on", "9999") >= as_of)
+        or partial >= params["population_min"]
+        or (waiver is not None and waiver.get("expires_on", "9999") >= as_of)
     )  # POP-MIN
-    unmet += not (
-        size is not None
-        and (size <= params["population_typical_max"] or "over_50k_agreement" in n["commissioner"])
+    agreed = "over_50k_agreement" in n["commissioner"]
+    unsettled += not (
+        agreed or (size is not None and size <= params["population_typical_max"])
     )  # POP-TYPICAL-MAX
-    unmet += not (
-        n["distinct_practice_count"] != 1 or (size or 0) >= params["population_min"]
+    unsettled += not (
+        n["distinct_practice_count"] != 1 or (size is not None and size >= params["population_min"])
     )  # SINGLE-PRACTICE
-    unmet += not n.get("contiguous", False)  # GEO-CONTIGUOUS
+    unsettled += n.get("contiguous") is not True  # GEO-CONTIGUOUS
     for p in practices:  # GEO-CROSS-CCG (per practice)
-        unmet += not (p.get("in_lead_ccg", False) or p["cross_boundary_agreed"])
+        unsettled += not (p.get("in_lead_ccg") is True or p["cross_boundary_agreed"])
     for c in f.entities["covered_practice"]:  # COV-NON-PARTICIPANT
-        unmet += not ("local_agreement" in c.facts and not c.facts["is_member"])
-    agreement = n["agreement"]
-    unmet += not (
-        not agreement["full_unsigned"]
+        unsettled += not ("local_agreement" in c.facts and not c.facts["is_member"])
+    unsettled += not (
+        agreement.get("all_signed") is True
         and agreement.get("schedules_missing") == []
         and agreement.get("national_clauses_unchanged", True)
+        and all("network_agreement_signed_on" in p for p in practices)
     )  # NA-FULL
-    unmet += not agreement.get("data_sharing_in_place", False)  # NA-DATA-SHARING
-    cd = n.get("clinical_director", {})
-    unmet += not (cd.get("is_clinician") and cd.get("practice_is_member"))  # CD-CLINICIAN
-    unmet += not (
-        cd.get("start_date", "9999") <= milestones["go_live"]
-        and cd.get("end_date", "9999") >= as_of
-    )  # CD-IN-POST
+    unsettled += not (
+        agreement.get("data_sharing_in_place") is True and "data_sharing_signed_on" in agreement
+    )  # NA-DATA-SHARING
+    unsettled += not (
+        cd.get("is_clinician") is True and cd.get("practice_is_member") is True
+    )  # CD-CLINICIAN
+    unsettled += not ("start_date" in cd and cd.get("end_date", "9999") >= as_of)  # CD-IN-POST
     com = n["commissioner"]
-    unmet += not (
-        com.get("registration_confirmed_on", "9999") <= milestones["commissioner_confirmation"]
-        and com.get("area_approved_on", "9999") <= milestones["commissioner_confirmation"]
-    )
+    unsettled += not (
+        "registration_confirmed_on" in com and "area_approved_on" in com
+    )  # COM-APPROVAL
     eh = n.get("extended_hours", {})
-    if size is not None:  # EHA-MINUTES
+    if size is not None and "minutes_per_week" in eh and "blocks" in eh:  # EHA-MINUTES
         required = ((size * params["eha_minutes_per_1000"] + 7500) // 15000) * 15
-        unmet += not (
-            eh.get("minutes_per_week", -1) >= required
-            and eh.get("blocks_under_30", 0) == 0
-            and eh.get("blocks_in_core_hours", 0) == 0
+        unsettled += not (
+            eh["minutes_per_week"] >= required
+            and eh["blocks_under_30"] == 0
+            and eh["blocks_in_core_hours"] == 0
+            and eh["block_minutes"] >= eh["minutes_per_week"]
         )
     else:
-        unmet += 1
-    unmet += not n["non_gp_provider_count"] > 0  # COLLAB-EXPECTED
+        unsettled += 1
+    unsettled += not n.get("non_gp_provider_count", 0) > 0  # COLLAB-EXPECTED
     for r in f.entities["role"]:  # ARRS-BASELINE and ARRS-2019-ROLES
         role = r.facts
-        unmet += not (role.get("additional_to_baseline") or "baseline_exception" in role)
+        unsettled += not (
+            role.get("additional_to_baseline") is True or "baseline_exception" in role
+        )
         allowed = role["role"] in params["arrs_roles"]
-        posts = 2 if (size or 0) >= params["arrs_two_posts_from"] else 1
-        cap = 0.0
-        if allowed and "annual_cost" in role:
-            cap = min(
+        within = True
+        if allowed and "claim" in role:
+            within = "annual_cost" in role and role["claim"] <= params["arrs_year_fraction"] * min(
                 role["annual_cost"] * params["arrs_reimbursement_rate"][role["role"]],
                 params["arrs_max_per_wte"][role["role"]] * role["wte"],
             )
-            cap *= params["arrs_year_fraction"]
-        unmet += not (
-            allowed and role["same_role_count"] <= posts and role.get("claim", 0.0) <= cap
+        posts = 2 if (size or 0) >= params["arrs_two_posts_from"] else 1
+        unsettled += not (
+            size is not None and allowed and role["same_role_count"] <= posts and within
         )
-    if size:  # FUND-ENTITLEMENTS (amounts)
+    if size and n.get("weighted_list_size"):  # FUND-ENTITLEMENTS (amounts)
         _ = (
             size * params["core_funding_per_patient"],
             size * params["clinical_director_per_patient"],
             size * params["extended_hours_per_patient"],
-            n.get("weighted_list_size", 0.0) * params["participation_per_weighted_patient"],
+            n["weighted_list_size"] * params["participation_per_weighted_patient"],
         )
     else:
-        unmet += 1
+        unsettled += 1
     for e in f.entities["register_practice"]:  # COV-FULL (no register: not applicable)
         if e.facts["in_register"]:
-            unmet += not (e.facts["network_count"] > 0 or e.facts["covered_by"])
-    return unmet
+            unsettled += not (e.facts["network_count"] > 0 or e.facts["covered_by"])
+    return unsettled
 
 
 def decide_only(f: Any, pack: Any, as_of: dt.date) -> None:
@@ -280,7 +284,7 @@ def main() -> int:
     results["check_p95_us"] = per_network[int(len(per_network) * 0.95)] * 1e6
 
     models = [validate_submission(doc, "bench") for doc in docs]
-    facts = [build_facts(m) for m in models]
+    facts = [build_facts(m, as_of=as_of) for m in models]
     from pcn_rules.engine import evaluate
 
     start = time.perf_counter()

@@ -52,6 +52,7 @@ def check(
     waivers: WaiverSet | str | Path | None = None,
     ignore_waivers: bool = False,
     explain: bool = False,
+    late_blocks: bool = False,
 ) -> Report:
     """Check one submission and return its :class:`~pcn_rules.report.Report`.
 
@@ -61,7 +62,11 @@ def check(
     submission's contract year (or its date).  ``as_of`` defaults to the submission date.
     ``waivers`` is a :class:`~pcn_rules.waivers.WaiverSet` or the path of a waivers file;
     ``ignore_waivers`` applies no waiver at all; ``explain`` records, per finding, each condition
-    with the values it read and its result.
+    with the values it read and its result; ``late_blocks`` makes a requirement met after its
+    deadline (``met_late``) block the verdict like one not met.
+
+    The submission is seen as of ``as_of``: a fact dated after it (a signature, an approval, a
+    start date) has not happened yet.
 
     Raises :class:`~pcn_rules.errors.InputError` for a bad submission,
     :class:`~pcn_rules.errors.PackError` for a bad pack and
@@ -80,11 +85,12 @@ def check(
     source = str(submission) if isinstance(submission, str | Path) else None
     waiver_set = load_waivers(waivers) if isinstance(waivers, str | Path) else waivers
     return evaluate(
-        build_facts(model),
+        build_facts(model, as_of=when),
         chosen,
         when,
         source,
         waivers=waiver_set,
         ignore_waivers=ignore_waivers,
         explain=explain,
+        late_blocks=late_blocks,
     )

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import difflib
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,15 +23,24 @@ from typing import Any
 from .api import _as_date
 from .engine import evaluate, evaluate_batch
 from .errors import InputError, UsageError
-from .facts import BATCH_SCOPES, SubmissionFacts, batch_practices, build_facts, network_label
+from .facts import (
+    BATCH_SCOPES,
+    LIST_SCOPES,
+    SCOPES,
+    SubmissionFacts,
+    batch_practices,
+    build_facts,
+    network_label,
+)
 from .inputs import coerce_submission
 from .model import Submission
+from .ods_import import FROM_LIST_SIZES, IMPORTED_BY
 from .pack import RulePack, load_pack_cached, select_pack_id
 from .register import Register, load_register
 from .report import SEVERITY_RANK, Finding, Report, report_json_schema
 from .waivers import WaiverSet, load_waivers
 
-AUDIT_VERSION = "1.0"
+AUDIT_VERSION = "2.0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,13 +49,19 @@ class MilestoneReadiness:
     date: dt.date
     title: str
     days_left: int
+    #: networks with an error-severity requirement due here that the evidence shows unmet
+    #: (or that could not be evaluated)
     networks_not_ready: tuple[str, ...]
     actions: int
+    #: other networks with an error-severity requirement due here that is not evidenced
+    networks_not_evidenced: tuple[str, ...] = ()
+    #: findings due here that are not evidenced
+    not_evidenced: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class Action:
-    """One unmet requirement, with every network (and entity) it concerns."""
+    """One requirement the evidence shows unmet, with every network (and entity) it concerns."""
 
     rule_id: str
     title: str
@@ -55,6 +72,34 @@ class Action:
     remediation: tuple[str, ...]
     networks: tuple[str, ...]
     findings: int
+
+
+@dataclass(frozen=True, slots=True)
+class DataGap:
+    """A fact the submissions do not give, with every requirement it leaves not evidenced."""
+
+    #: the submission path with list indices left out, e.g. ``practices[].contract_type``
+    path: str
+    #: how many places it is missing from (e.g. practices, across every network)
+    places: int
+    #: what a place is ("member practices", "networks"...)
+    unit: str
+    networks: tuple[str, ...]
+    rules: tuple[str, ...]
+    severity: str
+    due_milestone: str | None
+    due_date: dt.date | None
+    days_left: int | None
+    findings: int
+    #: why it is missing, where that is known (e.g. "ODS does not hold it")
+    note: str | None = None
+
+    @property
+    def sentence(self) -> str:
+        """ "`practices[].contract_type` is missing for 6,757 member practices: ODS does not
+        hold it"."""
+        text = f"`{self.path}` is missing for {self.places:,} {self.unit}"
+        return f"{text}: {self.note}" if self.note else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +117,7 @@ class AuditReport:
     actions: tuple[Action, ...]
     stats: Mapping[str, Any]
     headline: str
+    gaps: tuple[DataGap, ...] = ()
 
     @property
     def compliant(self) -> bool:
@@ -100,8 +146,30 @@ class AuditReport:
                     "days_left": m.days_left,
                     "networks_not_ready": list(m.networks_not_ready),
                     "actions": m.actions,
+                    "networks_not_evidenced": list(m.networks_not_evidenced),
+                    "not_evidenced": m.not_evidenced,
                 }
                 for m in self.milestones
+            ],
+            "gaps": [
+                {
+                    "path": g.path,
+                    "places": g.places,
+                    "unit": g.unit,
+                    "sentence": g.sentence,
+                    "note": g.note,
+                    "rules": list(g.rules),
+                    "severity": g.severity,
+                    "due": (
+                        {"milestone": g.due_milestone, "date": g.due_date.isoformat()}
+                        if g.due_date
+                        else None
+                    ),
+                    "days_left": g.days_left,
+                    "networks": list(g.networks),
+                    "findings": g.findings,
+                }
+                for g in self.gaps
             ],
             "actions": [
                 {
@@ -137,6 +205,22 @@ class AuditReport:
 
 def _matches(rule_id: str, patterns: Sequence[str]) -> bool:
     return any(rule_id == p or rule_id.startswith(p.rstrip("-") + "-") for p in patterns)
+
+
+def check_selectors(patterns: Sequence[str], pack: RulePack, option: str) -> None:
+    """Fail closed: a rule ID or prefix that matches no rule of the pack is a usage error (a
+    typo must never select nothing and report an empty "all clear")."""
+    ids = [rule.id for rule in pack.rules]
+    for pattern in patterns:
+        if any(_matches(rule_id, [pattern]) for rule_id in ids):
+            continue
+        prefixes = sorted({rule_id.split("-")[0] for rule_id in ids})
+        close = difflib.get_close_matches(pattern, [*ids, *prefixes], n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise UsageError(
+            f"{option} {pattern}: no rule of pack {pack.id} has that ID or prefix{hint} "
+            "(`pcn-check rules list` shows them)"
+        )
 
 
 def _keep(select: Sequence[str], ignore: Sequence[str]) -> Callable[[Finding], bool]:
@@ -193,12 +277,15 @@ def _network_size(network: Mapping[str, Any]) -> int:
     return int(network["list_size"] if "list_size" in network else network["list_size_partial"])
 
 
-def _plan(
-    labelled: list[tuple[str, Finding]], as_of: dt.date
-) -> tuple[tuple[Action, ...], dict[str, set[str]]]:
+_INDEX = re.compile(r"\[\d+\]")
+
+
+def _plan(labelled: list[tuple[str, Finding]]) -> tuple[tuple[Action, ...], dict[str, set[str]]]:
+    """Actions: one per requirement the evidence shows unmet (or that could not be evaluated),
+    and the networks not ready at each milestone on the evidence."""
     grouped: dict[str, list[tuple[str, Finding]]] = {}
     for label, finding in labelled:
-        if finding.failed:
+        if finding.failed and finding.status != "not_evidenced":
             grouped.setdefault(finding.rule_id, []).append((label, finding))
     actions: list[Action] = []
     not_ready: dict[str, set[str]] = {}
@@ -226,6 +313,68 @@ def _plan(
     return tuple(actions), not_ready
 
 
+def _unit(path: str) -> str:
+    name = path.split("[]", 1)[0] if "[]" in path else ""
+    scope = LIST_SCOPES.get(name)
+    return SCOPES[scope] if scope else "networks"
+
+
+def _why_missing(path: str, imported: bool) -> str | None:
+    """Why a fact is missing, when every submission lacking it came from ``import-ods``."""
+    if not imported:
+        return None
+    if path in FROM_LIST_SIZES:
+        return "the list-size file given to import-ods has no figure for them"
+    return "ODS does not hold it"
+
+
+def _gaps(
+    labelled: list[tuple[str, Finding]], imported: set[str]
+) -> tuple[tuple[DataGap, ...], dict[str, set[str]]]:
+    """Data gaps: the not-evidenced findings grouped by the fact they lack (not one action
+    per network), and the networks with an error-severity requirement not evidenced at each
+    milestone."""
+    places: dict[str, set[tuple[str, str]]] = {}
+    items: dict[str, list[tuple[str, Finding]]] = {}
+    not_evidenced: dict[str, set[str]] = {}
+    for label, finding in labelled:
+        if finding.status != "not_evidenced":
+            continue
+        if finding.due is not None and finding.severity == "error":
+            not_evidenced.setdefault(finding.due.milestone, set()).add(label)
+        for path in finding.missing or ("(unknown)",):
+            pattern = _INDEX.sub("[]", path)
+            places.setdefault(pattern, set()).add((label, path))
+            items.setdefault(pattern, []).append((label, finding))
+    gaps: list[DataGap] = []
+    for pattern, found in items.items():
+        networks = tuple(sorted({label for label, _ in found}))
+        findings = {id(f): f for _, f in found}.values()
+        first = min(
+            findings,
+            key=lambda f: (f.due.date if f.due else dt.date.max, SEVERITY_RANK[f.severity]),
+        )
+        gaps.append(
+            DataGap(
+                path=pattern,
+                places=len(places[pattern]),
+                unit=_unit(pattern),
+                networks=networks,
+                rules=tuple(sorted({f.rule_id for f in findings})),
+                severity=min((f.severity for f in findings), key=SEVERITY_RANK.__getitem__),
+                due_milestone=first.due.milestone if first.due else None,
+                due_date=first.due.date if first.due else None,
+                days_left=first.days_left,
+                findings=len(findings),
+                note=_why_missing(pattern, set(networks) <= imported),
+            )
+        )
+    gaps.sort(
+        key=lambda g: (g.due_date or dt.date.max, SEVERITY_RANK[g.severity], -g.places, g.path)
+    )
+    return tuple(gaps), not_evidenced
+
+
 def audit(
     submissions: Iterable[Submission | Mapping[str, Any] | str | Path],
     *,
@@ -237,8 +386,13 @@ def audit(
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
     on_progress: Callable[[int], None] | None = None,
+    late_blocks: bool = False,
 ) -> AuditReport:
-    """Audit many networks together as of a date.  Unreadable submissions are listed, not fatal."""
+    """Audit many networks together as of a date.  Unreadable submissions are listed, not fatal.
+
+    ``select`` and ``ignore`` are rule IDs or prefixes (``POP``, ``REG-LIST-SIZE``); one that
+    matches no rule of the pack is a :class:`~pcn_rules.errors.UsageError`.  ``late_blocks``
+    makes a requirement met after its deadline block like one not met."""
     when = _as_date(as_of, "as_of")
     if when is None:
         raise UsageError("an audit needs an as-of date (as_of=, or --as-of YYYY-MM-DD)")
@@ -270,6 +424,8 @@ def audit(
         chosen = load_pack_cached(select_pack_id(year, when))
     if waiver_set is not None:
         waiver_set.check_against({rule.id: rule.waivable for rule in chosen.rules})
+    check_selectors(select, chosen, "--select")
+    check_selectors(ignore, chosen, "--ignore")
 
     keep = _keep(select, ignore)
     facts: list[SubmissionFacts] = []
@@ -277,7 +433,7 @@ def audit(
     labels: list[str] = []
     for name, model in models:
         # the batch rules run once below, across every network: skip each one's batch of one
-        sub_facts = build_facts(model, batch=False)
+        sub_facts = build_facts(model, as_of=when, batch=False)
         report = evaluate(
             sub_facts,
             chosen,
@@ -286,6 +442,7 @@ def audit(
             waivers=waiver_set,
             ignore_waivers=ignore_waivers,
             skip_scopes=BATCH_SCOPES,
+            late_blocks=late_blocks,
         )
         if select or ignore:
             kept = tuple(f for f in report.findings if keep(f))
@@ -302,7 +459,12 @@ def audit(
     ]
     practices = batch_practices(facts, reg)
     batch = evaluate_batch(
-        practices, chosen, when, waivers=waiver_set, ignore_waivers=ignore_waivers
+        practices,
+        chosen,
+        when,
+        waivers=waiver_set,
+        ignore_waivers=ignore_waivers,
+        late_blocks=late_blocks,
     )
     batch = tuple(f for f in batch if keep(f))
     by_code = {p.id: p.facts for p in practices}
@@ -313,7 +475,13 @@ def audit(
         area = f"area-wide ({practice.get('commissioner', 'no commissioner given')})"
         for network in practice.get("networks") or [area]:
             labelled.append((str(network), finding))
-    actions, not_ready = _plan(labelled, when)
+    actions, not_ready = _plan(labelled)
+    imported = {
+        label
+        for label, (_, model) in zip(labels, models, strict=True)
+        if model.submission.submitted_by == IMPORTED_BY
+    }
+    gaps, not_evidenced = _gaps(labelled, imported)
     known = set(labels)  # area-wide findings (a practice in no network) are actions, not networks
     not_ready = {key: names & known for key, names in not_ready.items()}
     milestones = tuple(
@@ -324,11 +492,20 @@ def audit(
             days_left=(m.date - when).days,
             networks_not_ready=tuple(sorted(not_ready.get(m.key, set()))),
             actions=sum(a.findings for a in actions if a.due_milestone == m.key),
+            networks_not_evidenced=tuple(
+                sorted((not_evidenced.get(m.key, set()) & known) - not_ready.get(m.key, set()))
+            ),
+            not_evidenced=sum(
+                1
+                for _, f in labelled
+                if f.status == "not_evidenced" and f.due is not None and f.due.milestone == m.key
+            ),
         )
         for m in chosen.milestones
     )
     stats = _stats(facts, batch, by_code, reg, chosen)
-    return AuditReport(
+    stats["by_rule"] = _by_rule([f for _, f in labelled])
+    audited = AuditReport(
         as_of=when,
         pack_id=chosen.id,
         pack_release=chosen.release,
@@ -341,44 +518,112 @@ def audit(
         milestones=milestones,
         actions=actions,
         stats=stats,
-        headline=_headline(milestones, len(reports), chosen, when),
+        headline="",
+        gaps=gaps,
     )
+    return dataclasses.replace(audited, headline=_headline(audited, chosen))
 
 
-def _headline(
-    milestones: tuple[MilestoneReadiness, ...], networks: int, pack: RulePack, as_of: dt.date
-) -> str:
-    """The five-second line: the next milestone, how many networks are not ready, days left."""
-    horizon = pack.horizon(as_of)
-    overdue = [m for m in milestones if m.days_left < 0 and m.networks_not_ready]
-    target = next((m for m in milestones if horizon and m.key == horizon.key), None)
+def _by_rule(findings: list[Finding]) -> dict[str, dict[str, int]]:
+    """How many findings of each status each rule gave (once per finding: a finding about a
+    practice in two networks counts once)."""
+    out: dict[str, dict[str, int]] = {}
+    seen: set[int] = set()
+    for finding in findings:
+        if id(finding) in seen:
+            continue
+        seen.add(id(finding))
+        counts = out.setdefault(finding.rule_id, {})
+        counts[finding.status] = counts.get(finding.status, 0) + 1
+    return {rule_id: dict(sorted(counts.items())) for rule_id, counts in sorted(out.items())}
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def _days(days: int) -> str:
+    if days == 0:
+        return "due today"
+    if days < 0:
+        return f"{-days} day{'s' if days != -1 else ''} ago"
+    return f"{days} day{'s' if days != 1 else ''} left"
+
+
+def _headline(report: AuditReport, pack: RulePack) -> str:
+    """The five-second line: for the next milestone, how many networks are not ready on the
+    evidence and how many more lack evidence, the days left, and what fails after it."""
+    networks = len(report.reports)
+    horizon = pack.horizon(report.as_of)
+    unready: set[str] = set()
+    unproven: set[str] = set()
+    overdue: set[str] = set()
+    for label, r in zip(report.labels, report.reports, strict=True):
+        blocking = [f for f in r.findings if f.blocking]
+        if any(f.status != "not_evidenced" for f in blocking):
+            unready.add(label)
+            if any(
+                f.status != "not_evidenced" and f.days_left is not None and f.days_left < 0
+                for f in blocking
+            ):
+                overdue.add(label)
+        elif blocking:
+            unproven.add(label)
+    area = [f for f in report.batch_findings if f.blocking]
+    if horizon is not None:
+        when = f"{horizon.date.day} {horizon.date:%b} ({horizon.key}): "
+        days = _days((horizon.date - report.as_of).days)
+    else:
+        when, days = "", f"every milestone of {pack.id} has passed"
     parts: list[str] = []
-    if target is not None:
-        when = f"{target.date.day} {target.date:%b}"
-        days = (
-            "due today"
-            if target.days_left == 0
-            else f"{target.days_left} day{'s' if target.days_left != 1 else ''} left"
-        )
-        actions = f"{target.actions} action{'s' if target.actions != 1 else ''}"
-        if target.networks_not_ready:
-            parts.append(
-                f"{when} ({target.key}): {len(target.networks_not_ready)} of {networks} networks "
-                f"not ready — {actions}, {days}"
-            )
-        elif target.actions:
-            parts.append(
-                f"{when} ({target.key}): every network ready, but {actions} for the area "
-                f"(e.g. practices in no network), {days}"
-            )
-        else:
-            parts.append(f"{when} ({target.key}): all {networks} networks ready, {days}")
-    if overdue:
-        count = len({n for m in overdue for n in m.networks_not_ready})
-        parts.append(f"overdue: {count} of {networks} networks have unmet past deadlines")
-    if not parts:
-        parts.append(f"{networks} networks: every milestone of {pack.id} has passed")
-    return "; ".join(parts)
+    if not unready and not unproven:
+        parts.append(f"all {networks:,} networks ready")
+    else:
+        parts.append(f"{len(unready):,} of {networks:,} networks not ready on the evidence")
+        if overdue:
+            parts[-1] += f" ({len(overdue):,} with deadlines already passed)"
+        if unproven:
+            parts.append(f"{len(unproven):,} more with requirements not evidenced")
+    if area:
+        parts.append(f"{_plural(len(area), 'area-wide finding')} (e.g. practices in no network)")
+    counts = []
+    actions = sum(a.findings for a in report.actions)
+    if actions:
+        counts.append(_plural(actions, "action"))
+    if report.gaps:
+        counts.append(_plural(len(report.gaps), "data gap"))
+    counts.append(days)
+    text = when + "; ".join(parts) + " — " + ", ".join(counts)
+    later = _later(report)
+    if later:
+        text += f"; later: {later}"
+    return text
+
+
+def _later(report: AuditReport) -> str:
+    """Error-severity requirements unmet at later milestones, with days left (at most three)."""
+    counts: dict[str, tuple[int, int, int]] = {}  # rule → (days left, not met, not evidenced)
+    for r in report.reports:
+        for f in r.later_unsettled():
+            assert f.days_left is not None
+            days, unmet, unproven = counts.get(f.rule_id, (f.days_left, 0, 0))
+            if f.status == "not_evidenced":
+                unproven += 1
+            else:
+                unmet += 1
+            counts[f.rule_id] = (days, unmet, unproven)
+    items = sorted(counts.items(), key=lambda kv: (kv[1][0], -kv[1][1], kv[0]))
+    shown = []
+    for rule_id, (days, unmet, unproven) in items[:3]:
+        what = []
+        if unmet:
+            what.append(f"not met for {_plural(unmet, 'network')}")
+        if unproven:
+            what.append(f"not evidenced for {_plural(unproven, 'network')}")
+        shown.append(f"{rule_id} {' and '.join(what)} ({_days(days)})")
+    if len(items) > 3:
+        shown.append(f"{len(items) - 3} more")
+    return ", ".join(shown)
 
 
 def audit_json_schema() -> dict[str, Any]:
@@ -402,6 +647,7 @@ def audit_json_schema() -> dict[str, Any]:
             "stats",
             "milestones",
             "actions",
+            "gaps",
             "batch_findings",
             "networks",
             "unreadable",
@@ -441,6 +687,7 @@ def audit_json_schema() -> dict[str, Any]:
                     "memberships_crossing_ccg",
                     "register_practices_in_no_network",
                     "list_sizes",
+                    "by_rule",
                 ],
             },
             "milestones": {
@@ -455,6 +702,8 @@ def audit_json_schema() -> dict[str, Any]:
                         "days_left",
                         "networks_not_ready",
                         "actions",
+                        "networks_not_evidenced",
+                        "not_evidenced",
                     ],
                     "properties": {
                         "key": {"type": "string"},
@@ -463,6 +712,8 @@ def audit_json_schema() -> dict[str, Any]:
                         "days_left": {"type": "integer"},
                         "networks_not_ready": {"type": "array", "items": {"type": "string"}},
                         "actions": {"type": "integer", "minimum": 0},
+                        "networks_not_evidenced": {"type": "array", "items": {"type": "string"}},
+                        "not_evidenced": {"type": "integer", "minimum": 0},
                     },
                 },
             },
@@ -488,6 +739,39 @@ def audit_json_schema() -> dict[str, Any]:
                         "due": {"type": ["object", "null"]},
                         "days_left": {"type": ["integer", "null"]},
                         "remediation": {"type": "array", "items": {"type": "string"}},
+                        "networks": {"type": "array", "items": {"type": "string"}},
+                        "findings": {"type": "integer", "minimum": 1},
+                    },
+                },
+            },
+            "gaps": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": [
+                        "path",
+                        "places",
+                        "unit",
+                        "sentence",
+                        "note",
+                        "rules",
+                        "severity",
+                        "due",
+                        "days_left",
+                        "networks",
+                        "findings",
+                    ],
+                    "properties": {
+                        "path": {"type": "string"},
+                        "places": {"type": "integer", "minimum": 1},
+                        "unit": {"type": "string"},
+                        "sentence": {"type": "string"},
+                        "note": {"type": ["string", "null"]},
+                        "rules": {"type": "array", "items": {"type": "string"}},
+                        "severity": {"enum": ["error", "warning", "info"]},
+                        "due": {"type": ["object", "null"]},
+                        "days_left": {"type": ["integer", "null"]},
                         "networks": {"type": "array", "items": {"type": "string"}},
                         "findings": {"type": "integer", "minimum": 1},
                     },

@@ -12,9 +12,9 @@ from typing import Any
 
 from .errors import InputError
 from .inputs import loads_json
-from .report import Report
+from .report import UNSETTLED, Report
 
-FAILING = ("not_met", "error")
+FAILING = UNSETTLED
 
 
 @dataclass(frozen=True, slots=True)

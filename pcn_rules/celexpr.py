@@ -294,6 +294,24 @@ def selected_fields(source: str) -> list[str]:
     return out
 
 
+_CHAIN = re.compile(r"(?<![\w.)\]])([A-Za-z_]\w*)((?:\s*\.\s*[A-Za-z_]\w*)+)(?!\w|\s*\()")
+
+
+def field_chains(source: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Every ``name.field.field`` chain (not ending in a call), as (first name, fields).
+
+    ``network.practices.all(p, p.name != '')`` gives ``("network", ("practices",))`` and
+    ``("p", ("name",))``: the first name is a variable, or a comprehension's own variable.
+    """
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for match in _CHAIN.finditer(_strip_strings(source)):
+        fields = tuple(part.strip() for part in match.group(2).split(".") if part.strip())
+        item = (match.group(1), fields)
+        if item not in out:
+            out.append(item)
+    return out
+
+
 def referenced_paths(source: str, roots: Iterable[str]) -> list[str]:
     """Dotted paths such as ``network.list_size`` rooted at one of ``roots``, in order."""
     allowed = set(roots)

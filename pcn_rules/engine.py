@@ -1,24 +1,43 @@
 """The engine: a pure function of (facts, pack, as-of date) → :class:`~pcn_rules.report.Report`.
 
-Each rule is evaluated over every entity in its scope.  A condition that reads a fact the
-submission does not give makes the finding ``not_met`` ("not evidenced in the submission"); any
-other evaluation failure is an ``error`` finding naming the rule.  Nothing is ever silently passed.
+Each rule is evaluated over every entity in its scope, and its finding says what the evidence
+shows, in this order:
+
+- ``error``: a condition could not be evaluated (never treated as met);
+- ``not_met``: a condition is false, or needs a fact that is dated after the as-of date (as of
+  then it has not happened);
+- ``not_evidenced``: a condition needs a fact the submission does not give (``missing`` names
+  its JSON paths);
+- ``met_late``: every condition holds, but the date the evidence carries is after the deadline;
+- ``met``: every condition holds, on time.
+
+A valid waiver turns ``not_met`` or ``not_evidenced`` into ``waived``.  Nothing is ever
+silently passed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import json
+import re
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
 from .celexpr import ENTITIES, UNDECIDED, Bundle, Compiled, EvalError, referenced_paths
-from .facts import BATCH_SCOPES, SCOPES, Entity, SubmissionFacts, source_of
+from .facts import (
+    BATCH_SCOPES,
+    SCOPES,
+    Entity,
+    Postponed,
+    SubmissionFacts,
+    concrete_paths,
+    element_source,
+    source_of,
+)
 from .pack import Rule, RulePack, Template, path_keys
-from .report import Due, Finding, MilestoneStatus, Report, Status, Timing, Waiver
+from .report import UNSETTLED, Due, Finding, MilestoneStatus, Report, Status, Timing, Waiver
 from .waivers import WaiverSet
 
 _MISSING = object()
@@ -65,21 +84,15 @@ class _Outcome:
 
     def __init__(self) -> None:
         self.failures: list[str] = []
-        self.missing: list[str] = []
+        #: (condition, the key CEL found missing) for each condition that needed an absent fact
+        self.missing: list[tuple[Compiled, str]] = []
         self.errors: list[str] = []
-
-
-@functools.cache
-def _not_evidenced(scope: str, key: str) -> str:
-    path = source_of(scope, key) or key
-    return f"Not evidenced in the submission: {path}."
 
 
 def _run(
     compiled: Compiled,
     values: _Values,
     outcome: _Outcome,
-    scope: str,
     label: str,
     trace: list[dict[str, Any]] | None = None,
     data: Mapping[str, Any] | None = None,
@@ -92,21 +105,19 @@ def _run(
     if isinstance(value, EvalError):
         key = value.missing_key
         if key is not None:
-            note = _not_evidenced(scope, key)
-            if note not in outcome.missing:
-                outcome.missing.append(note)
-            result = note
+            outcome.missing.append((compiled, key))
+            result = f"Not evidenced: no {key!r} in the facts"
         else:
             outcome.errors.append(f"{label} `{compiled.source}` failed: {value.message}")
             result = f"error: {value.message}"
         value = _MISSING
     if trace is not None and data is not None:
-        trace.append(_trace_step(compiled, label, scope, data, result))
+        trace.append(_trace_step(compiled, label, data, result, values.scope))
     return value
 
 
 def _trace_step(
-    compiled: Compiled, label: str, scope: str, data: Mapping[str, Any], result: Any
+    compiled: Compiled, label: str, data: Mapping[str, Any], result: Any, scope: str
 ) -> dict[str, Any]:
     """One condition of an explanation: what it is, what it read, what it gave, in words."""
     roots = ("network", "submission", "params", "milestones", "derived", scope)
@@ -135,6 +146,8 @@ def _trace_step(
 
 
 def _timing(due: Due | None, as_of: dt.date) -> tuple[int | None, Timing]:
+    """Days left and timing of an unsettled requirement (a settled one's deadline has
+    ``passed``, never "overdue")."""
     if due is None:
         return None, "no_deadline"
     days = (due.date - as_of).days
@@ -169,6 +182,7 @@ class _Context:
         waivers: WaiverSet | None = None,
         ignore_waivers: bool = False,
         explain: bool = False,
+        late_blocks: bool = False,
     ) -> None:
         self.facts = facts
         self.pack = pack
@@ -176,6 +190,8 @@ class _Context:
         self.waivers = waivers or WaiverSet()
         self.ignore_waivers = ignore_waivers
         self.explain = explain
+        self.late_blocks = late_blocks
+        self._unfiltered: _Context | None = None
         network = facts.network
         self.network_ids: tuple[str, ...] = tuple(
             str(v) for v in (network.get("ods_code"), network["name"]) if v
@@ -319,7 +335,7 @@ class _Context:
             self._activations[key] = act
         return act
 
-    def timing(self, rule: Rule) -> tuple[Due | None, int | None, Timing]:
+    def timing(self, rule: Rule, status: Status) -> tuple[Due | None, int | None, Timing]:
         """The rule's due milestone, days left and timing as of the check date (memoised)."""
         key = rule.due.key if rule.due else None
         found = self._timings.get(key)
@@ -328,16 +344,32 @@ class _Context:
             days_left, timing = _timing(due, self.as_of)
             found = (due, days_left, timing)
             self._timings[key] = found
+        if found[2] == "overdue" and status not in UNSETTLED:
+            return found[0], found[1], "passed"
         return found
 
     def blocking(self, rule: Rule, status: Status) -> bool:
         if status == "error":
             return True
-        if status != "not_met" or rule.severity != "error":
+        if rule.severity != "error":
+            return False
+        if status not in ("not_met", "not_evidenced") and not (
+            status == "met_late" and self.late_blocks
+        ):
             return False
         if rule.due is None or self.horizon is None:
             return True
         return rule.due.date <= self.horizon.date
+
+    def unfiltered(self) -> _Context | None:
+        """The same check on every fact, dated later or not (None when nothing was left out):
+        to tell a fact that has not happened yet from one the submission does not give."""
+        if self.facts.unfiltered is None:
+            return None
+        if self._unfiltered is None:
+            self._unfiltered = _Context(self.facts.unfiltered, self.pack, self.as_of)
+            self._unfiltered.bundled = False
+        return self._unfiltered
 
 
 def _shared(pack: RulePack, name: str, make: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -363,6 +395,8 @@ def _scope_bundle(pack: RulePack, scope: str) -> tuple[Bundle, frozenset[str] | 
                 conditions.append(rule.when)
             conditions.extend(compiled for _, compiled in rule.derive)
             conditions.extend(check.condition for check in rule.checks)
+            if rule.evidence_date is not None:
+                conditions.append(rule.evidence_date)
             keys = None if keys is None or rule.network_keys is None else keys | rule.network_keys
         roots = ("network", "submission", scope)
         found = (
@@ -377,7 +411,7 @@ class _Values:
     """Where a condition's value comes from for one rule and entity: the scope's bundled call
     when it decided it, else the condition evaluated on its own."""
 
-    __slots__ = ("_activation", "_ctx", "_data", "_decided", "_entity", "_index", "_rule")
+    __slots__ = ("_activation", "_ctx", "_data", "_decided", "_entity", "_index", "_rule", "scope")
 
     def __init__(
         self, ctx: _Context, rule: Rule, entity: Entity, index: int, data: Mapping[str, Any]
@@ -389,6 +423,7 @@ class _Values:
         self._data = data
         self._decided = ctx.decided(entity, index, data)
         self._activation: Any = None
+        self.scope = rule.scope
 
     def activation(self) -> Any:
         if self._activation is None:
@@ -417,8 +452,10 @@ def _finding(
     evidence: Mapping[str, Any],
     waiver: Waiver | None = None,
     trace: list[dict[str, Any]] | None = None,
+    missing: tuple[str, ...] = (),
+    dated: tuple[str | None, int | None] = (None, None),
 ) -> Finding:
-    due, days_left, timing = ctx.timing(rule)
+    due, days_left, timing = ctx.timing(rule, status)
     entity_id = entity.id if entity else None
     identity = f"{ctx.identity_prefix}{rule.id}|{rule.scope}|{entity_id}"
     # positional, in field order: this runs for every finding
@@ -441,6 +478,9 @@ def _finding(
         waiver,
         hashlib.sha256(identity.encode("utf-8")).hexdigest()[:20],
         tuple(trace) if trace is not None else None,
+        missing,
+        dated[0],
+        dated[1],
     )
 
 
@@ -505,22 +545,149 @@ def _not_applicable(
     return _finding(ctx, rule, entity, "not_applicable", message, {}, trace=trace)
 
 
-def _unmet(
+def _unsettled(
     ctx: _Context,
     rule: Rule,
     entity: Entity,
     values: _Values,
+    status: Status,
     message: str,
     evidence: dict[str, Any],
     trace: list[dict[str, Any]] | None = None,
+    missing: tuple[str, ...] = (),
 ) -> Finding:
-    """The finding of a rule that is not met: waived if a valid waiver covers it."""
+    """The finding of a rule that is not met or not evidenced: waived if a valid waiver covers
+    it, and naming any fact it reads that is dated after the as-of date."""
+    notes = _postponed_notes(ctx, rule, entity)
+    if notes:
+        message = f"{message} {notes}"
     waiver, note = _check_waiver(ctx, rule, entity, values)
     if waiver is not None:
-        return _finding(ctx, rule, entity, "waived", message, evidence, waiver, trace)
+        return _finding(ctx, rule, entity, "waived", message, evidence, waiver, trace, missing)
     if note:
         message = f"{message} {note}"
-    return _finding(ctx, rule, entity, "not_met", message, evidence, trace=trace)
+    return _finding(ctx, rule, entity, status, message, evidence, None, trace, missing)
+
+
+def _relevant(postponed: Postponed, rule: Rule, entity: Entity) -> bool:
+    """Whether a fact left out as dated later is one the rule reads, for this entity."""
+    if (
+        entity.path is not None
+        and "[" in postponed.path
+        and not postponed.path.startswith(entity.path + ".")
+    ):
+        return False
+    pattern = postponed.pattern
+    return any(
+        read == pattern
+        or read.startswith((pattern + ".", pattern + "["))
+        or pattern.startswith((read + ".", read + "["))
+        for read in rule.reads
+    )
+
+
+def _postponed_notes(ctx: _Context, rule: Rule, entity: Entity) -> str:
+    """Why a fact the rule reads is not counted: it is dated after the as-of date."""
+    deadline = rule.due.date.isoformat() if rule.due else None
+    notes = []
+    for p in ctx.facts.postponed:
+        if not _relevant(p, rule, entity):
+            continue
+        note = (
+            f"{p.label + ': ' if p.label else ''}{p.path} is {p.date}, after the as-of date "
+            f"({ctx.as_of.isoformat()}), so it does not count yet"
+        )
+        if deadline is not None and p.date <= deadline:
+            note += f" (it is not after the {deadline} deadline)"
+        notes.append(note + ".")
+    return " ".join(notes)
+
+
+def _missing_paths(
+    ctx: _Context,
+    entity: Entity,
+    data: Mapping[str, Any],
+    missing: list[tuple[Compiled, str]],
+) -> tuple[str, ...]:
+    """The submission JSON paths of the facts the conditions found absent."""
+    roots = ("network", "submission", entity.scope)
+    paths: list[str] = []
+    for compiled, key in missing:
+        absent: list[str] = []
+        referenced = referenced_paths(compiled.text, roots)
+        for path in referenced:
+            keys = path_keys(path)
+            if key not in keys[1:]:
+                continue
+            # CEL names the first key it did not find: the path up to it is what is absent
+            prefix = ".".join(keys[: keys.index(key, 1) + 1])
+            try:
+                _lookup(data, prefix)
+            except KeyError:
+                root, _, rest = prefix.partition(".")
+                source = source_of(root, rest)
+                if source is not None:
+                    absent.extend(concrete_paths(source, ctx.facts, entity))
+        if not absent:
+            # a field of the items a comprehension goes through (`network.practices.all(p,
+            # p.name != '')`): the items of the lists of records the condition reads
+            source = element_source(referenced, key) or source_of(entity.scope, key)
+            absent = concrete_paths(source, ctx.facts, entity) if source else [key]
+        paths.extend(p for p in absent if p not in paths)
+    # a fact dated after the as-of date is not missing from the submission
+    later = {p.path for p in ctx.facts.postponed}
+    return tuple(p for p in paths if not any(p == q or p.startswith(q + ".") for q in later))
+
+
+def _not_yet(ctx: _Context, rule: Rule, index: int, missing: list[tuple[Compiled, str]]) -> bool:
+    """Whether a condition that needs an absent fact is decided once facts dated after the
+    as-of date count: then the fact exists, but not yet (the requirement is not met then)."""
+    later = ctx.unfiltered()
+    if later is None:
+        return False
+    entity = later.facts.entities[rule.scope][index]
+    activation = later.activation(rule, entity, index, later.data_for(entity, index))
+    return any(not isinstance(compiled.evaluate(activation), EvalError) for compiled, _ in missing)
+
+
+def _not_evidenced_message(paths: tuple[str, ...]) -> str:
+    return f"Not evidenced in the submission: {', '.join(paths)}."
+
+
+def _latest_date(value: Any) -> tuple[str | None, str | None]:
+    """(latest date, problem) from an evidence date: a date, or a list of them."""
+    dates = value if isinstance(value, list) else [value]
+    if not all(isinstance(d, str) and _ISO.match(d) for d in dates):
+        return None, f"evidence_date gave {value!r}, not a date or a list of dates"
+    return (max(dates) if dates else None), None
+
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _met(
+    ctx: _Context,
+    rule: Rule,
+    entity: Entity,
+    data: Mapping[str, Any],
+    evidence: dict[str, Any],
+    evidence_on: str | None,
+    trace: list[dict[str, Any]] | None = None,
+) -> Finding:
+    """Every condition holds: on time (``met``) or with evidence dated after the deadline."""
+    message = _render(rule.met_message, data)
+    if evidence_on is None or rule.due is None or evidence_on <= rule.due.date.isoformat():
+        return _finding(
+            ctx, rule, entity, "met", message, evidence, trace=trace, dated=(evidence_on, None)
+        )
+    late = (dt.date.fromisoformat(evidence_on) - rule.due.date).days
+    message = (
+        f"Met {late} day{'s' if late != 1 else ''} late: the evidence is dated {evidence_on}, "
+        f"after the deadline of {rule.due.date.isoformat()} ({rule.due.key}). {message}"
+    )
+    return _finding(
+        ctx, rule, entity, "met_late", message, evidence, trace=trace, dated=(evidence_on, late)
+    )
 
 
 def _decided_finding(
@@ -549,6 +716,14 @@ def _decided_finding(
             failed.append(check.message)
         elif holds is not True:
             return None
+    evidence_on: str | None = None
+    if rule.evidence_date is not None and not failed:
+        value = decided.get(id(rule.evidence_date), _UNSET)
+        if value is _UNSET:
+            return None
+        evidence_on, problem = _latest_date(value)
+        if problem is not None:
+            return None
     variables = data
     if derived:
         data = dict(data)
@@ -557,11 +732,10 @@ def _decided_finding(
     for name, value in derived.items():
         evidence[f"derived.{name}"] = _evidence_value(value)
     if not failed:
-        return _finding(ctx, rule, entity, "met", _render(rule.met_message, data), evidence)
+        return _met(ctx, rule, entity, data, evidence, evidence_on)
     message = " ".join(_render(template, data) for template in failed)
-    return _unmet(
-        ctx, rule, entity, _Values(ctx, rule, entity, index, variables), message, evidence
-    )
+    values = _Values(ctx, rule, entity, index, variables)
+    return _unsettled(ctx, rule, entity, values, "not_met", message, evidence)
 
 
 def _evaluate_entity(ctx: _Context, rule: Rule, entity: Entity, index: int) -> Finding:
@@ -572,11 +746,10 @@ def _evaluate_entity(ctx: _Context, rule: Rule, entity: Entity, index: int) -> F
             return found
     values = _Values(ctx, rule, entity, index, data)
     outcome = _Outcome()
-    scope = rule.scope
     trace: list[dict[str, Any]] | None = [] if ctx.explain else None
 
     if rule.when is not None:
-        applies = _run(rule.when, values, outcome, scope, "when", trace, data)
+        applies = _run(rule.when, values, outcome, "when", trace, data)
         if applies is not _MISSING and not isinstance(applies, bool):
             outcome.errors.append(f"`when` gave {applies!r}, not true or false")
         if outcome.errors:
@@ -592,7 +765,7 @@ def _evaluate_entity(ctx: _Context, rule: Rule, entity: Entity, index: int) -> F
         # to be shown as evidence and in messages (absent when a fact they need is missing)
         derived: dict[str, Any] = {}
         for name, compiled in rule.derive:
-            value = _run(compiled, values, outcome, scope, f"derive {name}", trace, data)
+            value = _run(compiled, values, outcome, f"derive {name}", trace, data)
             if value is not _MISSING:
                 derived[name] = value
         data = dict(data)
@@ -601,7 +774,7 @@ def _evaluate_entity(ctx: _Context, rule: Rule, entity: Entity, index: int) -> F
 
     failed_messages: list[str] = []
     for check in rule.checks:
-        value = _run(check.condition, values, outcome, scope, "expect", trace, data)
+        value = _run(check.condition, values, outcome, "expect", trace, data)
         if value is _MISSING:
             continue
         if not isinstance(value, bool):
@@ -611,6 +784,14 @@ def _evaluate_entity(ctx: _Context, rule: Rule, entity: Entity, index: int) -> F
         elif not value:
             failed_messages.append(_render(check.message, data))
 
+    evidence_on: str | None = None
+    if rule.evidence_date is not None and not failed_messages and not outcome.missing:
+        value = _run(rule.evidence_date, values, outcome, "evidence date", trace, data)
+        if value is not _MISSING:
+            evidence_on, problem = _latest_date(value)
+            if problem is not None:
+                outcome.errors.append(problem)
+
     evidence = ctx.evidence(entity, index, data, rule.evidence_paths)
     for name, value in data["derived"].items():
         evidence[f"derived.{name}"] = _evidence_value(value)
@@ -619,12 +800,29 @@ def _evaluate_entity(ctx: _Context, rule: Rule, entity: Entity, index: int) -> F
         return _finding(
             ctx, rule, entity, "error", _error_message(rule, outcome), evidence, trace=trace
         )
-    if outcome.missing or failed_messages:
-        message = " ".join(failed_messages + outcome.missing)
-        return _unmet(ctx, rule, entity, values, message, evidence, trace)
-    return _finding(
-        ctx, rule, entity, "met", _render(rule.met_message, data), evidence, trace=trace
-    )
+    missing = _missing_paths(ctx, entity, data, outcome.missing) if outcome.missing else ()
+    if failed_messages:
+        message = " ".join(failed_messages)
+        return _unsettled(ctx, rule, entity, values, "not_met", message, evidence, trace, missing)
+    if outcome.missing:
+        if _not_yet(ctx, rule, index, outcome.missing):
+            message = f"Not met as of {ctx.as_of.isoformat()}:"
+            if not _postponed_notes(ctx, rule, entity):
+                message += " a fact it needs is dated later."
+            return _unsettled(
+                ctx, rule, entity, values, "not_met", message, evidence, trace, missing
+            )
+        if rule.evidence_date is not None and outcome.missing[-1][0] is rule.evidence_date:
+            message = (
+                "Met on the facts given, but the date its evidence carries is not given: "
+                f"{', '.join(missing)}."
+            )
+        else:
+            message = _not_evidenced_message(missing)
+        return _unsettled(
+            ctx, rule, entity, values, "not_evidenced", message, evidence, trace, missing
+        )
+    return _met(ctx, rule, entity, data, evidence, evidence_on, trace)
 
 
 def _error_message(rule: Rule, outcome: _Outcome) -> str:
@@ -663,6 +861,7 @@ def evaluate_batch(
     *,
     waivers: WaiverSet | None = None,
     ignore_waivers: bool = False,
+    late_blocks: bool = False,
 ) -> tuple[Finding, ...]:
     """Evaluate the pack's batch rules (e.g. CORE-ONE-NETWORK, COV-FULL) over the practices of
     a batch of networks (see :func:`pcn_rules.facts.batch_practices`)."""
@@ -672,7 +871,7 @@ def evaluate_batch(
         network=batch_network,
         entities={"register_practice": practices},
     )
-    ctx = _Context(batch, pack, as_of, waivers, ignore_waivers)
+    ctx = _Context(batch, pack, as_of, waivers, ignore_waivers, late_blocks=late_blocks)
     rules = [rule for rule in pack.rules if rule.scope in BATCH_SCOPES]
     return tuple(_evaluate_rules(ctx, rules, batch))
 
@@ -687,6 +886,7 @@ def evaluate(
     ignore_waivers: bool = False,
     explain: bool = False,
     skip_scopes: frozenset[str] = frozenset(),
+    late_blocks: bool = False,
 ) -> Report:
     """Evaluate every rule of ``pack`` against ``facts`` as of ``as_of``.
 
@@ -694,10 +894,12 @@ def evaluate(
     (neither the file's nor the submission's waivers apply); ``explain`` records, per finding,
     each condition with the values it read and its result.  Rules of ``skip_scopes`` are not
     evaluated (an audit evaluates the batch scopes once, across all networks).
+    ``late_blocks`` makes a requirement met after its deadline (``met_late``) block the
+    verdict like one not met.
     """
     if waivers is not None:
         waivers.check_against({rule.id: rule.waivable for rule in pack.rules})
-    ctx = _Context(facts, pack, as_of, waivers, ignore_waivers, explain)
+    ctx = _Context(facts, pack, as_of, waivers, ignore_waivers, explain, late_blocks)
     rules = [rule for rule in pack.rules if rule.scope not in skip_scopes]
     findings = _evaluate_rules(ctx, rules, facts)
 

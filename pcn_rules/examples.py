@@ -18,6 +18,7 @@ from .api import check
 from .errors import InputError, PackError, PcnRulesError
 from .inputs import loads_json
 from .pack import Example, Rule, RulePack
+from .report import Finding
 
 _STEP = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
 
@@ -90,6 +91,21 @@ def _load_base(path: Path, cache: dict[Path, dict[str, Any]]) -> dict[str, Any]:
     return cache[path]
 
 
+def _findings(pack: RulePack, example: Example, doc: dict[str, Any]) -> tuple[Finding, ...]:
+    """Every finding for ``doc`` as the example runs it: a check, or an audit of the one
+    network against the example's register."""
+    if example.register:
+        from .audit import audit
+        from .register import Register, RegisterPractice
+
+        register = Register(
+            "example", "simple", tuple(RegisterPractice(*row) for row in example.register)
+        )
+        when = example.as_of or doc["submission"]["submitted_on"]
+        return audit([doc], pack=pack, as_of=when, register=register).batch_findings
+    return check(doc, pack=pack, as_of=example.as_of).findings
+
+
 def run_example(
     pack: RulePack, rule: Rule, example: Example, cache: dict[Path, dict[str, Any]] | None = None
 ) -> ExampleResult:
@@ -97,17 +113,7 @@ def run_example(
     base = _load_base(example.base, cache if cache is not None else {})
     try:
         doc = apply_changes(base, dict(example.set), example.delete)
-        if example.register:
-            from .audit import audit
-            from .register import Register, RegisterPractice
-
-            register = Register(
-                "example", "simple", tuple(RegisterPractice(*row) for row in example.register)
-            )
-            when = example.as_of or doc["submission"]["submitted_on"]
-            all_findings = audit([doc], pack=pack, as_of=when, register=register).batch_findings
-        else:
-            all_findings = check(doc, pack=pack, as_of=example.as_of).findings
+        all_findings = _findings(pack, example, doc)
     except (ValueError, KeyError) as exc:
         return ExampleResult(rule.id, example, False, str(exc))
     except PcnRulesError as exc:
@@ -149,3 +155,73 @@ def run_pack_examples(pack: RulePack) -> list[ExampleResult]:
     return [
         run_example(pack, rule, example, cache) for rule in pack.rules for example in rule.examples
     ]
+
+
+def remove_path(doc: Any, pattern: str) -> bool:
+    """Remove ``pattern`` (``practices[].list_size``: from every item of the list) from a
+    submission document in place; whether anything was there to remove."""
+    return _remove(doc, pattern.split("."))
+
+
+def _remove(node: Any, parts: list[str]) -> bool:
+    name, rest = parts[0], parts[1:]
+    key = name.removesuffix("[]")
+    if not isinstance(node, dict) or key not in node:
+        return False
+    if not rest:
+        del node[key]
+        return True
+    child = node[key]
+    if name.endswith("[]"):
+        removed = False
+        for item in child if isinstance(child, list) else ():
+            removed = _remove(item, rest) or removed
+        return removed
+    return _remove(child, rest)
+
+
+@dataclass(frozen=True, slots=True)
+class VacuousPass:
+    """A rule still met when a fact it reads is taken out of its met example."""
+
+    rule_id: str
+    example: str
+    path: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.rule_id}: still met with `{self.path}` removed from its example "
+            f"{self.example!r}; make the rule need it, or mark it under `optional:` with the "
+            "reason it may be absent"
+        )
+
+
+def find_vacuous_passes(
+    pack: RulePack, cache: dict[Path, dict[str, Any]] | None = None
+) -> list[VacuousPass]:
+    """For every rule, take its first met example and remove, one at a time, each submission path
+    the rule reads (:attr:`Rule.reads`): the rule must then not be met for every entity, unless
+    the pack marks the path ``optional`` with a reason.  A path the format requires, or that the
+    example does not hold, cannot be removed and is skipped."""
+    bases = cache if cache is not None else {}
+    found: list[VacuousPass] = []
+    for rule in pack.rules:
+        # the rule's first met example: the one it is met on as a whole (a later one may meet
+        # it another way, e.g. with a commissioner's agreement in place of a fact)
+        for example in [e for e in rule.examples if e.expect == "met"][:1]:
+            doc = apply_changes(_load_base(example.base, bases), dict(example.set), example.delete)
+            for path in rule.reads:
+                if path in rule.optional:
+                    continue
+                changed = copy.deepcopy(doc)
+                if not remove_path(changed, path):
+                    continue
+                try:
+                    findings = [
+                        f for f in _findings(pack, example, changed) if f.rule_id == rule.id
+                    ]
+                except PcnRulesError:
+                    continue  # the submission format requires it: it cannot be absent
+                if findings and all(f.status == "met" for f in findings):
+                    found.append(VacuousPass(rule.id, example.name, path))
+    return found

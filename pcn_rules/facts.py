@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -43,15 +44,57 @@ class Entity:
     id: str
     name: str | None
     facts: Facts
+    #: Where the entity is in the submission, e.g. ``practices[3]`` (None: the whole submission,
+    #: or an entity of a batch that no one submission holds).
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Postponed:
+    """A fact dated after the as-of date.  As of that date it has not happened (not yet signed,
+    agreed, approved or in post), so it is left out of the facts; findings say so."""
+
+    #: JSON path in the submission, e.g. ``practices[3].network_agreement_signed_on``
+    path: str
+    #: the date it carries (ISO)
+    date: str
+    #: the entity it belongs to, for messages (e.g. the practice's ODS code)
+    label: str | None = None
+
+    @property
+    def pattern(self) -> str:
+        """The path with list indices left out: ``practices[].network_agreement_signed_on``."""
+        return _INDEX.sub("[]", self.path)
+
+
+_INDEX = re.compile(r"\[\d+\]")
 
 
 @dataclass(frozen=True, slots=True)
 class SubmissionFacts:
-    """All facts of one submission, grouped by scope."""
+    """All facts of one submission, grouped by scope, as of a date."""
 
     submission: Facts
     network: Facts
     entities: dict[str, tuple[Entity, ...]]
+    #: The as-of date the facts were built for (ISO; None: every dated fact is included).
+    as_of: str | None = None
+    #: Facts left out because they are dated after ``as_of``.
+    postponed: tuple[Postponed, ...] = ()
+    #: The same submission with nothing left out (only when something was): the engine reads
+    #: it to tell a fact that is not yet true from one the submission does not give.
+    unfiltered: SubmissionFacts | None = None
+
+
+#: Lists of the submission → the entity scope of their items.
+LIST_SCOPES: dict[str, str] = {
+    "practices": "practice",
+    "non_gp_providers": "provider",
+    "covered_practices": "covered_practice",
+    "additional_roles": "role",
+    "care_homes": "care_home",
+    "sub_contracts": "sub_contract",
+}
 
 
 def _put(target: Facts, key: str, value: Any) -> None:
@@ -102,53 +145,142 @@ def _block(block: Block) -> Facts:
     }
 
 
-def build_facts(sub: Submission, *, batch: bool = True) -> SubmissionFacts:
-    """Derive every fact the rules read from one validated submission.
+def _all_known(values: list[bool | None]) -> bool | None:
+    """True if every value is True; False if any is False; None (unknown) otherwise."""
+    if any(v is False for v in values):
+        return False
+    if all(v is True for v in values):
+        return True
+    return None
+
+
+class _AsOf:
+    """The as-of view, applied in one place: a dated fact after the date is left out."""
+
+    def __init__(self, as_of: dt.date | None) -> None:
+        self.as_of = as_of
+        self.postponed: list[Postponed] = []
+
+    def later(self, day: dt.date | None) -> bool:
+        return day is not None and self.as_of is not None and day > self.as_of
+
+    def seen(self, day: dt.date | None, path: str, label: str | None = None) -> dt.date | None:
+        """``day`` if it is on or before the as-of date; None (recorded) if it is after."""
+        if self.later(day):
+            assert day is not None
+            self.postponed.append(Postponed(path, day.isoformat(), label))
+            return None
+        return day
+
+    def decision(
+        self, decision: Decision | None, path: str, label: str | None = None
+    ) -> Decision | None:
+        """A commissioner decision approved after the as-of date has not been made yet."""
+        if decision is not None and self.seen(decision.approved_on, path, label) is None:
+            return None
+        return decision
+
+
+def build_facts(
+    sub: Submission, *, as_of: dt.date | None = None, batch: bool = True
+) -> SubmissionFacts:
+    """Derive every fact the rules read from one validated submission, as of a date.
+
+    As of ``as_of``, every fact dated after it is left out (recorded in ``postponed``): an
+    agreement signed later is unsigned, a decision approved later not yet made, a Clinical
+    Director starting later not yet in post.  ``as_of=None`` includes every fact.
 
     ``batch=False`` leaves out the batch scopes (the practices of a register), for a caller
     that evaluates them once across many networks (an audit)."""
+    view = _AsOf(as_of)
+    facts = _build(sub, view, batch)
+    if not view.postponed:
+        return facts
+    return SubmissionFacts(
+        submission=facts.submission,
+        network=facts.network,
+        entities=facts.entities,
+        as_of=facts.as_of,
+        postponed=tuple(view.postponed),
+        unfiltered=_build(sub, _AsOf(None), batch),
+    )
+
+
+def _build(sub: Submission, view: _AsOf, batch: bool) -> SubmissionFacts:
     net = sub.network
     lead_ccg = net.lead_commissioner.ods_code if net.lead_commissioner else None
     decisions = sub.commissioner
     agreement = sub.network_agreement
     signatories = set(agreement.signatories or []) if agreement else set()
-    cross_agreed = sorted(
-        {a.practice_ods_code for a in (decisions.cross_boundary_agreements or [])}
-        if decisions
-        else set()
-    )
+    listed_signatories = agreement is not None and agreement.signatories is not None
+    cross_on: dict[str, str] = {}
+    for index, cba in enumerate((decisions.cross_boundary_agreements or []) if decisions else []):
+        path = f"commissioner.cross_boundary_agreements[{index}]"
+        if view.decision(cba, path, cba.practice_ods_code) is not None:
+            day = cba.approved_on.isoformat()
+            cross_on[cba.practice_ods_code] = min(day, cross_on.get(cba.practice_ods_code, day))
+    cross_agreed = sorted(cross_on)
     occurrences = Counter(p.ods_code for p in sub.practices)
 
     practices: list[Facts] = []
-    for practice in sub.practices:
+    for index, practice in enumerate(sub.practices):
+        code = practice.ods_code
+        path = f"practices[{index}]"
+        initial = view.seen(
+            practice.initial_agreement_signed_on, f"{path}.initial_agreement_signed_on", code
+        )
+        full = view.seen(
+            practice.network_agreement_signed_on, f"{path}.network_agreement_signed_on", code
+        )
+        # a dated signature decides; an undated listing among the signatories counts as signed
+        # (when is not known); a practice missing from a list of signatories has not signed
+        signed_full: bool | None
+        if full is not None:
+            signed_full = True
+        elif view.later(practice.network_agreement_signed_on):
+            signed_full = False
+        elif code in signatories:
+            signed_full = True
+        elif listed_signatories:
+            signed_full = False
+        else:
+            signed_full = None
+        signed_initial: bool | None = None
+        if initial is not None or signed_full is True:
+            signed_initial = True
+        elif view.later(practice.initial_agreement_signed_on):
+            signed_initial = False
         p: Facts = {
-            "ods_code": practice.ods_code,
-            "occurrences": occurrences[practice.ods_code],
-            "signed_initial_agreement": practice.initial_agreement_signed_on is not None,
-            "signed_network_agreement": (
-                practice.network_agreement_signed_on is not None or practice.ods_code in signatories
-            ),
-            "cross_boundary_agreed": practice.ods_code in cross_agreed,
+            "ods_code": code,
+            "occurrences": occurrences[code],
+            "cross_boundary_agreed": code in cross_on,
         }
+        _put(p, "signed_initial_agreement", signed_initial)
+        _put(p, "signed_network_agreement", signed_full)
         _put(p, "name", practice.name)
         _put(p, "contract_type", practice.contract_type)
         _put(p, "in_hours_contract", practice.in_hours_contract)
         _put(p, "ccg", practice.ccg)
-        _put(p, "list_size", practice.list_size)
-        _put(p, "list_size_date", _iso(practice.list_size_date))
-        _put(p, "weighted_list_size", practice.weighted_list_size)
-        _put(p, "initial_agreement_signed_on", _iso(practice.initial_agreement_signed_on))
-        _put(p, "network_agreement_signed_on", _iso(practice.network_agreement_signed_on))
+        size_date = view.seen(practice.list_size_date, f"{path}.list_size_date", code)
+        if size_date is not None or practice.list_size_date is None:
+            # a list counted after the as-of date had not been counted then
+            _put(p, "list_size", practice.list_size)
+            _put(p, "weighted_list_size", practice.weighted_list_size)
+        _put(p, "list_size_date", _iso(size_date))
+        _put(p, "initial_agreement_signed_on", _iso(initial))
+        _put(p, "network_agreement_signed_on", _iso(full))
+        _put(p, "cross_boundary_agreed_on", cross_on.get(code))
         if practice.ccg is not None and lead_ccg is not None:
             p["in_lead_ccg"] = practice.ccg == lead_ccg
         practices.append(p)
 
     codes = [p["ods_code"] for p in practices]
+    contract_known = [p for p in practices if "contract_type" in p]
     network: Facts = {
         "name": net.name,
         "practice_count": len(practices),
         "distinct_practice_count": len(occurrences),
-        "gp_practice_count": sum(1 for p in practices if p.get("contract_type") in GP_CONTRACTS),
+        "gp_practices_known": sum(1 for p in contract_known if p["contract_type"] in GP_CONTRACTS),
         "practice_codes": codes,
         "duplicate_practice_codes": sorted(c for c, n in occurrences.items() if n > 1),
         "practices": practices,
@@ -156,6 +288,8 @@ def build_facts(sub: Submission, *, batch: bool = True) -> SubmissionFacts:
         "list_size_partial": sum(p.get("list_size", 0) for p in practices),
         "cross_ccg_practices": [p["ods_code"] for p in practices if p.get("in_lead_ccg") is False],
     }
+    if len(contract_known) == len(practices):
+        network["gp_practice_count"] = network["gp_practices_known"]
     _put(network, "ods_code", net.ods_code)
     _put(network, "lead_ccg", lead_ccg)
     _put(network, "declared_list_size", net.declared_list_size)
@@ -176,8 +310,17 @@ def build_facts(sub: Submission, *, batch: bool = True) -> SubmissionFacts:
         _put(cd_facts, "practice_ods_code", cd.practice_ods_code)
         if cd.practice_ods_code is not None:
             cd_facts["practice_is_member"] = cd.practice_ods_code in occurrences
-        _put(cd_facts, "start_date", _iso(cd.start_date))
-        _put(cd_facts, "end_date", _iso(cd.end_date))
+        _put(
+            cd_facts,
+            "start_date",
+            _iso(view.seen(cd.start_date, "clinical_director.start_date", cd.name)),
+        )
+        # a last day after the as-of date has not come yet: in post then
+        _put(
+            cd_facts,
+            "end_date",
+            _iso(view.seen(cd.end_date, "clinical_director.end_date", cd.name)),
+        )
         network["clinical_director"] = cd_facts
 
     payee = sub.nominated_payee
@@ -186,15 +329,30 @@ def build_facts(sub: Submission, *, batch: bool = True) -> SubmissionFacts:
         _put(payee_facts, "name", payee.name)
         _put(payee_facts, "ods_code", payee.ods_code)
         _put(payee_facts, "bank_details_supplied", payee.bank_details_supplied)
-        payee_facts["is_member_practice"] = payee.kind == "practice" and (
-            payee.ods_code in occurrences
-        )
+        if payee.kind == "provider" or payee.ods_code is not None:
+            payee_facts["is_member_practice"] = payee.kind == "practice" and (
+                payee.ods_code in occurrences
+            )
         network["nominated_payee"] = payee_facts
 
     agreement_facts: Facts = {
-        "initial_unsigned": [p["ods_code"] for p in practices if not p["signed_initial_agreement"]],
-        "full_unsigned": [p["ods_code"] for p in practices if not p["signed_network_agreement"]],
+        "initial_unsigned": [
+            p["ods_code"] for p in practices if p.get("signed_initial_agreement") is False
+        ],
+        "full_unsigned": [
+            p["ods_code"] for p in practices if p.get("signed_network_agreement") is False
+        ],
     }
+    _put(
+        agreement_facts,
+        "all_signed_initial",
+        _all_known([p.get("signed_initial_agreement") for p in practices]),
+    )
+    _put(
+        agreement_facts,
+        "all_signed",
+        _all_known([p.get("signed_network_agreement") for p in practices]),
+    )
     if agreement is not None:
         if agreement.schedules_completed is not None:
             done = sorted(agreement.schedules_completed)
@@ -203,17 +361,27 @@ def build_facts(sub: Submission, *, batch: bool = True) -> SubmissionFacts:
         _put(agreement_facts, "national_clauses_unchanged", agreement.national_clauses_unchanged)
         if agreement.signatories is not None:
             agreement_facts["signatories_not_members"] = sorted(signatories - set(occurrences))
-        if agreement.data_sharing is not None:
-            agreement_facts["data_sharing_in_place"] = agreement.data_sharing.in_place
-            _put(agreement_facts, "data_sharing_signed_on", _iso(agreement.data_sharing.signed_on))
+        sharing = agreement.data_sharing
+        if sharing is not None:
+            path = "network_agreement.data_sharing.signed_on"
+            signed_on = view.seen(sharing.signed_on, path)
+            # signed after the as-of date: not yet in place then
+            in_place = sharing.in_place and not view.later(sharing.signed_on)
+            agreement_facts["data_sharing_in_place"] = in_place
+            _put(agreement_facts, "data_sharing_signed_on", _iso(signed_on))
     network["agreement"] = agreement_facts
 
     decision_facts: Facts = {"cross_boundary_agreed": cross_agreed}
     if decisions is not None:
-        _put(decision_facts, "registration_confirmed_on", _iso(decisions.registration_confirmed_on))
-        _put(decision_facts, "area_approved_on", _iso(decisions.area_approved_on))
-        _put(decision_facts, "population_waiver", _decision(decisions.population_waiver))
-        _put(decision_facts, "over_50k_agreement", _decision(decisions.over_50k_agreement))
+        confirmed = view.seen(
+            decisions.registration_confirmed_on, "commissioner.registration_confirmed_on"
+        )
+        approved = view.seen(decisions.area_approved_on, "commissioner.area_approved_on")
+        _put(decision_facts, "registration_confirmed_on", _iso(confirmed))
+        _put(decision_facts, "area_approved_on", _iso(approved))
+        for key in ("population_waiver", "over_50k_agreement"):
+            made = view.decision(getattr(decisions, key), f"commissioner.{key}")
+            _put(decision_facts, key, _decision(made))
     network["commissioner"] = decision_facts
 
     if sub.extended_hours is not None:
@@ -228,24 +396,29 @@ def build_facts(sub: Submission, *, batch: bool = True) -> SubmissionFacts:
         network["extended_hours"] = eh
 
     providers: list[Facts] = []
-    for provider in sub.non_gp_providers or []:
+    for index, provider in enumerate(sub.non_gp_providers or []):
         pf: Facts = {"name": provider.name, "type": provider.type}
         _put(pf, "ods_code", provider.ods_code)
         _put(pf, "arrangement", provider.arrangement)
         _put(pf, "schedule_7_entry", provider.schedule_7_entry)
-        _put(pf, "agreed_on", _iso(provider.agreed_on))
+        agreed = view.seen(
+            provider.agreed_on, f"non_gp_providers[{index}].agreed_on", provider.name
+        )
+        _put(pf, "agreed_on", _iso(agreed))
         _put(pf, "joint_decision_making", provider.joint_decision_making)
         providers.append(pf)
-    network["non_gp_providers"] = providers
-    network["non_gp_provider_count"] = len(providers)
-    network["non_gp_provider_types"] = sorted({p["type"] for p in providers})
+    if sub.non_gp_providers is not None:  # no list: who the network works with is not stated
+        network["non_gp_providers"] = providers
+        network["non_gp_provider_count"] = len(providers)
+        network["non_gp_provider_types"] = sorted({p["type"] for p in providers})
 
     covered: list[Facts] = []
-    for cp in sub.covered_practices or []:
+    for index, cp in enumerate(sub.covered_practices or []):
         cf: Facts = {"ods_code": cp.ods_code, "is_member": cp.ods_code in occurrences}
         _put(cf, "name", cp.name)
         _put(cf, "list_size", cp.list_size)
-        _put(cf, "local_agreement", _decision(cp.local_agreement))
+        path = f"covered_practices[{index}].local_agreement"
+        _put(cf, "local_agreement", _decision(view.decision(cp.local_agreement, path, cp.ods_code)))
         covered.append(cf)
     network["covered_practice_count"] = len(covered)
 
@@ -277,16 +450,21 @@ def build_facts(sub: Submission, *, batch: bool = True) -> SubmissionFacts:
     if sub.participation is not None:
         part = sub.participation
         pa: Facts = {}
-        _put(pa, "confirmed_on", _iso(part.confirmed_on))
+        _put(pa, "confirmed_on", _iso(view.seen(part.confirmed_on, "participation.confirmed_on")))
         changes: list[Facts] = []
-        for change in part.changes or []:
+        for index, change in enumerate(part.changes or []):
+            if view.seen(change.notified_on, f"participation.changes[{index}]") is None:
+                continue  # notified after the as-of date: not yet notified
             cf2: Facts = {"kind": change.kind, "notified_on": change.notified_on.isoformat()}
             _put(cf2, "description", change.description)
             changes.append(cf2)
         pa["changes"] = changes
         pa["change_kinds"] = sorted({c["kind"] for c in changes})
         opt_outs: list[Facts] = []
-        for opt in part.opt_outs or []:
+        for index, opt in enumerate(part.opt_outs or []):
+            path = f"participation.opt_outs[{index}]"
+            if view.seen(opt.notified_on, path, opt.practice_ods_code) is None:
+                continue  # notice given after the as-of date: not yet given
             of: Facts = {
                 "practice_ods_code": opt.practice_ods_code,
                 "notified_on": opt.notified_on.isoformat(),
@@ -301,7 +479,7 @@ def build_facts(sub: Submission, *, batch: bool = True) -> SubmissionFacts:
 
     homes_seen = Counter(h.cqc_location_id for h in sub.care_homes or [])
     homes: list[Facts] = []
-    for home in sub.care_homes or []:
+    for index, home in enumerate(sub.care_homes or []):
         hf: Facts = {
             "cqc_location_id": home.cqc_location_id,
             "occurrences": homes_seen[home.cqc_location_id],
@@ -309,24 +487,34 @@ def build_facts(sub: Submission, *, batch: bool = True) -> SubmissionFacts:
         _put(hf, "name", home.name)
         _put(hf, "beds", home.beds)
         _put(hf, "clinical_lead", home.clinical_lead)
-        _put(hf, "aligned_on", _iso(home.aligned_on))
+        aligned = view.seen(
+            home.aligned_on, f"care_homes[{index}].aligned_on", home.cqc_location_id
+        )
+        _put(hf, "aligned_on", _iso(aligned))
         homes.append(hf)
-    network["care_home_count"] = len(homes)
-    if all("beds" in h for h in homes):
-        network["care_home_beds"] = sum(h["beds"] for h in homes)
+    if sub.care_homes is not None:  # no list: which care homes are aligned is not stated
+        network["care_home_count"] = len(homes)
+        if all("beds" in h for h in homes):
+            network["care_home_beds"] = sum(h["beds"] for h in homes)
 
     contracts: list[Facts] = []
     for index, sc in enumerate(sub.sub_contracts or []):
+        path = f"sub_contracts[{index}]"
         sf: Facts = {"index": index, "provider": sc.provider, "service": sc.service}
-        _put(sf, "starts_on", _iso(sc.starts_on))
-        _put(sf, "approval", _decision(sc.approval))
+        _put(sf, "starts_on", _iso(view.seen(sc.starts_on, f"{path}.starts_on", sc.provider)))
+        approval = view.decision(sc.approval, f"{path}.approval", sc.provider)
+        _put(sf, "approval", _decision(approval))
         contracts.append(sf)
     network["sub_contract_count"] = len(contracts)
 
     if sub.workforce is not None:
         wf: Facts = {}
-        _put(wf, "plan_submitted_on", _iso(sub.workforce.plan_submitted_on))
-        _put(wf, "intentions_submitted_on", _iso(sub.workforce.intentions_submitted_on))
+        plan = view.seen(sub.workforce.plan_submitted_on, "workforce.plan_submitted_on")
+        intentions = view.seen(
+            sub.workforce.intentions_submitted_on, "workforce.intentions_submitted_on"
+        )
+        _put(wf, "plan_submitted_on", _iso(plan))
+        _put(wf, "intentions_submitted_on", _iso(intentions))
         network["workforce"] = wf
 
     if sub.services is not None:
@@ -339,33 +527,62 @@ def build_facts(sub: Submission, *, batch: bool = True) -> SubmissionFacts:
 
     info = sub.submission
     submission: Facts = {"type": info.type}
-    _put(submission, "submitted_on", _iso(info.submitted_on))
+    _put(submission, "submitted_on", _iso(view.seen(info.submitted_on, "submission.submitted_on")))
     _put(submission, "submitted_by", info.submitted_by)
     _put(submission, "contract_year", sub.contract_year)
 
     network_id = net.ods_code or net.name
+
+    def listed(
+        scope: str, name: str, items: list[Facts], ident: Any, label: Any
+    ) -> tuple[Entity, ...]:
+        return tuple(
+            Entity(scope, ident(f), label(f), f, f"{name}[{i}]") for i, f in enumerate(items)
+        )
+
     entities: dict[str, tuple[Entity, ...]] = {
         "network": (Entity("network", network_id, net.name, network),),
-        "practice": tuple(Entity("practice", p["ods_code"], p.get("name"), p) for p in practices),
-        "provider": tuple(
-            Entity("provider", f"{p['type']}:{p['name']}", p["name"], p) for p in providers
+        "practice": listed(
+            "practice", "practices", practices, lambda p: p["ods_code"], lambda p: p.get("name")
         ),
-        "covered_practice": tuple(
-            Entity("covered_practice", c["ods_code"], c.get("name"), c) for c in covered
+        "provider": listed(
+            "provider",
+            "non_gp_providers",
+            providers,
+            lambda p: f"{p['type']}:{p['name']}",
+            lambda p: p["name"],
         ),
-        "role": tuple(
-            Entity("role", f"{r['role']}#{r['ordinal']}", r["role"].replace("_", " "), r)
-            for r in roles
+        "covered_practice": listed(
+            "covered_practice",
+            "covered_practices",
+            covered,
+            lambda c: c["ods_code"],
+            lambda c: c.get("name"),
         ),
-        "care_home": tuple(
-            Entity("care_home", h["cqc_location_id"], h.get("name"), h) for h in homes
+        "role": listed(
+            "role",
+            "additional_roles",
+            roles,
+            lambda r: f"{r['role']}#{r['ordinal']}",
+            lambda r: r["role"].replace("_", " "),
         ),
-        "sub_contract": tuple(
-            Entity("sub_contract", f"{c['provider']}:{c['service']}", c["provider"], c)
-            for c in contracts
+        "care_home": listed(
+            "care_home",
+            "care_homes",
+            homes,
+            lambda h: h["cqc_location_id"],
+            lambda h: h.get("name"),
+        ),
+        "sub_contract": listed(
+            "sub_contract",
+            "sub_contracts",
+            contracts,
+            lambda c: f"{c['provider']}:{c['service']}",
+            lambda c: c["provider"],
         ),
     }
-    facts = SubmissionFacts(submission=submission, network=network, entities=entities)
+    as_of = view.as_of.isoformat() if view.as_of else None
+    facts = SubmissionFacts(submission=submission, network=network, entities=entities, as_of=as_of)
     # a single submission is a batch of one network, with no register
     entities["register_practice"] = batch_practices([facts], None) if batch else ()
     return facts
@@ -463,7 +680,16 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "declared_list_size": ("declared total list size", "network.declared_list_size"),
         "practice_count": ("number of member practice entries", "practices"),
         "distinct_practice_count": ("number of distinct member practices", "practices"),
-        "gp_practice_count": ("members with a GMS, PMS or APMS contract", "practices"),
+        "gp_practice_count": (
+            "members with a GMS, PMS or APMS contract (only when every member's contract type "
+            "is given)",
+            "practices[].contract_type",
+        ),
+        "gp_practices_known": (
+            "members known to hold a GMS, PMS or APMS contract (a lower bound when some "
+            "contract types are not given)",
+            "practices[].contract_type",
+        ),
         "practice_codes": ("member ODS codes, in order", "practices[].ods_code"),
         "duplicate_practice_codes": ("codes listed more than once", "practices[].ods_code"),
         "practices": ("member practice facts (as for the practice scope)", "practices"),
@@ -504,15 +730,25 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
             "nominated_payee.bank_details_supplied",
         ),
         "nominated_payee.is_member_practice": (
-            "payee is a member practice",
+            "payee is a member practice (absent for a practice with no ODS code given)",
             "nominated_payee.ods_code",
         ),
         "agreement.initial_unsigned": (
-            "members that have not signed the initial agreement",
+            "members known not to have signed the initial agreement (as of the date)",
             "practices[].initial_agreement_signed_on",
         ),
         "agreement.full_unsigned": (
-            "members that have not signed the full Network Agreement",
+            "members known not to have signed the full Network Agreement (as of the date)",
+            "practices[].network_agreement_signed_on / network_agreement.signatories",
+        ),
+        "agreement.all_signed_initial": (
+            "every member has signed the initial (or full) agreement; absent while some "
+            "member's signature is not evidenced and none is known to be missing",
+            "practices[].initial_agreement_signed_on",
+        ),
+        "agreement.all_signed": (
+            "every member has signed the full Network Agreement; absent while some member's "
+            "signature is not evidenced and none is known to be missing",
             "practices[].network_agreement_signed_on / network_agreement.signatories",
         ),
         "agreement.schedules_completed": (
@@ -637,7 +873,10 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
             "participation.opt_outs[].practice_ods_code",
         ),
         "care_home_count": ("aligned care homes", "care_homes"),
-        "care_home_beds": ("beds in aligned care homes (when every home gives beds)", "care_homes"),
+        "care_home_beds": (
+            "beds in aligned care homes (when every home gives beds)",
+            "care_homes[].beds",
+        ),
         "sub_contract_count": ("sub-contracts", "sub_contracts"),
         "workforce": ("workforce planning returns", "workforce"),
         "workforce.plan_submitted_on": (
@@ -676,17 +915,21 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
             "practices[].network_agreement_signed_on",
         ),
         "signed_initial_agreement": (
-            "signed the initial agreement",
+            "signed the initial (or the full) agreement; absent when not evidenced",
             "practices[].initial_agreement_signed_on",
         ),
         "signed_network_agreement": (
-            "signed the full Network Agreement",
+            "signed the full Network Agreement; absent when not evidenced",
             "practices[].network_agreement_signed_on / network_agreement.signatories",
         ),
         "occurrences": ("times listed in this submission", "practices[].ods_code"),
         "cross_boundary_agreed": (
             "commissioners agreed to a cross-boundary membership",
             "commissioner.cross_boundary_agreements",
+        ),
+        "cross_boundary_agreed_on": (
+            "when both commissioners agreed to it (the earliest agreement)",
+            "commissioner.cross_boundary_agreements[].approved_on",
         ),
     },
     "provider": {
@@ -764,6 +1007,102 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "same_role_count": ("posts of this role type in the network", "additional_roles[].role"),
     },
 }
+
+
+#: Network facts that are lists of records → the catalogue (variable, key prefix) of their items,
+#: for what a comprehension over them reads (``network.practices.all(p, p.name != '')``).
+ELEMENTS: dict[str, tuple[str, str]] = {
+    "practices": ("practice", ""),
+    "non_gp_providers": ("provider", ""),
+    "roles": ("role", ""),
+    "extended_hours.blocks": ("network", "extended_hours.blocks."),
+    "participation.changes": ("network", "participation.changes."),
+    "participation.opt_outs": ("network", "participation.opt_outs."),
+}
+
+_JSON_PATH = re.compile(r"^[a-z_][a-z0-9_]*(?:\[\])?(?:\.[a-z_][a-z0-9_]*(?:\[\])?)*$")
+
+
+def _catalogue_entry(variable: str, fields: tuple[str, ...]) -> tuple[str, str] | None:
+    """The catalogue entry for the longest prefix of ``fields`` that it documents."""
+    facts = CATALOGUE.get(variable, {})
+    for end in range(len(fields), 0, -1):
+        found = facts.get(".".join(fields[:end]))
+        if found is not None:
+            return found
+    return None
+
+
+def _json_paths(source: str) -> list[str]:
+    """The submission JSON paths of a catalogue source (alternatives are split by " / ")."""
+    return [part for part in (p.strip() for p in source.split(" / ")) if _JSON_PATH.match(part)]
+
+
+def read_sources(chains: list[tuple[str, tuple[str, ...]]], scope: str) -> tuple[str, ...]:
+    """The submission JSON paths (``practices[].list_size``) behind the facts that conditions
+    read, given their field chains (see :func:`pcn_rules.celexpr.field_chains`).
+
+    A chain rooted at ``network``, ``submission`` or the rule's scope is looked up directly; a
+    chain on a comprehension's variable is looked up among the items of the lists of records
+    the conditions read (``network.practices`` → the practice facts)."""
+    out: list[str] = []
+    items: list[tuple[str, str]] = []
+    bare: list[tuple[str, ...]] = []
+    for root, fields in chains:
+        if root in ("network", "submission") or root == scope:
+            entry = _catalogue_entry(root, fields)
+            if entry is not None:
+                out.extend(_json_paths(entry[1]))
+            if root == "network":
+                for end in range(1, len(fields) + 1):
+                    element = ELEMENTS.get(".".join(fields[:end]))
+                    if element is not None and element not in items:
+                        items.append(element)
+        elif root not in ("params", "milestones", "derived", "as_of"):
+            bare.append(fields)
+    for fields in bare:
+        for variable, prefix in items:
+            entry = CATALOGUE[variable].get(prefix + ".".join(fields))
+            if entry is not None:
+                out.extend(_json_paths(entry[1]))
+    return tuple(dict.fromkeys(out))
+
+
+def element_source(paths: list[str], key: str) -> str | None:
+    """The source of field ``key`` of the records in the lists that ``paths`` (dotted paths
+    such as ``network.practices``) name, if one of them has such a field."""
+    for path in paths:
+        root, _, rest = path.partition(".")
+        if root != "network":
+            continue
+        element = ELEMENTS.get(rest)
+        if element is not None:
+            entry = CATALOGUE[element[0]].get(element[1] + key)
+            if entry is not None:
+                return entry[1]
+    return None
+
+
+def concrete_paths(source: str, facts: SubmissionFacts, entity: Entity | None) -> list[str]:
+    """Where a catalogue source is in this submission: ``practices[].list_size`` becomes the
+    paths of the practices that lack it (or of ``entity``, when it is one of them)."""
+    paths = _json_paths(source)
+    if not paths:
+        return [source]
+    first = paths[0]
+    name, marker, rest = first.partition("[].")
+    scope = LIST_SCOPES.get(name) if marker else None
+    if scope is None:
+        return [first]
+    if entity is not None and entity.scope == scope and entity.path is not None:
+        return [f"{entity.path}.{rest}"]
+    key = rest.split(".")[0]
+    found = [
+        f"{item.path}.{rest}"
+        for item in facts.entities.get(scope, ())
+        if item.path is not None and key not in item.facts
+    ]
+    return found or [first]
 
 
 def fact_names() -> frozenset[str]:

@@ -34,6 +34,11 @@ _PCN = re.compile(r"^U[0-9]{5}$")
 
 Table = list[list[str]]
 
+#: ``submission.submitted_by`` of every imported submission: what it lacks, ODS does not hold.
+IMPORTED_BY = "imported from NHS Digital ODS"
+#: Facts an import takes from the list-size file, not from ODS (a gap there is the file's).
+FROM_LIST_SIZES = frozenset({"practices[].list_size", "practices[].list_size_date"})
+
 
 @dataclass(frozen=True, slots=True)
 class ImportResult:
@@ -243,7 +248,7 @@ def import_ods(epcn: list[Path], list_sizes: Path) -> ImportResult:
         pcns[code] = {
             "format_version": 1,
             "contract_year": _contract_year(size_date),
-            "submission": {"type": "update", "submitted_by": "imported from NHS Digital ODS"},
+            "submission": {"type": "update", "submitted_by": IMPORTED_BY},
             "network": network,
             "practices": [],
         }

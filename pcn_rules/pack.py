@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import celexpr
 from .errors import InputError, PackError, UsageError
-from .facts import SCOPES, fact_names
+from .facts import SCOPES, fact_names, read_sources
 from .inputs import json_path
 from .yamlsafe import load_yaml_file
 
@@ -33,7 +33,7 @@ PACK_FORMAT_VERSION = 1
 RULE_ID = re.compile(r"^[A-Z]{2,}(?:-[A-Z0-9]+)+$")
 Severity = Literal["error", "warning", "info"]
 Confidence = Literal["OFF", "SEC+", "SEC", "UNV"]
-Status = Literal["met", "not_met", "waived", "not_applicable", "error"]
+Status = Literal["met", "met_late", "not_met", "not_evidenced", "waived", "not_applicable", "error"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -140,6 +140,12 @@ class RuleSpec(_Spec):
     met_message: str | None = None
     waiver: str | None = None
     waivable: bool = True
+    #: the date the evidence carries (a date, or a list of dates of which the latest counts)
+    evidence_date: str | None = Field(default=None, min_length=1)
+    #: why a rule with a deadline has no evidence date
+    undated: str | None = Field(default=None, min_length=1)
+    #: submission paths the rule reads that may be absent without making it unmet, and why
+    optional: dict[str, str] = Field(default_factory=dict)
     remediation: list[str] = Field(min_length=1)
     source: SourceSpec
     examples: list[ExampleSpec] = Field(default_factory=list)
@@ -267,6 +273,15 @@ class Rule:
     overridden: tuple[str, ...] = ()
     #: False for requirements the catalogue treats as absolute: no waiver can cover them.
     waivable: bool = True
+    #: The date its evidence carries (a date, or dates of which the latest counts): met on or
+    #: before the deadline is ``met``, after it ``met_late``.
+    evidence_date: celexpr.Compiled | None = None
+    #: Why a rule with a deadline has no evidence date (e.g. "a state, not an event").
+    undated: str | None = None
+    #: Submission paths the rule reads that may be absent while it is met, with the reason.
+    optional: Mapping[str, str] = field(default_factory=dict)
+    #: Submission JSON paths (``practices[].list_size``) of the facts its conditions read.
+    reads: tuple[str, ...] = ()
 
     def conditions(self) -> list[tuple[str, str]]:
         """(label, CEL source) of every condition, for display."""
@@ -275,6 +290,8 @@ class Rule:
             out.append(("when", self.when.source))
         out.extend((f"derive {name}", c.source) for name, c in self.derive)
         out.extend(("expect", c.condition.source) for c in self.checks)
+        if self.evidence_date is not None:
+            out.append(("evidence date", self.evidence_date.source))
         if self.waiver is not None:
             out.append(("waiver", self.waiver.source))
         return out
@@ -594,7 +611,42 @@ def _rule(
             source, f"{label} → waiver", "the rule is marked `waivable: false`; it cannot name one"
         )
     waiver = _compile(env, spec.waiver, source, f"{label} → waiver", names) if spec.waiver else None
+    evidence_date = None
+    if spec.evidence_date is not None:
+        if due is None:
+            raise PackError(
+                source,
+                f"{label} → evidence_date",
+                "only a rule with a deadline (`due`) has an evidence date",
+            )
+        evidence_date = _compile(
+            env, spec.evidence_date, source, f"{label} → evidence_date", names, definitions
+        )
+    if spec.undated is not None:
+        if due is None:
+            raise PackError(
+                source, f"{label} → undated", "only a rule with a deadline (`due`) can be undated"
+            )
+        if evidence_date is not None:
+            raise PackError(
+                source,
+                f"{label} → undated",
+                "a rule has an `evidence_date` or says why it is `undated`, not both",
+            )
     texts = [spec.when or ""] + [c.condition.source for c in checks] + list(spec.derive.values())
+    compiled_texts = [c.text for c in _all_conditions(when, derive, checks, None)]
+    if evidence_date is not None:
+        compiled_texts.append(evidence_date.text)
+    chains = [chain for text in compiled_texts for chain in celexpr.field_chains(text)]
+    reads = read_sources(chains, spec.scope)
+    for path in spec.optional:
+        if path not in reads:
+            raise PackError(
+                source,
+                f"{label} → optional → {path}",
+                f"the rule does not read {path!r}; it reads "
+                f"{', '.join(reads) or 'no submission path'}",
+            )
     evidence: list[str] = []
     for text in texts:
         for path in celexpr.referenced_paths(text, ("network", "submission", spec.scope)):
@@ -648,6 +700,10 @@ def _rule(
         origin=f"{source} → {label}",
         spec=dict(raw),
         waivable=spec.waivable,
+        evidence_date=evidence_date,
+        undated=spec.undated,
+        optional=MappingProxyType(dict(spec.optional)),
+        reads=reads,
     )
 
 
@@ -935,6 +991,21 @@ def load_pack(ref: str | Path) -> RulePack:
         extends=raw.parent_id,
         retired=raw.retired,
     )
+
+
+def lint_pack(pack: RulePack) -> list[str]:
+    """Problems that do not stop a pack loading but make its verdicts weaker, one per line:
+    a rule with a deadline that neither names the date its evidence carries (``evidence_date``)
+    nor says why it has none (``undated``)."""
+    problems: list[str] = []
+    for rule in pack.rules:
+        if rule.due is not None and rule.evidence_date is None and rule.undated is None:
+            problems.append(
+                f"{rule.origin}: {rule.id} is due at {rule.due.key} but has neither "
+                "`evidence_date` (the date its evidence carries, judged against the deadline) "
+                "nor `undated` (why it has none)"
+            )
+    return problems
 
 
 def select_pack_id(contract_year: str | None, on: dt.date | None) -> str:

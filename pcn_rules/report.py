@@ -14,15 +14,38 @@ from typing import Any, Literal
 
 from . import __version__
 
-REPORT_VERSION = "1.1"
+REPORT_VERSION = "2.0"
 
-Status = Literal["met", "not_met", "waived", "not_applicable", "error"]
+#: met: holds (on time, where it has a deadline); met_late: holds, but its dated evidence is
+#: after the deadline; not_met: the evidence contradicts it; not_evidenced: a fact it needs is
+#: absent; waived: not met (or not evidenced) but covered by a valid commissioner waiver;
+#: not_applicable: does not apply; error: could not be evaluated.
+Status = Literal["met", "met_late", "not_met", "not_evidenced", "waived", "not_applicable", "error"]
 Severity = Literal["error", "warning", "info"]
-Timing = Literal["overdue", "due_today", "upcoming", "no_deadline"]
+#: overdue: unsettled and its deadline has passed; passed: settled, deadline passed.
+Timing = Literal["overdue", "due_today", "upcoming", "passed", "no_deadline"]
 
-STATUSES: tuple[Status, ...] = ("met", "not_met", "waived", "not_applicable", "error")
+STATUSES: tuple[Status, ...] = (
+    "met",
+    "met_late",
+    "not_met",
+    "not_evidenced",
+    "waived",
+    "not_applicable",
+    "error",
+)
+#: Statuses that leave a requirement unsettled: it is not shown to hold.
+UNSETTLED: frozenset[str] = frozenset({"not_met", "not_evidenced", "error"})
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
-STATUS_RANK = {"error": 0, "not_met": 1, "waived": 2, "met": 3, "not_applicable": 4}
+STATUS_RANK = {
+    "error": 0,
+    "not_met": 1,
+    "not_evidenced": 2,
+    "met_late": 3,
+    "waived": 4,
+    "met": 5,
+    "not_applicable": 6,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,11 +93,18 @@ class Finding:
     fingerprint: str = ""
     #: Each condition with the values it read and its result (only when asked for).
     explain: tuple[Mapping[str, Any], ...] | None = None
+    #: JSON paths of the submission facts that are absent (for ``not_evidenced``; also listed
+    #: on a ``not_met`` finding whose other facts are missing too).
+    missing: tuple[str, ...] = ()
+    #: The date the rule's evidence carries (the latest, for a list of dates), if it has one.
+    evidence_date: str | None = None
+    #: Days after the deadline that the evidence is dated (``met_late`` only).
+    days_late: int | None = None
 
     @property
     def failed(self) -> bool:
-        """Not met, or could not be evaluated."""
-        return self.status in ("not_met", "error")
+        """Not shown to hold: not met, not evidenced, or could not be evaluated."""
+        return self.status in UNSETTLED
 
     def sort_key(self) -> tuple[Any, ...]:
         return (
@@ -122,6 +152,9 @@ class Finding:
                 else None
             ),
             "fingerprint": self.fingerprint,
+            "missing": list(self.missing),
+            "evidence_date": self.evidence_date,
+            "days_late": self.days_late,
             **({"explain": [dict(step) for step in self.explain]} if self.explain else {}),
         }
 
@@ -161,6 +194,15 @@ class Report:
     @property
     def verdict(self) -> Literal["compliant", "not_compliant"]:
         return "compliant" if self.compliant else "not_compliant"
+
+    def later_unsettled(self) -> list[Finding]:
+        """Error-severity requirements not shown to hold that are due after the next milestone:
+        they do not change the verdict yet, but a verdict must never hide them."""
+        return [
+            f
+            for f in self.findings
+            if f.failed and f.severity == "error" and not f.blocking and f.due is not None
+        ]
 
     def summary(self) -> dict[str, int]:
         counts: dict[str, int] = dict.fromkeys(STATUSES, 0)
@@ -266,6 +308,9 @@ def report_json_schema() -> dict[str, Any]:
             "source",
             "waiver",
             "fingerprint",
+            "missing",
+            "evidence_date",
+            "days_late",
         ],
         "properties": {
             "rule_id": {"type": "string", "pattern": r"^[A-Z]{2,}(?:-[A-Z0-9]+)+$"},
@@ -280,7 +325,7 @@ def report_json_schema() -> dict[str, Any]:
             "remediation": {"type": "array", "items": {"type": "string"}},
             "due": {"oneOf": [_DUE, {"type": "null"}]},
             "days_left": {"type": ["integer", "null"]},
-            "timing": {"enum": ["overdue", "due_today", "upcoming", "no_deadline"]},
+            "timing": {"enum": ["overdue", "due_today", "upcoming", "passed", "no_deadline"]},
             "blocking": {"type": "boolean"},
             "source": {
                 "type": "object",
@@ -317,6 +362,9 @@ def report_json_schema() -> dict[str, Any]:
                 ]
             },
             "fingerprint": {"type": "string", "pattern": "^[0-9a-f]{20}$"},
+            "missing": {"type": "array", "items": {"type": "string"}},
+            "evidence_date": {"oneOf": [_DATE, {"type": "null"}]},
+            "days_late": {"type": ["integer", "null"], "minimum": 1},
             "explain": {
                 "type": "array",
                 "items": {
@@ -430,7 +478,7 @@ def report_json_schema() -> dict[str, Any]:
     }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "urn:pcn-rules:report:1.0",
+        "$id": f"urn:pcn-rules:report:{REPORT_VERSION}",
         "title": "pcn-rules compliance report",
         "oneOf": [
             {"$ref": "#/$defs/report"},

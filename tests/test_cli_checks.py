@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 from cli_runner import run
 
-from pcn_rules.report import report_json_schema
+from pcn_rules.report import REPORT_VERSION, report_json_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 F19 = ROOT / "fixtures" / "2019-20"
@@ -45,7 +45,15 @@ CASES = [
     ("unsigned-practice.json", [], 1, ["NA-FULL", "L84025"]),
     ("duplicate-practice.json", [], 1, ["CORE-ONE-NETWORK", "L84016", "2 times"]),
     ("non-gp-only.json", [], 1, ["CORE-GP-LED", "no core GP practice"]),
-    ("late-registration.json", [], 1, ["REG-ON-TIME", "2019-05-20", "overdue by 5 days"]),
+    # received 5 days late: met late (not a failure by itself); as of 20 May the commissioner's
+    # confirmation, due on 31 May (the next milestone), is not evidenced, which blocks
+    (
+        "late-registration.json",
+        [],
+        1,
+        ["REG-ON-TIME", "Met 5 days late", "2019-05-20", "1 not evidenced (COM-APPROVAL)"],
+    ),
+    ("late-registration.json", ["--fail-on-late"], 1, ["REG-ON-TIME met late"]),
     # as of its own date (28 June) the go-live items are the milestone after next: upcoming
     ("short-extended-hours.json", [], 0, ["EHA-MINUTES", "upcoming"]),
     (
@@ -76,7 +84,7 @@ def test_json_report_validates_single_and_multi(capsys: pytest.CaptureFixture[st
     assert code == 1
     report = json.loads(out)
     VALIDATOR.validate(report)
-    assert report["report_version"] == "1.1"
+    assert report["report_version"] == REPORT_VERSION
     assert report["verdict"] == "not_compliant"
     pop = next(f for f in report["findings"] if f["rule_id"] == "POP-MIN")
     assert pop["status"] == "not_met"
@@ -121,7 +129,7 @@ def test_as_of_moves_deadlines(capsys: pytest.CaptureFixture[str]) -> None:
     assert reg["days_left"] == 5
     assert reg["timing"] == "upcoming"
     na_full = next(f for f in report["findings"] if f["rule_id"] == "NA-FULL")
-    assert na_full["status"] == "not_met"  # nobody has signed the full agreement yet...
+    assert na_full["status"] == "not_evidenced"  # no one's signature of it is given yet...
     assert na_full["blocking"] is False  # ...but it is due on 30 June, not by the next deadline
 
     late = F19 / "late-registration.json"

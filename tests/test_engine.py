@@ -120,10 +120,10 @@ def test_a_missing_optional_fact_is_not_evidenced_not_a_crash(
     del compliant_doc["extended_hours"]
     report = pcn_rules.check(compliant_doc, pack=pack_2019, as_of="2019-07-01")
     eha = only(report, "EHA-MINUTES")
-    assert eha.status == "not_met"
+    assert eha.status == "not_evidenced"  # the data lacks the fact: not a breach, not met
     assert "Not evidenced in the submission" in eha.message
-    assert "extended_hours" in eha.message
-    assert eha.blocking  # due today
+    assert eha.missing == ("extended_hours",)
+    assert eha.blocking  # due today: fail closed
     assert not report.compliant
 
 
@@ -136,7 +136,8 @@ def test_a_false_when_makes_the_rule_not_applicable(
     assert not on_time.blocking
     compliant_doc["submission"]["type"] = "registration"
     on_time = only(pcn_rules.check(compliant_doc, pack=pack_2019), "REG-ON-TIME")
-    assert on_time.status == "not_met"  # submitted 28 June, after 15 May
+    assert on_time.status == "met_late"  # submitted 28 June, 44 days after 15 May
+    assert on_time.days_late == 44
 
 
 # ------------------------------------------------------------------------------------------------

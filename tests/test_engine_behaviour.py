@@ -82,11 +82,12 @@ def test_missing_fact_is_not_evidenced_not_a_crash(pack: pcn_rules.RulePack) -> 
     del doc["practices"][2]["contract_type"]
     report = pcn_rules.check(doc, pack=pack, as_of="2019-07-01")
     eha = finding(report, "EHA-MINUTES")
-    assert eha.status == "not_met"
+    assert eha.status == "not_evidenced"
     assert "Not evidenced in the submission: extended_hours" in eha.message
     contract = finding(report, "CORE-CONTRACT", "Z99003")
-    assert contract.status == "not_met"
-    assert "practices[].contract_type" in contract.message
+    assert contract.status == "not_evidenced"
+    assert contract.missing == ("practices[2].contract_type",)
+    assert "practices[2].contract_type" in contract.message
     assert not report.compliant
 
 
@@ -228,7 +229,7 @@ def test_fund_entitlements_carry_amounts(pack: pcn_rules.RulePack) -> None:
 
 def test_collaboration_is_advisory_in_2019(pack: pcn_rules.RulePack) -> None:
     doc = base()
-    del doc["non_gp_providers"]
+    doc["non_gp_providers"] = []
     report = pcn_rules.check(doc, pack=pack)
     collab = finding(report, "COLLAB-EXPECTED")
     assert (collab.status, collab.severity, collab.blocking) == ("not_met", "info", False)

@@ -76,7 +76,14 @@ CASES = [
     ),
     ("duplicate-practice.json", [], 1, ["CORE-ONE-NETWORK", "L84016", "2 times"]),
     ("non-gp-only.json", [], 1, ["CORE-GP-LED", "no core GP practice", "How to fix:"]),
-    ("late-registration.json", [], 1, ["REG-ON-TIME", "2019-05-20", "overdue by 5 days"]),
+    # received 5 days after 15 May: met late; as of its date the commissioner's confirmation
+    # (due 31 May, the next milestone) is not evidenced, and that blocks
+    (
+        "late-registration.json",
+        [],
+        1,
+        ["REG-ON-TIME", "✓ met late", "5 days late", "2019-05-20", "? no evidence COM-APPROVAL"],
+    ),
     # As of its own date (28 June) the go-live items (1 July) are due at the milestone after the
     # next one (30 June), so the short extended hours are listed as upcoming and do not fail it.
     ("short-extended-hours.json", [], 0, ["EHA-MINUTES", "720 minutes", "upcoming"]),
@@ -271,9 +278,9 @@ def test_as_of_five_days_before_registration(
     ]
     assert june
     assert all(f["blocking"] is False for f in june)
-    # ...even though the full Network Agreement is not yet signed
+    # ...even though no signature of the full Network Agreement is given yet
     (na_full,) = findings(report, "NA-FULL")
-    assert na_full["status"] == "not_met"
+    assert na_full["status"] == "not_evidenced"
     assert na_full["days_left"] == 51
 
 

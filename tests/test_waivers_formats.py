@@ -154,7 +154,11 @@ def test_explain_command_shows_condition_values_and_result(
     assert "does not hold" in out
     code, out, _ = run(["explain", str(RURAL), "POP-MIN", "--format", "json"], capsys)
     steps = json.loads(out)["findings"][0]["explain"]
-    assert steps[0]["read"] == {"network.list_size": 17623, "params.population_min": 30000}
+    assert steps[0]["read"] == {
+        "network.list_size": 17623,
+        "params.population_min": 30000,
+        "network.list_size_partial": 17623,
+    }
     assert steps[0]["result"] is False
     code, _, err = run(["explain", str(RURAL), "NOPE-RULE"], capsys)
     assert code == 2

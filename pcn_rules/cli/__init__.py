@@ -185,6 +185,13 @@ def check_command(
             help="An earlier JSON report: say which unmet findings are new, resolved, unchanged.",
         ),
     ] = None,
+    fail_on_late: Annotated[
+        bool,
+        typer.Option(
+            "--fail-on-late",
+            help="A requirement met after its deadline (met_late) fails like one not met.",
+        ),
+    ] = False,
 ) -> None:
     """Check one or more submissions and report what is met, what is not, and how to fix it."""
     from ..api import check
@@ -219,6 +226,7 @@ def check_command(
                     waivers=waiver_set,
                     ignore_waivers=ignore_waivers,
                     explain=explain,
+                    late_blocks=fail_on_late,
                 )
             )
         except InputError as exc:
@@ -329,8 +337,10 @@ def rules_diff(
 
 @rules_app.command("test")
 def rules_test(pack: PackOption = None) -> None:
-    """Run every rule's own examples (met and not met) and report any that disagree."""
-    from ..examples import run_pack_examples
+    """Run every rule's own examples (met and not met) and report any that disagree; then take
+    each rule's met example and remove, one at a time, each fact the rule reads: the rule must
+    then not be met (no vacuous passes), unless the pack marks the fact `optional`."""
+    from ..examples import find_vacuous_passes, run_pack_examples
     from ..pack import available_packs, load_pack
 
     console = _console()
@@ -341,6 +351,10 @@ def rules_test(pack: PackOption = None) -> None:
         results = run_pack_examples(loaded)
         failed = [r for r in results if not r.passed]
         failures += len(failed)
+        vacuous = find_vacuous_passes(loaded)
+        failures += len(vacuous)
+        for passed in vacuous:
+            console.print(Text.assemble(("FAIL", "red"), f" {passed}"))
         for result in failed:
             console.print(
                 Text.assemble(
@@ -348,13 +362,18 @@ def rules_test(pack: PackOption = None) -> None:
                 )
             )
         missing = [
-            r.id for r in loaded.rules if not {"met", "not_met"} <= {e.expect for e in r.examples}
+            r.id
+            for r in loaded.rules
+            if "met" not in {e.expect for e in r.examples}
+            or not {"not_met", "not_evidenced"} & {e.expect for e in r.examples}
         ]
         for rule_id in missing:
             failures += 1
             console.print(
                 Text.assemble(
-                    ("FAIL", "red"), f" {rule_id}: needs at least one met and one not_met example"
+                    ("FAIL", "red"),
+                    f" {rule_id}: needs at least one met example and one that is not met "
+                    "(not_met or not_evidenced)",
                 )
             )
         console.print(
@@ -371,11 +390,20 @@ def rules_test(pack: PackOption = None) -> None:
 def rules_lint(
     pack: Annotated[str, typer.Argument(help="A pack directory (or a bundled year).")],
 ) -> None:
-    """Validate a rule pack without running anything: keys, milestones, IDs and CEL conditions."""
-    from ..pack import load_pack
+    """Validate a rule pack without running anything: keys, milestones, IDs and CEL conditions,
+    and that every rule with a deadline names the date its evidence carries (or says why not).
+    Exit 1 when the pack loads but has lint problems."""
+    from ..pack import lint_pack, load_pack
 
     loaded = load_pack(pack)
-    _console().print(
+    problems = lint_pack(loaded)
+    console = _console()
+    for problem in problems:
+        console.print(Text.assemble(("FAIL", "red"), f" {problem}"))
+    if problems:
+        console.print(Text(f"pack {loaded.id}: {len(problems)} lint problems"))
+        raise _Fail(EXIT_NOT_COMPLIANT)
+    console.print(
         Text.assemble(
             ("ok", "green"),
             f" pack {loaded.id}: {len(loaded.rules)} rules, {len(loaded.milestones)} milestones",
@@ -451,8 +479,16 @@ def audit_command(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file.")
     ] = None,
+    fail_on_late: Annotated[
+        bool,
+        typer.Option(
+            "--fail-on-late",
+            help="A requirement met after its deadline (met_late) fails like one not met.",
+        ),
+    ] = False,
 ) -> None:
-    """Audit many networks together as of a date: milestones, action plan, area figures."""
+    """Audit many networks together as of a date: milestones, action plan, data gaps, area
+    figures."""
     from rich.progress import Progress
 
     from ..audit import audit
@@ -473,6 +509,7 @@ def audit_command(
             select=_patterns(select),
             ignore=_patterns(ignore),
             on_progress=lambda n: bar.advance(task, n),
+            late_blocks=fail_on_late,
         )
     if output_format == "json":
         _write(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", output)

@@ -22,11 +22,17 @@ if TYPE_CHECKING:  # only for annotations: `pcn-check FILE` need not import audi
 
 _STATUS_STYLE = {
     "met": ("✓ met", "green"),
+    "met_late": ("✓ met late", "yellow"),
     "not_met": ("✗ not met", "red"),
+    "not_evidenced": ("? no evidence", "magenta"),
     "waived": ("~ waived", "yellow"),
     "not_applicable": ("- n/a", "dim"),
     "error": ("! error", "bold magenta"),
 }
+#: Findings shown in full (the rest are summarised on one line per milestone).
+_SHOWN = ("not_met", "not_evidenced", "error", "waived", "met_late")
+#: Width of the status column; a finding's text is indented by it.
+_LABEL = 14
 _SCOPE_LABEL = {"register_practice": "practice", "covered_practice": "covered practice"}
 _SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
 
@@ -43,29 +49,62 @@ def days_phrase(days: int) -> str:
     return f"due in {days} day{'s' if days != 1 else ''}"
 
 
+def _later_line(report: Report) -> Text | None:
+    """What is not met at later milestones, so that a verdict never hides it."""
+    later = report.later_unsettled()
+    if not later:
+        return None
+    by_rule: dict[str, Finding] = {}
+    for finding in later:
+        by_rule.setdefault(finding.rule_id, finding)
+    parts = []
+    for rule_id, finding in by_rule.items():
+        assert finding.due is not None
+        assert finding.days_left is not None
+        state = "not evidenced" if finding.status == "not_evidenced" else "not met"
+        parts.append(
+            f"{rule_id} ({state}), due {human_date(finding.due.date)}, "
+            f"{days_phrase(finding.days_left).removeprefix('due ')}"
+        )
+    return Text("Not yet met at later milestones: " + "; ".join(parts) + ".", style="yellow")
+
+
 def _verdict(report: Report) -> Text:
     blocking = [f for f in report.findings if f.blocking]
     horizon = report.horizon
+    late = sorted({f.rule_id for f in report.findings if f.status == "met_late"})
     if not blocking:
         line = Text("COMPLIANT", style="bold green")
         if horizon is not None:
             line.append(
                 f" as of {human_date(report.as_of)}: every requirement due by "
-                f"{human_date(horizon.date)} ({horizon.milestone}) is met.",
+                f"{human_date(horizon.date)} ({horizon.milestone}) is met",
                 style="green",
             )
         else:
             line.append(
-                f" as of {human_date(report.as_of)}: every requirement of the year is met.",
+                f" as of {human_date(report.as_of)}: every requirement of the year is met",
                 style="green",
             )
+        line.append(f" ({', '.join(late)} late)." if late else ".", style="green")
         return line
-    overdue = sum(1 for f in blocking if f.days_left is not None and f.days_left < 0)
+    overdue = {f.rule_id for f in blocking if f.days_left is not None and f.days_left < 0}
     line = Text("NOT COMPLIANT", style="bold red")
-    rules = {f.rule_id for f in blocking}
-    parts = [f"{len(rules)} requirement{'s' if len(rules) != 1 else ''} not met"]
+    unmet = {f.rule_id for f in blocking if f.status != "not_evidenced"}
+    unproven = {f.rule_id for f in blocking if f.status == "not_evidenced"} - unmet
+    parts = []
+    if unmet:
+        parts.append(f"{len(unmet)} requirement{'s' if len(unmet) != 1 else ''} not met")
+    if unproven:
+        parts.append(
+            f"{len(unproven)} not evidenced ({', '.join(sorted(unproven))})"
+            if len(unproven) <= 3
+            else f"{len(unproven)} not evidenced"
+        )
     if overdue:
-        parts.append(f"{overdue} overdue")
+        parts.append(f"{len(overdue)} overdue")
+    if late:
+        parts.append(f"{', '.join(late)} met late")
     if horizon is not None:
         days = (horizon.date - report.as_of).days
         parts.append(
@@ -78,19 +117,31 @@ def _verdict(report: Report) -> Text:
 def _finding_block(finding: Finding, show_remediation: bool) -> RenderableType:
     label, style = _STATUS_STYLE[finding.status]
     head = Text()
-    head.append(f"{label:<11}", style=style)
+    head.append(f"{label:<{_LABEL}}", style=style)
     head.append(f"{finding.rule_id}", style="bold")
     head.append(f" [{finding.severity}]", style=_SEVERITY_STYLE[finding.severity])
     if finding.failed and finding.days_left is not None:
         head.append(
             f" · {days_phrase(finding.days_left)}", style="red" if finding.days_left < 0 else ""
         )
+    if finding.days_late is not None:
+        head.append(
+            f" · {finding.days_late} day{'s' if finding.days_late != 1 else ''} late",
+            style="yellow",
+        )
     if finding.entity and finding.scope != "network":
         name = f" {finding.entity_name}" if finding.entity_name else ""
         scope = _SCOPE_LABEL.get(finding.scope, finding.scope.replace("_", " "))
         head.append(f"  {scope} {finding.entity}{name}", style="bold")
     parts: list[RenderableType] = [head]
-    parts.append(Padding(Text(finding.message), (0, 0, 0, 11)))
+    parts.append(Padding(Text(finding.message), (0, 0, 0, _LABEL)))
+    if finding.missing and finding.status != "not_evidenced":
+        parts.append(
+            Padding(
+                Text(f"Also not evidenced: {', '.join(finding.missing)}.", style="magenta"),
+                (0, 0, 0, _LABEL),
+            )
+        )
     if finding.waiver is not None:
         w = finding.waiver
         extra = f", expires {w.expires_on}" if w.expires_on else ""
@@ -100,7 +151,7 @@ def _finding_block(finding: Finding, show_remediation: bool) -> RenderableType:
                     f"Waived by {w.approved_by} on {w.approved_on}{extra}: {w.reason}",
                     style="yellow",
                 ),
-                (0, 0, 0, 11),
+                (0, 0, 0, _LABEL),
             )
         )
     if show_remediation and finding.remediation:
@@ -109,13 +160,13 @@ def _finding_block(finding: Finding, show_remediation: bool) -> RenderableType:
         steps.add_column()
         for number, step in enumerate(finding.remediation, start=1):
             steps.add_row(f"{number}.", Text(step))
-        parts.append(Padding(Text("How to fix:", style="bold"), (0, 0, 0, 11)))
-        parts.append(Padding(steps, (0, 0, 0, 13)))
+        parts.append(Padding(Text("How to fix:", style="bold"), (0, 0, 0, _LABEL)))
+        parts.append(Padding(steps, (0, 0, 0, _LABEL + 2)))
     source = finding.source
     parts.append(
         Padding(
             Text(f"Source: {source.get('document')} ({source.get('confidence')})", style="dim"),
-            (0, 0, 0, 11),
+            (0, 0, 0, _LABEL),
         )
     )
     return Group(*parts)
@@ -124,7 +175,7 @@ def _finding_block(finding: Finding, show_remediation: bool) -> RenderableType:
 def _summarise(findings: Iterable[Finding]) -> Text:
     """The requirements met for every entity (one unmet practice keeps a rule off the list)."""
     findings = list(findings)
-    attention = {f.rule_id for f in findings if f.status in ("not_met", "error", "waived")}
+    attention = {f.rule_id for f in findings if f.status in _SHOWN}
     met = sorted({f.rule_id for f in findings if f.status == "met"} - attention)
     text = Text()
     if met:
@@ -145,7 +196,9 @@ def render_report(report: Report, console: Console, explain: bool = False) -> No
     )
     # the name is the submission's text: as a Text, "[...]" and ":name:" in it are shown as written
     # (a str title would be read as rich markup and emoji codes)
-    console.print(Panel(Group(_verdict(report), about), title=Text(title), expand=True))
+    later = _later_line(report)
+    lines = [_verdict(report), *([later] if later is not None else []), about]
+    console.print(Panel(Group(*lines), title=Text(title), expand=True))
 
     groups: dict[str | None, list[Finding]] = {}
     for finding in report.findings:
@@ -173,13 +226,13 @@ def render_report(report: Report, console: Console, explain: bool = False) -> No
                 heading.append("  upcoming: does not affect the verdict yet", style="dim")
         console.print()
         console.print(heading)
-        attention = [f for f in findings if f.status in ("not_met", "error", "waived")]
+        attention = [f for f in findings if f.status in _SHOWN]
         for finding in attention:
             console.print(_finding_block(finding, show_remediation=finding.failed))
             if explain and finding.explain:
                 for step in finding.explain:
                     console.print(
-                        Padding(Text(f"why: {step['words']}", style="dim"), (0, 0, 0, 11))
+                        Padding(Text(f"why: {step['words']}", style="dim"), (0, 0, 0, _LABEL))
                     )
         summary = _summarise(findings)
         if summary:
@@ -192,7 +245,8 @@ def render_report(report: Report, console: Console, explain: bool = False) -> No
     console.print()
     console.print(
         Text(
-            f"{counts['met']} met · {counts['not_met']} not met · {counts['waived']} waived · "
+            f"{counts['met']} met · {counts['met_late']} met late · {counts['not_met']} not met · "
+            f"{counts['not_evidenced']} not evidenced · {counts['waived']} waived · "
             f"{counts['not_applicable']} not applicable · {counts['error']} error · "
             f"{counts['blocking']} blocking",
             style="bold",
@@ -434,19 +488,22 @@ def render_audit(report: AuditReport, console: Console) -> None:
     console.print(Panel(Group(Text(report.headline, style=style), Text(about, style="dim"))))
 
     console.print(Text("Milestones", style="bold underline"))
+    total = len(report.reports)
     for m in report.milestones:
         when = days_phrase(m.days_left) if m.days_left >= 0 else f"{-m.days_left} days ago"
         line = Text(f"{m.date:%d %b %Y}  {m.key:<26} {when:<18} ")
+        urgent = "red" if m.days_left <= 0 else "yellow"
+        said: list[str] = []
         if m.networks_not_ready:
-            line.append(
-                f"{len(m.networks_not_ready)} of {len(report.reports)} networks not ready, "
-                f"{m.actions} actions",
-                style="red" if m.days_left <= 0 else "yellow",
+            said.append(
+                f"{len(m.networks_not_ready)} of {total} networks not ready, {m.actions} actions"
             )
         elif m.actions:
-            line.append(
-                f"{m.actions} area-wide actions", style="red" if m.days_left <= 0 else "yellow"
-            )
+            said.append(f"{m.actions} area-wide actions")
+        if m.networks_not_evidenced:
+            said.append(f"{len(m.networks_not_evidenced)} more with requirements not evidenced")
+        if said:
+            line.append("; ".join(said), style=urgent)
         else:
             line.append("all ready", style="green")
         console.print(line)
@@ -490,7 +547,13 @@ def render_audit(report: AuditReport, console: Console) -> None:
     console.print()
     console.print(Text("Action plan (by due date, then severity)", style="bold underline"))
     if not report.actions:
-        console.print(Text("  Nothing to do: every requirement is met.", style="green"))
+        console.print(
+            Text(
+                "  Nothing the evidence shows unmet."
+                + (" See the data gaps below." if report.gaps else ""),
+                style="green",
+            )
+        )
     for number, action in enumerate(report.actions, start=1):
         due = (
             f"due {action.due_date:%d %b %Y} ({days_phrase(action.days_left or 0)})"
@@ -508,6 +571,33 @@ def render_audit(report: AuditReport, console: Console) -> None:
         console.print(Padding(Text(f"Networks: {shown}{more}"), (0, 0, 0, 5)))
         for step in action.remediation:
             console.print(Padding(Text(f"- {step}"), (0, 0, 0, 5)))
+    if report.gaps:
+        console.print()
+        console.print(
+            Text(
+                "Data gaps: facts the submissions do not give (not evidenced)",
+                style="bold underline",
+            )
+        )
+        for number, gap in enumerate(report.gaps, start=1):
+            due = (
+                f"needed by {gap.due_date:%d %b %Y} ({days_phrase(gap.days_left or 0)})"
+                if gap.due_date
+                else "needed for ongoing requirements"
+            )
+            head = Text(f"{number:>3}. ")
+            head.append(gap.sentence)
+            console.print(head)
+            console.print(
+                Padding(
+                    Text(
+                        f"{due}; leaves {', '.join(gap.rules)} not evidenced for "
+                        f"{len(gap.networks)} networks",
+                        style="dim",
+                    ),
+                    (0, 0, 0, 5),
+                )
+            )
     if report.unreadable:
         console.print(
             Text(

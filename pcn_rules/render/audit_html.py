@@ -20,7 +20,8 @@ _CSS = (
     "table{border-collapse:collapse;width:100%;margin:.6rem 0;font-size:.9rem}"
     "th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}"
     "th{background:#f0f4f5}.overdue{color:#b00020;font-weight:600}.met{color:#007f3b}"
-    ".not_met{color:#b00020}.waived{color:#8a6d00}.muted{color:#666}"
+    ".not_met{color:#b00020}.not_evidenced{color:#7a2b8c}.met_late{color:#8a6d00}"
+    ".waived{color:#8a6d00}.muted{color:#666}"
     "details{margin:.4rem 0}summary{cursor:pointer;font-weight:600}"
 )
 
@@ -81,7 +82,8 @@ def render_audit_html(report: AuditReport) -> str:
         when = _days(m.days_left) if late or m.days_left >= 0 else f"{-m.days_left} days ago"
         rows.append(
             f"<tr><td>{m.date:%d %b %Y}</td><td>{escape(m.title)}</td><td>{when}</td>"
-            f"<td>{len(m.networks_not_ready)}</td><td>{m.actions}</td></tr>"
+            f"<td>{len(m.networks_not_ready)}</td><td>{m.actions}</td>"
+            f"<td>{len(m.networks_not_evidenced)}</td></tr>"
         )
     actions = []
     for a in report.actions:
@@ -94,9 +96,21 @@ def render_audit_html(report: AuditReport) -> str:
             f"</td><td>{due}</td><td>{len(a.networks)} networks, {a.findings} findings<br>"
             f"<span class='muted'>{networks}{more}</span></td><td><ol>{steps}</ol></td></tr>"
         )
+    gaps = []
+    for g in report.gaps:
+        due = f"{g.due_date:%d %b %Y} ({_days(g.days_left or 0)})" if g.due_date else "ongoing"
+        gaps.append(
+            f"<tr><td><code>{escape(g.path)}</code></td><td>{g.places:,} {escape(g.unit)}</td>"
+            f"<td>{escape(g.note or '')}</td><td>{escape(', '.join(g.rules))}</td><td>{due}</td>"
+            f"<td>{len(g.networks):,}</td></tr>"
+        )
     tables = []
     for label, r in zip(report.labels, report.reports, strict=True):
-        failing = [f for f in r.findings if f.status in ("not_met", "error", "waived")]
+        failing = [
+            f
+            for f in r.findings
+            if f.status in ("not_met", "not_evidenced", "error", "waived", "met_late")
+        ]
         body = "".join(
             f"<tr><td>{escape(f.rule_id)}</td><td class='{f.status}'>{escape(f.status)}</td>"
             f"<td>{escape(f.entity or '')}</td><td>{escape(f.message)}</td></tr>"
@@ -134,10 +148,14 @@ def render_audit_html(report: AuditReport) -> str:
 <p class="headline{ok}" id="headline">{escape(report.headline)}</p>
 <h2>Summary</h2><table id="summary">{figure_rows}</table>
 <h2>Milestones</h2><table id="milestones"><tr><th>Date</th><th>Milestone</th><th>When</th>
-<th>Networks not ready</th><th>Actions</th></tr>{"".join(rows)}</table>
+<th>Networks not ready</th><th>Actions</th><th>More networks not evidenced</th></tr>
+{"".join(rows)}</table>
 <h2>Network list sizes</h2>{chart}
 <h2>Action plan</h2><table id="actions"><tr><th>Requirement</th><th>Severity</th><th>Due</th>
 <th>Concerns</th><th>How to fix</th></tr>{"".join(actions)}</table>
+<h2>Data gaps (not evidenced)</h2><table id="gaps"><tr><th>Fact</th><th>Missing for</th>
+<th>Why</th><th>Requirements it leaves not evidenced</th><th>Needed by</th><th>Networks</th></tr>
+{"".join(gaps)}</table>
 <h2>Networks</h2>{"".join(tables)}
 <p class="muted">Contains public sector information licensed under the Open Government Licence
 v3.0 where the submissions were imported from NHS Digital ODS data.</p>

@@ -6,7 +6,7 @@ import csv
 import io
 from typing import TYPE_CHECKING
 
-from ..report import Finding, Report
+from ..report import STATUS_RANK, Finding, Report
 
 if TYPE_CHECKING:
     from ..audit import AuditReport
@@ -31,6 +31,9 @@ COLUMNS = (
     "remediation",
     "waived_by",
     "fingerprint",
+    "missing",
+    "evidence_date",
+    "days_late",
 )
 
 
@@ -61,6 +64,9 @@ def render_csv(reports: list[Report]) -> str:
                     " | ".join(f.remediation),
                     f.waiver.approved_by if f.waiver else "",
                     f.fingerprint,
+                    " | ".join(f.missing),
+                    f.evidence_date or "",
+                    "" if f.days_late is None else f.days_late,
                 )
             )
     return out.getvalue()
@@ -81,7 +87,6 @@ AUDIT_COLUMNS = (
     "days_left",
     "message",
 )
-_WORST = {"error": 0, "not_met": 1, "waived": 2, "met": 3, "not_applicable": 4}
 
 
 def render_audit_csv(report: AuditReport) -> str:
@@ -95,7 +100,7 @@ def render_audit_csv(report: AuditReport) -> str:
         for f in r.findings:
             by_rule.setdefault(f.rule_id, []).append(f)
         for rule_id, findings in by_rule.items():
-            worst = min(findings, key=lambda f: _WORST[f.status])
+            worst = min(findings, key=lambda f: STATUS_RANK[f.status])
             failing = [f for f in findings if f.failed]
             writer.writerow(
                 (

@@ -1,8 +1,9 @@
 """JUnit XML for CI pipelines: one test suite per network, one test case per requirement.
 
-A requirement fails when any of its findings for the network is not met or could not be
-evaluated; it is skipped when it does not apply; a waived requirement passes, with the waiver in
-the case's output.
+A requirement fails when any of its findings for the network is not met or not evidenced (the
+failure's type says which), and is an error when it could not be evaluated; it is skipped when
+it does not apply; a waived requirement, or one met late, passes, with the waiver or the days
+late in the case's output.
 """
 
 from __future__ import annotations
@@ -22,28 +23,36 @@ def _case(suite: ET.Element, report: Report, rule_id: str, findings: list[Findin
     )
     failed = [f for f in findings if f.failed]
     if failed:
-        worst = "error" if any(f.status == "error" for f in failed) else "not_met"
-        tag = "error" if worst == "error" else "failure"
+        statuses = {f.status for f in failed}
+        tag = "error" if "error" in statuses else "failure"
+        kind = "not_met" if "not_met" in statuses else sorted(statuses)[0]
         element = ET.SubElement(
             case,
             tag,
-            {"message": " ".join(f.message for f in failed)[:1000], "type": failed[0].severity},
+            {
+                "message": " ".join(f.message for f in failed)[:1000],
+                "type": f"{failed[0].severity}: {kind}",
+            },
         )
-        lines = [f"{f.entity or network}: {f.message}" for f in failed]
+        lines = [f"{f.entity or network}: {f.status}: {f.message}" for f in failed]
+        missing = sorted({path for f in failed for path in f.missing})
+        if missing:
+            lines.append("Not evidenced: " + ", ".join(missing))
         lines += ["How to fix:"] + [f"  - {step}" for step in failed[0].remediation]
         element.text = "\n".join(lines)
         return tag
     if all(f.status == "not_applicable" for f in findings):
         ET.SubElement(case, "skipped", {"message": findings[0].message})
         return "skipped"
-    waived = [f for f in findings if f.waiver is not None]
-    if waived:
+    notes = [
+        f"waived by {f.waiver.approved_by} on {f.waiver.approved_on}: {f.waiver.reason}"
+        for f in findings
+        if f.waiver is not None
+    ]
+    notes += [f"{f.entity or network}: {f.message}" for f in findings if f.status == "met_late"]
+    if notes:
         out = ET.SubElement(case, "system-out")
-        out.text = "\n".join(
-            f"waived by {f.waiver.approved_by} on {f.waiver.approved_on}: {f.waiver.reason}"
-            for f in waived
-            if f.waiver is not None
-        )
+        out.text = "\n".join(notes)
     return "passed"
 
 

@@ -1,8 +1,9 @@
 """SARIF 2.1.0 for code-scanning pipelines.
 
-Rules become ``reportingDescriptor``s (with their remediation as help), unmet, failed and waived
-findings become results located in the submission file, and waivers become suppressions with
-their justification.
+Rules become ``reportingDescriptor``s (with their remediation as help).  Findings not met, not
+evidenced or that could not be evaluated become failing results located in the submission file;
+waived ones too, with the waiver as a suppression and its justification; a requirement met late
+is a passing result (level ``none``) that says so.
 """
 
 from __future__ import annotations
@@ -51,8 +52,14 @@ def _result(report: Report, finding: Finding, rule_index: int) -> dict[str, Any]
     result: dict[str, Any] = {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
-        "level": "error" if finding.status == "error" else _LEVEL[finding.severity],
-        "kind": "fail",
+        "level": (
+            "none"
+            if finding.status == "met_late"
+            else "error"
+            if finding.status == "error"
+            else _LEVEL[finding.severity]
+        ),
+        "kind": "pass" if finding.status == "met_late" else "fail",
         "message": {"text": finding.message},
         "locations": [
             {
@@ -74,6 +81,11 @@ def _result(report: Report, finding: Finding, rule_index: int) -> dict[str, Any]
             "network": report.network_name,
         },
     }
+    if finding.missing:
+        result["properties"]["missing"] = list(finding.missing)
+    if finding.days_late is not None:
+        result["properties"]["daysLate"] = finding.days_late
+        result["properties"]["evidenceDate"] = finding.evidence_date
     if finding.waiver is not None:
         w = finding.waiver
         expiry = f"; expires {w.expires_on}" if w.expires_on else ""
@@ -102,7 +114,7 @@ def render_sarif(reports: list[Report]) -> str:
         _result(report, finding, index[finding.rule_id])
         for report in reports
         for finding in report.findings
-        if finding.status in ("not_met", "error", "waived")
+        if finding.status in ("not_met", "not_evidenced", "error", "waived", "met_late")
     ]
     artifacts = sorted({_uri(r.source) for r in reports})
     log = {
