@@ -32,7 +32,7 @@ from .facts import (
     build_facts,
     network_label,
 )
-from .inputs import coerce_submission
+from .inputs import coerce_submission, expand_paths
 from .model import Submission
 from .ods_import import FROM_LIST_SIZES, IMPORTED_BY
 from .pack import RulePack, load_pack_cached, select_pack_id
@@ -388,7 +388,9 @@ def audit(
     on_progress: Callable[[int], None] | None = None,
     late_blocks: bool = False,
 ) -> AuditReport:
-    """Audit many networks together as of a date.  Unreadable submissions are listed, not fatal.
+    """Audit many networks together as of a date: submissions (models, dicts or paths; a
+    directory stands for every ``*.json`` under it).  Unreadable submissions are listed, not
+    fatal.
 
     ``select`` and ``ignore`` are rule IDs or prefixes (``POP``, ``REG-LIST-SIZE``); one that
     matches no rule of the pack is a :class:`~pcn_rules.errors.UsageError`.  ``late_blocks``
@@ -400,7 +402,12 @@ def audit(
     waiver_set = load_waivers(waivers) if isinstance(waivers, str | Path) else waivers
     models: list[tuple[str, Submission]] = []
     unreadable: list[tuple[str, str]] = []
-    for item in submissions:
+    items = [
+        found
+        for item in submissions
+        for found in (expand_paths([item]) if isinstance(item, str | Path) else [item])
+    ]
+    for item in items:
         name = str(item) if isinstance(item, str | Path) else "<submission>"
         try:
             models.append((name, coerce_submission(item)))

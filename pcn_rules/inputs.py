@@ -287,3 +287,21 @@ def coerce_submission(value: Submission | Mapping[str, Any] | str | Path) -> Sub
         "<input>",
         [("", f"expected a Submission, a dict or a path, got {type(value).__name__}")],
     )
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given, and every ``*.json`` under each directory (sorted).  A directory with no
+    submission in it is an :class:`InputError`: it must never read as an empty "all clear"."""
+    files: list[Path] = []
+    for item in paths:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*.json") if p.is_file())
+            if not found:
+                raise InputError(
+                    str(path), [("", "directory contains no submission (*.json) files")]
+                )
+            files.extend(found)
+        else:
+            files.append(path)
+    return files

@@ -634,7 +634,7 @@ def _rule(
                 "a rule has an `evidence_date` or says why it is `undated`, not both",
             )
     texts = [spec.when or ""] + [c.condition.source for c in checks] + list(spec.derive.values())
-    compiled_texts = [c.text for c in _all_conditions(when, derive, checks, None)]
+    compiled_texts = [c.text for c in _all_conditions(when, derive, checks, waiver)]
     if evidence_date is not None:
         compiled_texts.append(evidence_date.text)
     chains = [chain for text in compiled_texts for chain in celexpr.field_chains(text)]

@@ -298,7 +298,8 @@ def test_national_import_and_audit(tmp_path: Path, capsys: pytest.CaptureFixture
         ],
         capsys,
     )
-    s = json.loads(text)["stats"]
+    data = json.loads(text)
+    s = data["stats"]
     # the same figures, computed independently from the CSV files, are in the closing note
     assert (s["below_min_complete"], s["above_typical_max_complete"]) == (105, 393)
     assert s["networks_with_list_size_gaps"] == 37
@@ -306,3 +307,51 @@ def test_national_import_and_audit(tmp_path: Path, capsys: pytest.CaptureFixture
     assert s["register_practices_in_no_network"] == 118
     assert s["memberships_crossing_ccg"] == 30
     assert s["single_practice_networks"] == 34
+
+    # the verdicts follow the evidence: a list-size gap is not evidence of "too small" and "too
+    # large" at once; a partial sum already above 50,000 is evidence of "above"
+    by_rule = s["by_rule"]
+    assert by_rule["POP-MIN"] == {"met": 1131, "not_evidenced": 14, "not_met": 105}
+    assert by_rule["POP-TYPICAL-MAX"]["not_met"] == 393 + 12
+    assert by_rule["COV-FULL"]["not_met"] == 118
+    assert by_rule["GEO-CROSS-CCG"]["not_met"] == 30
+    # what ODS does not hold is not evidenced, never a breach
+    assert by_rule["CORE-GP-LED"] == {"not_evidenced": 1250}
+    assert by_rule["NA-FULL"] == {"not_evidenced": 1250}
+    failing = {
+        n["label"]
+        for n in data["networks"]
+        if any(f["blocking"] and f["status"] in ("not_met", "error") for f in n["findings"])
+    }
+    assert len(failing) == 105 < 1250 / 2
+    assert data["headline"].startswith(
+        "30 Jun (network_agreement): 105 of 1,250 networks not ready on the evidence"
+    )
+    assert "1,145 more with requirements not evidenced" in data["headline"]
+    gaps = {g["path"]: g for g in data["gaps"]}
+    assert gaps["practices[].contract_type"]["sentence"] == (
+        "`practices[].contract_type` is missing for 6,757 member practices: ODS does not hold it"
+    )
+    assert gaps["practices[].list_size"]["places"] == 64
+    assert len(data["actions"]) < 10  # one per requirement the evidence shows unmet
+
+
+def test_the_ods_slice_is_judged_on_evidence(imported: Path) -> None:
+    register = ODS / "epraccur_2019-11_slice.csv"
+    result = audit([imported], as_of="2019-06-30", register=register)
+    by_rule = result.stats["by_rule"]
+    # no requirement is failed only because ODS does not hold a fact
+    for rule_id in ("CORE-CONTRACT", "CORE-GP-LED", "REG-MAP", "NA-FULL", "EHA-MINUTES"):
+        assert set(by_rule[rule_id]) == {"not_evidenced"}, rule_id
+    assert {a.rule_id for a in result.actions} <= {
+        "POP-MIN",
+        "POP-TYPICAL-MAX",
+        "GEO-CROSS-CCG",
+        "COV-FULL",
+        "SINGLE-PRACTICE",
+        "CORE-ONE-NETWORK",
+    }
+    contract = next(g for g in result.gaps if g.path == "practices[].contract_type")
+    assert contract.places == 88
+    assert contract.note == "ODS does not hold it"
+    assert contract.rules == ("CORE-CONTRACT", "CORE-GP-LED")

@@ -27,6 +27,7 @@ from rich.console import Console
 from rich.text import Text
 
 from ..errors import InputError, PackError, UsageError
+from ..inputs import expand_paths
 
 EXIT_OK = 0
 EXIT_NOT_COMPLIANT = 1
@@ -120,21 +121,6 @@ def _parse_date(value: str | None, option: str) -> dt.date | None:
         raise UsageError(f"{option} must be a date as YYYY-MM-DD, got {value!r}") from None
 
 
-def _expand(paths: list[Path]) -> list[Path]:
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*.json") if p.is_file())
-            if not found:
-                raise InputError(
-                    str(path), [("", "directory contains no submission (*.json) files")]
-                )
-            files.extend(found)
-        else:
-            files.append(path)
-    return files
-
-
 PackOption = Annotated[
     str | None,
     typer.Option(
@@ -213,7 +199,7 @@ def check_command(
         from ..baseline import load_baseline
 
         previous = load_baseline(baseline)
-    paths = _expand(files)
+    paths = expand_paths(files)
     reports = []
     unreadable: list[InputError] = []
     for path in paths:
@@ -497,7 +483,7 @@ def audit_command(
     if output_format not in formats:
         raise UsageError(f"--format must be one of {', '.join(formats)}, got {output_format!r}")
     when = _parse_date(as_of, "--as-of")
-    files = _expand(paths)
+    files = expand_paths(paths)
     with Progress(console=_error_console(), transient=True, disable=len(files) < 50) as bar:
         task = bar.add_task("reading submissions", total=len(files))
         result = audit(

@@ -86,7 +86,7 @@ def _verdict(report: Report) -> Text:
                 f" as of {human_date(report.as_of)}: every requirement of the year is met",
                 style="green",
             )
-        line.append(f" ({', '.join(late)} late)." if late else ".", style="green")
+        line.append(f" ({', '.join(late)} met late)." if late else ".", style="green")
         return line
     overdue = {f.rule_id for f in blocking if f.days_left is not None and f.days_left < 0}
     line = Text("NOT COMPLIANT", style="bold red")
