@@ -681,9 +681,15 @@ def _met(
             ctx, rule, entity, "met", message, evidence, trace=trace, dated=(evidence_on, None)
         )
     late = (dt.date.fromisoformat(evidence_on) - rule.due.date).days
+    which = [
+        f"{p.label + ': ' if p.label else ''}{p.path}"
+        for p in ctx.facts.dated
+        if p.date == evidence_on and _relevant(p, rule, entity)
+    ]
+    named = f" ({'; '.join(which)})" if which else ""
     message = (
-        f"Met {late} day{'s' if late != 1 else ''} late: the evidence is dated {evidence_on}, "
-        f"after the deadline of {rule.due.date.isoformat()} ({rule.due.key}). {message}"
+        f"Met {late} day{'s' if late != 1 else ''} late: the evidence is dated {evidence_on}"
+        f"{named}, after the deadline of {rule.due.date.isoformat()} ({rule.due.key}). {message}"
     )
     return _finding(
         ctx, rule, entity, "met_late", message, evidence, trace=trace, dated=(evidence_on, late)

@@ -51,8 +51,9 @@ class Entity:
 
 @dataclass(frozen=True, slots=True)
 class Postponed:
-    """A fact dated after the as-of date.  As of that date it has not happened (not yet signed,
-    agreed, approved or in post), so it is left out of the facts; findings say so."""
+    """A dated fact of the submission.  One dated after the as-of date has not happened as of
+    then (not yet signed, agreed, approved or in post), so it is left out of the facts (it is
+    *postponed*), and findings say so; one on or before it can make a requirement late."""
 
     #: JSON path in the submission, e.g. ``practices[3].network_agreement_signed_on``
     path: str
@@ -81,6 +82,9 @@ class SubmissionFacts:
     as_of: str | None = None
     #: Facts left out because they are dated after ``as_of``.
     postponed: tuple[Postponed, ...] = ()
+    #: Every dated fact of the submission that is counted (on or before ``as_of``), to name
+    #: the one that makes a requirement late.
+    dated: tuple[Postponed, ...] = ()
     #: The same submission with nothing left out (only when something was): the engine reads
     #: it to tell a fact that is not yet true from one the submission does not give.
     unfiltered: SubmissionFacts | None = None
@@ -160,16 +164,20 @@ class _AsOf:
     def __init__(self, as_of: dt.date | None) -> None:
         self.as_of = as_of
         self.postponed: list[Postponed] = []
+        self.dated: list[Postponed] = []
 
     def later(self, day: dt.date | None) -> bool:
         return day is not None and self.as_of is not None and day > self.as_of
 
     def seen(self, day: dt.date | None, path: str, label: str | None = None) -> dt.date | None:
         """``day`` if it is on or before the as-of date; None (recorded) if it is after."""
-        if self.later(day):
-            assert day is not None
-            self.postponed.append(Postponed(path, day.isoformat(), label))
+        if day is None:
             return None
+        fact = Postponed(path, day.isoformat(), label)
+        if self.later(day):
+            self.postponed.append(fact)
+            return None
+        self.dated.append(fact)
         return day
 
     def decision(
@@ -194,15 +202,14 @@ def build_facts(
     that evaluates them once across many networks (an audit)."""
     view = _AsOf(as_of)
     facts = _build(sub, view, batch)
-    if not view.postponed:
-        return facts
     return SubmissionFacts(
         submission=facts.submission,
         network=facts.network,
         entities=facts.entities,
         as_of=facts.as_of,
         postponed=tuple(view.postponed),
-        unfiltered=_build(sub, _AsOf(None), batch),
+        dated=tuple(view.dated),
+        unfiltered=_build(sub, _AsOf(None), batch) if view.postponed else None,
     )
 
 

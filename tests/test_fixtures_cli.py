@@ -84,6 +84,16 @@ CASES = [
         1,
         ["REG-ON-TIME", "✓ met late", "5 days late", "2019-05-20", "? no evidence COM-APPROVAL"],
     ),
+    # signed a day after 30 June, checked on 5 July: met late, which does not fail the network
+    ("signed-late.json", [], 0, ["COMPLIANT", "NA-FULL met late", "Met 1 day late", "L84025"]),
+    ("signed-late.json", ["--fail-on-late"], 1, ["NOT COMPLIANT", "NA-FULL met late"]),
+    # ...and as of 30 June that signature has not happened yet
+    (
+        "signed-late.json",
+        ["--as-of", "2019-06-30"],
+        1,
+        ["NA-FULL", "has not been signed by: L84025", "2019-07-01, after the as-of date"],
+    ),
     # As of its own date (28 June) the go-live items (1 July) are due at the milestone after the
     # next one (30 June), so the short extended hours are listed as upcoming and do not fail it.
     ("short-extended-hours.json", [], 0, ["EHA-MINUTES", "720 minutes", "upcoming"]),
