@@ -160,11 +160,7 @@ class AuditReport:
                     "note": g.note,
                     "rules": list(g.rules),
                     "severity": g.severity,
-                    "due": (
-                        {"milestone": g.due_milestone, "date": g.due_date.isoformat()}
-                        if g.due_date
-                        else None
-                    ),
+                    "due": _due(g.due_milestone, g.due_date),
                     "days_left": g.days_left,
                     "networks": list(g.networks),
                     "findings": g.findings,
@@ -176,11 +172,7 @@ class AuditReport:
                     "rule_id": a.rule_id,
                     "title": a.title,
                     "severity": a.severity,
-                    "due": (
-                        {"milestone": a.due_milestone, "date": a.due_date.isoformat()}
-                        if a.due_date
-                        else None
-                    ),
+                    "due": _due(a.due_milestone, a.due_date),
                     "days_left": a.days_left,
                     "remediation": list(a.remediation),
                     "networks": list(a.networks),
@@ -201,6 +193,10 @@ class AuditReport:
             ],
             "unreadable": [{"source": s, "problem": p} for s, p in self.unreadable],
         }
+
+
+def _due(milestone: str | None, date: dt.date | None) -> dict[str, str] | None:
+    return {"milestone": milestone or "", "date": date.isoformat()} if date else None
 
 
 def _matches(rule_id: str, patterns: Sequence[str]) -> bool:
@@ -611,14 +607,19 @@ def _later(report: AuditReport) -> str:
     """Error-severity requirements unmet at later milestones, with days left (at most three)."""
     counts: dict[str, tuple[int, int, int]] = {}  # rule → (days left, not met, not evidenced)
     for r in report.reports:
+        # per network, a rule is not met if any of its findings is, else not evidenced
+        worst: dict[str, Finding] = {}
         for f in r.later_unsettled():
+            if f.rule_id not in worst or f.status != "not_evidenced":
+                worst[f.rule_id] = f
+        for rule_id, f in worst.items():
             assert f.days_left is not None
-            days, unmet, unproven = counts.get(f.rule_id, (f.days_left, 0, 0))
+            days, unmet, unproven = counts.get(rule_id, (f.days_left, 0, 0))
             if f.status == "not_evidenced":
                 unproven += 1
             else:
                 unmet += 1
-            counts[f.rule_id] = (days, unmet, unproven)
+            counts[rule_id] = (days, unmet, unproven)
     items = sorted(counts.items(), key=lambda kv: (kv[1][0], -kv[1][1], kv[0]))
     shown = []
     for rule_id, (days, unmet, unproven) in items[:3]:

@@ -121,6 +121,13 @@ def _parse_date(value: str | None, option: str) -> dt.date | None:
         raise UsageError(f"{option} must be a date as YYYY-MM-DD, got {value!r}") from None
 
 
+FailOnLateOption = Annotated[
+    bool,
+    typer.Option(
+        "--fail-on-late",
+        help="A requirement met after its deadline (met_late) fails like one not met.",
+    ),
+]
 PackOption = Annotated[
     str | None,
     typer.Option(
@@ -171,13 +178,7 @@ def check_command(
             help="An earlier JSON report: say which unmet findings are new, resolved, unchanged.",
         ),
     ] = None,
-    fail_on_late: Annotated[
-        bool,
-        typer.Option(
-            "--fail-on-late",
-            help="A requirement met after its deadline (met_late) fails like one not met.",
-        ),
-    ] = False,
+    fail_on_late: FailOnLateOption = False,
 ) -> None:
     """Check one or more submissions and report what is met, what is not, and how to fix it."""
     from ..api import check
@@ -465,13 +466,7 @@ def audit_command(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file.")
     ] = None,
-    fail_on_late: Annotated[
-        bool,
-        typer.Option(
-            "--fail-on-late",
-            help="A requirement met after its deadline (met_late) fails like one not met.",
-        ),
-    ] = False,
+    fail_on_late: FailOnLateOption = False,
 ) -> None:
     """Audit many networks together as of a date: milestones, action plan, data gaps, area
     figures."""
