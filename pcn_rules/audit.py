@@ -508,6 +508,12 @@ def audit(
     )
     stats = _stats(facts, batch, by_code, reg, chosen)
     stats["by_rule"] = _by_rule([f for _, f in labelled])
+    late = [(label, f) for label, f in labelled if f.status == "met_late"]
+    stats["met_late"] = {
+        "findings": len({id(f) for _, f in late}),
+        "networks": len({label for label, _ in late} & set(labels)),
+        "rules": sorted({f.rule_id for _, f in late}),
+    }
     audited = AuditReport(
         as_of=when,
         pack_id=chosen.id,

@@ -367,6 +367,7 @@ def test_audit_formats_report_not_evidenced_apart(
         " ".join(out.replace("│", " ").split())
     )
     assert "Data gaps" in out
+    assert "1 findings in 1 networks (COM-APPROVAL)" in out  # met late, counted apart
     assert "`network.area.map_reference` is missing for 1 networks" in out
 
     code, out, _ = run([*args, "--format", "json"], capsys)
@@ -380,6 +381,7 @@ def test_audit_formats_report_not_evidenced_apart(
         ["REG-MAP"],
     )
     assert data["stats"]["by_rule"]["REG-MAP"] == {"met": 1, "not_evidenced": 1}
+    assert data["stats"]["met_late"] == {"findings": 1, "networks": 1, "rules": ["COM-APPROVAL"]}
 
     page = tmp_path / "audit.html"
     assert run([*args, "--format", "html", "--output", page], capsys)[0] == 1

@@ -533,6 +533,11 @@ def render_audit(report: AuditReport, console: Console) -> None:
             f"{s['memberships_crossing_ccg']} of {s['memberships']}",
         ),
         ("practices in two networks", str(s["practices_in_two_networks"])),
+        (
+            "requirements met late",
+            f"{s['met_late']['findings']} findings in {s['met_late']['networks']} networks"
+            + (f" ({', '.join(s['met_late']['rules'])})" if s["met_late"]["rules"] else ""),
+        ),
     ]
     if s["register_practices"] is not None:
         figures.append(

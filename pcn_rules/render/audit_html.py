@@ -133,6 +133,7 @@ def render_audit_html(report: AuditReport) -> str:
         ("Single-practice networks", s["single_practice_networks"]),
         ("Memberships crossing CCG boundaries", s["memberships_crossing_ccg"]),
         ("Register practices in no network", s["register_practices_in_no_network"]),
+        ("Findings of requirements met late", s["met_late"]["findings"]),
     ]
     figure_rows = "".join(
         f"<tr><th>{escape(name)}</th><td>{'—' if value is None else f'{value:,}'}</td></tr>"
