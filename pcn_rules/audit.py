@@ -487,6 +487,9 @@ def audit(
     gaps, not_evidenced = _gaps(labelled, imported)
     known = set(labels)  # area-wide findings (a practice in no network) are actions, not networks
     not_ready = {key: names & known for key, names in not_ready.items()}
+    unproven_at = Counter(
+        f.due.milestone for _, f in labelled if f.status == "not_evidenced" and f.due is not None
+    )
     milestones = tuple(
         MilestoneReadiness(
             key=m.key,
@@ -498,11 +501,7 @@ def audit(
             networks_not_evidenced=tuple(
                 sorted((not_evidenced.get(m.key, set()) & known) - not_ready.get(m.key, set()))
             ),
-            not_evidenced=sum(
-                1
-                for _, f in labelled
-                if f.status == "not_evidenced" and f.due is not None and f.due.milestone == m.key
-            ),
+            not_evidenced=unproven_at[m.key],
         )
         for m in chosen.milestones
     )

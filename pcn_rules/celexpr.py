@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -314,6 +315,11 @@ def field_chains(source: str) -> list[tuple[str, tuple[str, ...]]]:
 
 def referenced_paths(source: str, roots: Iterable[str]) -> list[str]:
     """Dotted paths such as ``network.list_size`` rooted at one of ``roots``, in order."""
+    return list(_referenced_paths(source, tuple(roots)))
+
+
+@functools.cache
+def _referenced_paths(source: str, roots: tuple[str, ...]) -> tuple[str, ...]:
     allowed = set(roots)
     text = _strip_strings(source)
     out: list[str] = []
@@ -323,7 +329,7 @@ def referenced_paths(source: str, roots: Iterable[str]) -> list[str]:
         # name; drop any segment that is immediately a call
         if path.split(".")[0] in allowed and path not in out:
             out.append(path)
-    return out
+    return tuple(out)
 
 
 def unknown_fields(source: str, known: frozenset[str], ignore: Iterable[str] = ()) -> list[str]:

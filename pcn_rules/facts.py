@@ -1040,9 +1040,12 @@ def _catalogue_entry(variable: str, fields: tuple[str, ...]) -> tuple[str, str] 
     return None
 
 
-def _json_paths(source: str) -> list[str]:
+@cache
+def _json_paths(source: str) -> tuple[str, ...]:
     """The submission JSON paths of a catalogue source (alternatives are split by " / ")."""
-    return [part for part in (p.strip() for p in source.split(" / ")) if _JSON_PATH.match(part)]
+    return tuple(
+        part for part in (p.strip() for p in source.split(" / ")) if _JSON_PATH.match(part)
+    )
 
 
 def read_sources(chains: list[tuple[str, tuple[str, ...]]], scope: str) -> tuple[str, ...]:
