@@ -18,6 +18,7 @@ silently passed.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -603,6 +604,30 @@ def _postponed_notes(ctx: _Context, rule: Rule, entity: Entity) -> str:
     return " ".join(notes)
 
 
+@functools.cache
+def _where_missing(
+    text: str, key: str, scope: str
+) -> tuple[tuple[tuple[str, str], ...], str | None]:
+    """For a condition that CEL found ``key`` missing in: the (dotted path, catalogue source)
+    of each path it reads up to that key (one of them is absent), and the source to fall back
+    on when none is (a field of the items a comprehension goes through)."""
+    referenced = referenced_paths(text, ("network", "submission", scope))
+    candidates: list[tuple[str, str]] = []
+    for path in referenced:
+        keys = path_keys(path)
+        if key not in keys[1:]:
+            continue
+        # CEL names the first key it did not find: the path up to it is what is absent
+        prefix = ".".join(keys[: keys.index(key, 1) + 1])
+        root, _, rest = prefix.partition(".")
+        source = source_of(root, rest)
+        if source is not None and (prefix, source) not in candidates:
+            candidates.append((prefix, source))
+    # `network.practices.all(p, p.name != '')`: the items of the lists the condition reads
+    fallback = element_source(referenced, key) or source_of(scope, key)
+    return tuple(candidates), fallback
+
+
 def _missing_paths(
     ctx: _Context,
     entity: Entity,
@@ -610,30 +635,20 @@ def _missing_paths(
     missing: list[tuple[Compiled, str]],
 ) -> tuple[str, ...]:
     """The submission JSON paths of the facts the conditions found absent."""
-    roots = ("network", "submission", entity.scope)
     paths: list[str] = []
     for compiled, key in missing:
+        candidates, fallback = _where_missing(compiled.text, key, entity.scope)
         absent: list[str] = []
-        referenced = referenced_paths(compiled.text, roots)
-        for path in referenced:
-            keys = path_keys(path)
-            if key not in keys[1:]:
-                continue
-            # CEL names the first key it did not find: the path up to it is what is absent
-            prefix = ".".join(keys[: keys.index(key, 1) + 1])
+        for prefix, source in candidates:
             try:
                 _lookup(data, prefix)
             except KeyError:
-                root, _, rest = prefix.partition(".")
-                source = source_of(root, rest)
-                if source is not None:
-                    absent.extend(concrete_paths(source, ctx.facts, entity))
+                absent.extend(concrete_paths(source, ctx.facts, entity))
         if not absent:
-            # a field of the items a comprehension goes through (`network.practices.all(p,
-            # p.name != '')`): the items of the lists of records the condition reads
-            source = element_source(referenced, key) or source_of(entity.scope, key)
-            absent = concrete_paths(source, ctx.facts, entity) if source else [key]
+            absent = concrete_paths(fallback, ctx.facts, entity) if fallback else [key]
         paths.extend(p for p in absent if p not in paths)
+    if not ctx.facts.postponed:
+        return tuple(paths)
     # a fact dated after the as-of date is not missing from the submission
     later = {p.path for p in ctx.facts.postponed}
     return tuple(p for p in paths if not any(p == q or p.startswith(q + ".") for q in later))
