@@ -197,7 +197,7 @@ def plain_rules(f: Any, params: dict[str, Any], milestones: dict[str, str], as_o
 def decide_only(f: Any, pack: Any, as_of: dt.date) -> None:
     """The CEL work of evaluate() without the findings: each scope's bundled call, then each
     condition it left undecided on its own (uses engine internals; benchmark only)."""
-    from pcn_rules.engine import _Context, _Values
+    from pcn_rules.engine.core import _Context, _Values
 
     ctx = _Context(f, pack, as_of)
     for rule in pack.rules:
@@ -225,10 +225,10 @@ def main() -> int:
         return 2
 
     from pcn_rules import check, load_pack
-    from pcn_rules.audit import audit
-    from pcn_rules.facts import build_facts
-    from pcn_rules.inputs import validate_submission
-    from pcn_rules.ods_import import import_ods
+    from pcn_rules.audit.run import audit
+    from pcn_rules.facts.build import build_facts
+    from pcn_rules.ingest.ods import import_ods
+    from pcn_rules.submission.read import validate_submission
 
     results: dict[str, Any] = {
         "date": dt.date.today().isoformat(),
@@ -285,7 +285,7 @@ def main() -> int:
 
     models = [validate_submission(doc, "bench") for doc in docs]
     facts = [build_facts(m, as_of=as_of) for m in models]
-    from pcn_rules.engine import evaluate
+    from pcn_rules.engine.core import evaluate
 
     start = time.perf_counter()
     for f in facts:

@@ -26,11 +26,11 @@ _imported_ns = time.time_ns()
 _collecting = gc.isenabled()
 gc.disable()
 try:
-    from .api import check
-    from .errors import InputError, PackError, PcnRulesError, UsageError
-    from .model import Submission
-    from .pack import RulePack, available_packs, load_pack
-    from .report import Finding, Report
+    from pcn_rules.api import check
+    from pcn_rules.errors import InputError, PackError, PcnRulesError, UsageError
+    from pcn_rules.packs.load import RulePack, available_packs, load_pack
+    from pcn_rules.report.model import Finding, Report
+    from pcn_rules.submission.model import Submission
 finally:
     if _collecting:
         gc.enable()

@@ -11,14 +11,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .engine import evaluate
-from .errors import UsageError
-from .facts import build_facts
-from .inputs import coerce_submission
-from .model import Submission
-from .pack import RulePack, load_pack_cached, select_pack_id
-from .report import Report
-from .waivers import WaiverSet, load_waivers
+from pcn_rules.engine.core import evaluate
+from pcn_rules.errors import UsageError
+from pcn_rules.facts.build import build_facts
+from pcn_rules.ingest.waivers import WaiverSet, load_waivers
+from pcn_rules.packs.load import RulePack, load_pack_cached, select_pack_id
+from pcn_rules.report.model import Report
+from pcn_rules.submission.model import Submission
+from pcn_rules.submission.read import coerce_submission
 
 
 def _as_date(value: dt.date | str | None, what: str) -> dt.date | None:

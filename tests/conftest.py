@@ -12,14 +12,14 @@ from typing import Any
 import pytest
 
 import pcn_rules
-from pcn_rules.pack import RulePack
+from pcn_rules.packs.load import RulePack
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True, scope="session")
 def private_pack_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """The pack cache (pcn_rules.packcache) writes under a temporary directory, not ~/.cache."""
+    """The pack cache (pcn_rules.packs.cache) writes under a temporary directory, not ~/.cache."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
         yield

@@ -15,9 +15,9 @@ import pytest
 from cli_runner import run
 
 import pcn_rules
-from pcn_rules.audit import audit, audit_json_schema
+from pcn_rules.audit.run import audit, audit_json_schema
 from pcn_rules.cli import main
-from pcn_rules.register import load_register
+from pcn_rules.ingest.register import load_register
 
 ROOT = Path(__file__).resolve().parent.parent
 ODS = ROOT / "fixtures" / "ods"
@@ -238,7 +238,7 @@ def test_html_renders_in_a_headless_browser(imported: Path, tmp_path: Path) -> N
         pytest.skip("no chromium on this machine (.ci/run installs Debian's chromium when it can)")
     page = tmp_path / "audit.html"
     result = audit(sorted(imported.glob("*.json")), as_of="2019-06-30")
-    from pcn_rules.render.audit_html import render_audit_html
+    from pcn_rules.render.html import render_audit_html
 
     page.write_text(render_audit_html(result), encoding="utf-8")
     done = subprocess.run(

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 import pcn_rules
-from pcn_rules.engine import evaluate
-from pcn_rules.facts import build_facts
-from pcn_rules.inputs import validate_submission
-from pcn_rules.ods_import import import_ods
+from pcn_rules.engine.core import evaluate
+from pcn_rules.facts.build import build_facts
+from pcn_rules.ingest.ods import import_ods
+from pcn_rules.submission.read import validate_submission
 
 ROOT = Path(__file__).resolve().parent.parent
 PACK = pcn_rules.load_pack("2019/20")

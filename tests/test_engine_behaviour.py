@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import pcn_rules
-from pcn_rules.inputs import read_submission
+from pcn_rules.submission.read import read_submission
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "rules" / "2019-20" / "examples" / "base.json"

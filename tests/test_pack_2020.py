@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from pcn_rules.errors import InputError
-from pcn_rules.facts import build_facts
-from pcn_rules.inputs import coerce_submission
+from pcn_rules.facts.build import build_facts
+from pcn_rules.submission.read import coerce_submission
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE_2019 = ROOT / "rules" / "2019-20" / "examples" / "base.json"
@@ -109,7 +109,7 @@ def _cli(args: list[str]) -> int:
 
 
 def test_child_pack_inherits_overrides_and_retires(tmp_path: Path) -> None:
-    from pcn_rules.pack import load_pack
+    from pcn_rules.packs.load import load_pack
 
     directory = _pack(
         tmp_path,
@@ -210,8 +210,8 @@ REQUIRED_2020 = {
 
 @pytest.mark.parametrize("pack_id", ["2019/20", "2020/21"])
 def test_every_rule_of_every_bundled_pack_has_passing_examples(pack_id: str) -> None:
-    from pcn_rules.examples import run_pack_examples
-    from pcn_rules.pack import load_pack
+    from pcn_rules.packs.examples import run_pack_examples
+    from pcn_rules.packs.load import load_pack
 
     pack = load_pack(pack_id)
     failed = [
@@ -230,7 +230,7 @@ def test_rules_list_2020_has_every_required_id(capsys: pytest.CaptureFixture[str
 
 
 def test_2020_pack_resolves_and_carries_rules_forward() -> None:
-    from pcn_rules.pack import load_pack
+    from pcn_rules.packs.load import load_pack
 
     pack = load_pack("2020/21")
     assert pack.extends == "2019/20"

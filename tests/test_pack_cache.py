@@ -1,4 +1,4 @@
-"""The pack cache (pcn_rules.packcache): a cached pack is the pack its files make, or not used."""
+"""The pack cache (pcn_rules.packs.cache): a cached pack is the pack its files make, or not used."""
 
 from __future__ import annotations
 
@@ -15,12 +15,13 @@ from typing import Any
 import pytest
 
 import pcn_rules
-import pcn_rules.pack
-from pcn_rules import check, packcache
-from pcn_rules.celexpr import Compiled, Environment
+import pcn_rules.packs.load
+from pcn_rules import check
+from pcn_rules.cel.binding import Compiled, Environment
 from pcn_rules.errors import PackError
-from pcn_rules.examples import run_pack_examples
-from pcn_rules.pack import RulePack, load_pack, load_pack_cached, resolve_pack_dir
+from pcn_rules.packs import cache as packcache
+from pcn_rules.packs.examples import run_pack_examples
+from pcn_rules.packs.load import RulePack, load_pack, load_pack_cached, resolve_pack_dir
 
 BUNDLED = ("2019/20", "2020/21")
 
@@ -119,7 +120,7 @@ def test_a_hit_does_not_read_the_yaml(cache_home: Path, monkeypatch: pytest.Monk
     def no_yaml(*args: object) -> None:
         raise AssertionError("the pack was loaded from YAML despite a valid cache entry")
 
-    monkeypatch.setattr("pcn_rules.pack.load_yaml_file", no_yaml)
+    monkeypatch.setattr("pcn_rules.packs.load.load_yaml_file", no_yaml)
     assert packcache.load(directory).id == "2019/20"
 
 
@@ -250,13 +251,13 @@ def test_nothing_is_trusted_or_written_once_the_source_changed(
     [entry] = entries(cache_home)
     written = entry.read_bytes()
     reads: list[object] = []
-    real = pcn_rules.pack.load_yaml_file
+    real = pcn_rules.packs.load.load_yaml_file
 
     def counting(*args: Any) -> Any:
         reads.append(args)
         return real(*args)
 
-    monkeypatch.setattr("pcn_rules.pack.load_yaml_file", counting)
+    monkeypatch.setattr("pcn_rules.packs.load.load_yaml_file", counting)
     monkeypatch.setattr(pcn_rules, "_imported_ns", 0)  # every source file is newer
     packcache._code_key.cache_clear()
     try:

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from pcn_rules.pack import load_pack
-from pcn_rules.packdiff import diff_packs
+from pcn_rules.packs.diff import diff_packs
+from pcn_rules.packs.load import load_pack
 
 
 def _cli(args: list[str]) -> int:

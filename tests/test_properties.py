@@ -25,10 +25,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pcn_rules
-from pcn_rules import engine
-from pcn_rules.inputs import parse_json_bytes, validate_submission
-from pcn_rules.model import submission_json_schema
-from pcn_rules.report import report_json_schema
+from pcn_rules.engine import core as engine
+from pcn_rules.report.model import report_json_schema
+from pcn_rules.submission.model import submission_json_schema
+from pcn_rules.submission.read import parse_json_bytes, validate_submission
 
 settings.register_profile(
     "ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -229,6 +229,6 @@ def _nesting_by_hand(text: str, limit: int) -> bool:
 
 @given(text=st.text(alphabet='[]{}"\\a,: \n', max_size=80), limit=st.integers(0, 6))
 def test_the_nesting_limit_counts_brackets_outside_strings(text: str, limit: int) -> None:
-    from pcn_rules.inputs import _depth_exceeds
+    from pcn_rules.submission.read import _depth_exceeds
 
     assert _depth_exceeds(text, limit) == _nesting_by_hand(text, limit)

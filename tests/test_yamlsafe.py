@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pcn_rules import yamlsafe
 from pcn_rules.errors import PackError
+from pcn_rules.packs import yamlsafe
 
 ROOT = Path(__file__).resolve().parent.parent
 YAML_FILES = sorted(

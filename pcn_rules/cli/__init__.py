@@ -26,8 +26,8 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from ..errors import InputError, PackError, UsageError
-from ..inputs import expand_paths
+from pcn_rules.errors import InputError, PackError, UsageError
+from pcn_rules.submission.read import expand_paths
 
 EXIT_OK = 0
 EXIT_NOT_COMPLIANT = 1
@@ -181,9 +181,9 @@ def check_command(
     fail_on_late: FailOnLateOption = False,
 ) -> None:
     """Check one or more submissions and report what is met, what is not, and how to fix it."""
-    from ..api import check
-    from ..pack import load_pack_cached
-    from ..report import reports_to_json
+    from pcn_rules.api import check
+    from pcn_rules.packs.load import load_pack_cached
+    from pcn_rules.report.model import reports_to_json
 
     formats = ("text", "json", "junit", "sarif", "csv")
     if output_format not in formats:
@@ -192,12 +192,12 @@ def check_command(
     loaded = load_pack_cached(pack) if pack is not None else None
     waiver_set = None
     if waivers is not None:
-        from ..waivers import load_waivers
+        from pcn_rules.ingest.waivers import load_waivers
 
         waiver_set = load_waivers(waivers)
     previous = None
     if baseline is not None:
-        from ..baseline import load_baseline
+        from pcn_rules.report.baseline import load_baseline
 
         previous = load_baseline(baseline)
     paths = expand_paths(files)
@@ -222,18 +222,18 @@ def check_command(
             unreadable.append(exc)  # keep going: report every readable file, then fail
     diff = None
     if previous is not None and baseline is not None:
-        from ..baseline import compare
+        from pcn_rules.report.baseline import compare
 
         diff = compare(reports, previous, str(baseline))
     if output_format == "json":
         text = reports_to_json(reports, baseline=diff.to_dict() if diff else None) + "\n"
         _write(text, output)
     elif output_format in ("junit", "sarif", "csv"):
-        from ..render import RENDERERS
+        from pcn_rules.render import RENDERERS
 
         _write(RENDERERS[output_format](reports), output)
     else:
-        from .terminal import render_baseline, render_report
+        from pcn_rules.render.text import render_baseline, render_report
 
         console, buffer = _file_console() if output is not None else (_console(), None)
         for index, report in enumerate(reports):
@@ -266,7 +266,7 @@ def rules_list(
     output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
 ) -> None:
     """List the rules of a pack (default: the newest bundled pack)."""
-    from ..pack import available_packs, load_pack_cached
+    from pcn_rules.packs.load import available_packs, load_pack_cached
 
     loaded = load_pack_cached(pack or available_packs()[-1])
     if output_format == "json":
@@ -282,7 +282,7 @@ def rules_list(
         ]
         _write(json.dumps(payload, indent=2) + "\n", None)
         return
-    from .terminal import render_rules_table
+    from pcn_rules.render.text import render_rules_table
 
     render_rules_table(loaded, _console())
 
@@ -293,8 +293,8 @@ def rules_show(
     pack: PackOption = None,
 ) -> None:
     """Show one rule: its condition, message, remediation and source."""
-    from ..pack import available_packs, load_pack_cached
-    from .terminal import render_rule
+    from pcn_rules.packs.load import available_packs, load_pack_cached
+    from pcn_rules.render.text import render_rule
 
     loaded = load_pack_cached(pack or available_packs()[-1])
     render_rule(loaded, loaded.rule(rule_id.upper()), _console())
@@ -308,8 +308,8 @@ def rules_diff(
 ) -> None:
     """What changed between two packs: requirements added, retired and changed (field by field,
     old → new), milestones and parameters."""
-    from ..pack import load_pack
-    from ..packdiff import diff_packs
+    from pcn_rules.packs.diff import diff_packs
+    from pcn_rules.packs.load import load_pack
 
     if output_format not in ("text", "json"):
         raise UsageError(f"--format must be text or json, got {output_format!r}")
@@ -317,7 +317,7 @@ def rules_diff(
     if output_format == "json":
         _write(json.dumps(diff.to_dict(), indent=2, ensure_ascii=False) + "\n", None)
         return
-    from .terminal import render_pack_diff
+    from pcn_rules.render.text import render_pack_diff
 
     render_pack_diff(diff, _console())
 
@@ -327,8 +327,8 @@ def rules_test(pack: PackOption = None) -> None:
     """Run every rule's own examples (met and not met) and report any that disagree; then take
     each rule's met example and remove, one at a time, each fact the rule reads: the rule must
     then not be met (no vacuous passes), unless the pack marks the fact `optional`."""
-    from ..examples import find_vacuous_passes, run_pack_examples
-    from ..pack import available_packs, load_pack
+    from pcn_rules.packs.examples import find_vacuous_passes, run_pack_examples
+    from pcn_rules.packs.load import available_packs, load_pack
 
     console = _console()
     packs = [pack] if pack else available_packs()
@@ -380,7 +380,7 @@ def rules_lint(
     """Validate a rule pack without running anything: keys, milestones, IDs and CEL conditions,
     and that every rule with a deadline names the date its evidence carries (or says why not).
     Exit 1 when the pack loads but has lint problems."""
-    from ..pack import lint_pack, load_pack
+    from pcn_rules.packs.load import lint_pack, load_pack
 
     loaded = load_pack(pack)
     problems = lint_pack(loaded)
@@ -409,8 +409,8 @@ def explain_command(
     output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
 ) -> None:
     """Explain one rule for one submission: its conditions, the values read, the result."""
-    from ..api import check
-    from ..pack import load_pack_cached
+    from pcn_rules.api import check
+    from pcn_rules.packs.load import load_pack_cached
 
     loaded = load_pack_cached(pack) if pack is not None else None
     report = check(file, pack=loaded, as_of=_parse_date(as_of, "--as-of"), explain=True)
@@ -427,7 +427,7 @@ def explain_command(
         }
         _write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", None)
         return
-    from .terminal import render_explanation
+    from pcn_rules.render.text import render_explanation
 
     render_explanation(report, findings, _console())
 
@@ -472,7 +472,7 @@ def audit_command(
     figures."""
     from rich.progress import Progress
 
-    from ..audit import audit
+    from pcn_rules.audit.run import audit
 
     formats = ("text", "json", "csv", "html")
     if output_format not in formats:
@@ -495,15 +495,15 @@ def audit_command(
     if output_format == "json":
         _write(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", output)
     elif output_format == "csv":
-        from ..render.csv import render_audit_csv
+        from pcn_rules.render.csv import render_audit_csv
 
         _write(render_audit_csv(result), output)
     elif output_format == "html":
-        from ..render.audit_html import render_audit_html
+        from pcn_rules.render.html import render_audit_html
 
         _write(render_audit_html(result), output)
     else:
-        from .terminal import render_audit
+        from pcn_rules.render.text import render_audit
 
         console, buffer = _file_console() if output is not None else (_console(), None)
         render_audit(result, console)
@@ -540,7 +540,7 @@ def import_ods_command(
     out: Annotated[Path | None, typer.Option("--out", help="Directory to write to.")] = None,
 ) -> None:
     """Turn NHS Digital ODS data into one submission per PCN (only the facts ODS holds)."""
-    from ..ods_import import import_ods
+    from pcn_rules.ingest.ods import import_ods
 
     sources = [*(epcn or []), *(more or [])]
     if not sources or list_sizes is None or out is None:
@@ -585,15 +585,15 @@ def schema_command(
 ) -> None:
     """Print the JSON Schema of the submission format (or of the JSON report or audit)."""
     if audit:
-        from ..audit import audit_json_schema
+        from pcn_rules.audit.run import audit_json_schema
 
         schema = audit_json_schema()
     elif report:
-        from ..report import report_json_schema
+        from pcn_rules.report.model import report_json_schema
 
         schema = report_json_schema()
     else:
-        from ..model import submission_json_schema
+        from pcn_rules.submission.model import submission_json_schema
 
         schema = submission_json_schema()
     _write(json.dumps(schema, indent=2) + "\n", None)
@@ -608,7 +608,7 @@ def init_command(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a template submission to fill in (an example network that meets every rule)."""
-    from ..pack import available_packs, resolve_pack_dir
+    from pcn_rules.packs.load import available_packs, resolve_pack_dir
 
     if path.exists() and not force:
         raise UsageError(f"{path} already exists; use --force to overwrite it")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..report import Report
-from .csv import render_csv
-from .junit import render_junit
-from .sarif import render_sarif
+from pcn_rules.render.csv import render_csv
+from pcn_rules.render.junit import render_junit
+from pcn_rules.render.sarif import render_sarif
+from pcn_rules.report.model import Report
 
 RENDERERS: dict[str, Callable[[list[Report]], str]] = {
     "junit": render_junit,

@@ -6,10 +6,10 @@ import csv
 import io
 from typing import TYPE_CHECKING
 
-from ..report import STATUS_RANK, Finding, Report
+from pcn_rules.report.model import STATUS_RANK, Finding, Report
 
 if TYPE_CHECKING:
-    from ..audit import AuditReport
+    from pcn_rules.audit.run import AuditReport
 
 COLUMNS = (
     "source",

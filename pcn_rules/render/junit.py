@@ -11,7 +11,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
-from ..report import Finding, Report
+from pcn_rules.report.model import Finding, Report
 
 
 def _case(suite: ET.Element, report: Report, rule_id: str, findings: list[Finding]) -> str:

@@ -17,10 +17,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from .errors import InputError, PackError
-from .inputs import json_path, loads_json
-from .model import IsoDate
-from .yamlsafe import load_yaml_file
+from pcn_rules.errors import InputError, PackError
+from pcn_rules.packs.yamlsafe import load_yaml_file
+from pcn_rules.submission.model import IsoDate
+from pcn_rules.submission.read import json_path, loads_json
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 

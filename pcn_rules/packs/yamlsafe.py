@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from .errors import PackError
+from pcn_rules.errors import PackError
 
 MAX_PACK_FILE_BYTES = 1024 * 1024
 MAX_ALIASES = 50

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .api import _as_date
-from .engine import evaluate, evaluate_batch
-from .errors import InputError, UsageError
-from .facts import (
+from pcn_rules.api import _as_date
+from pcn_rules.engine.core import evaluate, evaluate_batch
+from pcn_rules.errors import InputError, UsageError
+from pcn_rules.facts.build import (
     BATCH_SCOPES,
     LIST_SCOPES,
     SCOPES,
@@ -32,13 +32,13 @@ from .facts import (
     build_facts,
     network_label,
 )
-from .inputs import coerce_submission, expand_paths
-from .model import Submission
-from .ods_import import FROM_LIST_SIZES, IMPORTED_BY
-from .pack import RulePack, load_pack_cached, select_pack_id
-from .register import Register, load_register
-from .report import SEVERITY_RANK, Finding, Report, report_json_schema
-from .waivers import WaiverSet, load_waivers
+from pcn_rules.ingest.ods import FROM_LIST_SIZES, IMPORTED_BY
+from pcn_rules.ingest.register import Register, load_register
+from pcn_rules.ingest.waivers import WaiverSet, load_waivers
+from pcn_rules.packs.load import RulePack, load_pack_cached, select_pack_id
+from pcn_rules.report.model import SEVERITY_RANK, Finding, Report, report_json_schema
+from pcn_rules.submission.model import Submission
+from pcn_rules.submission.read import coerce_submission, expand_paths
 
 AUDIT_VERSION = "2.0"
 

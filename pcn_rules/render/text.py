@@ -14,11 +14,11 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:  # only for annotations: `pcn-check FILE` need not import audit or packdiff
-    from ..audit import AuditReport
-    from ..baseline import BaselineDiff
-    from ..pack import Rule, RulePack
-    from ..packdiff import PackDiff
-    from ..report import Finding, Report
+    from pcn_rules.audit.run import AuditReport
+    from pcn_rules.packs.diff import PackDiff
+    from pcn_rules.packs.load import Rule, RulePack
+    from pcn_rules.report.baseline import BaselineDiff
+    from pcn_rules.report.model import Finding, Report
 
 _STATUS_STYLE = {
     "met": ("✓ met", "green"),

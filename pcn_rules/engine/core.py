@@ -26,8 +26,8 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from .celexpr import ENTITIES, UNDECIDED, Bundle, Compiled, EvalError, referenced_paths
-from .facts import (
+from pcn_rules.cel.binding import ENTITIES, UNDECIDED, Bundle, Compiled, EvalError, referenced_paths
+from pcn_rules.facts.build import (
     BATCH_SCOPES,
     SCOPES,
     Entity,
@@ -37,9 +37,18 @@ from .facts import (
     element_source,
     source_of,
 )
-from .pack import Rule, RulePack, Template, path_keys
-from .report import UNSETTLED, Due, Finding, MilestoneStatus, Report, Status, Timing, Waiver
-from .waivers import WaiverSet
+from pcn_rules.ingest.waivers import WaiverSet
+from pcn_rules.packs.load import Rule, RulePack, Template, path_keys
+from pcn_rules.report.model import (
+    UNSETTLED,
+    Due,
+    Finding,
+    MilestoneStatus,
+    Report,
+    Status,
+    Timing,
+    Waiver,
+)
 
 _MISSING = object()
 _UNSET = object()

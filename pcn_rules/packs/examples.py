@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .api import check
-from .errors import InputError, PackError, PcnRulesError
-from .inputs import loads_json
-from .pack import Example, Rule, RulePack
-from .report import Finding
+from pcn_rules.api import check
+from pcn_rules.errors import InputError, PackError, PcnRulesError
+from pcn_rules.packs.load import Example, Rule, RulePack
+from pcn_rules.report.model import Finding
+from pcn_rules.submission.read import loads_json
 
 _STEP = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
 
@@ -95,8 +95,8 @@ def _findings(pack: RulePack, example: Example, doc: dict[str, Any]) -> tuple[Fi
     """Every finding for ``doc`` as the example runs it: a check, or an audit of the one
     network against the example's register."""
     if example.register:
-        from .audit import audit
-        from .register import Register, RegisterPractice
+        from pcn_rules.audit.run import audit
+        from pcn_rules.ingest.register import Register, RegisterPractice
 
         register = Register(
             "example", "simple", tuple(RegisterPractice(*row) for row in example.register)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ..audit import AuditReport
+from pcn_rules.audit.run import AuditReport
 
 _CSS = (
     "body{font-family:system-ui,'Segoe UI',Arial,sans-serif;margin:2rem;color:#1d1d1d;"

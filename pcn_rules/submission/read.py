@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import InputError
-from .model import FORMAT_VERSION, Submission
+from pcn_rules.errors import InputError
+from pcn_rules.submission.model import FORMAT_VERSION, Submission
 
 #: Largest submission file accepted, in bytes.  A real network's submission is a few kilobytes;
 #: anything near this limit is not a submission.

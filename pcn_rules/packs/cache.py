@@ -42,9 +42,9 @@ from typing import Any
 
 from cel_expr_python import cel
 
-from . import celexpr
-from . import pack as _pack
-from .yamlsafe import recording_reads
+from pcn_rules.cel import binding as celexpr
+from pcn_rules.packs import load as _pack
+from pcn_rules.packs.yamlsafe import recording_reads
 
 _MAGIC = b"pcn-rules pack cache 1\n"
 _STDLIB_CLASSES = frozenset(
@@ -65,7 +65,7 @@ _RESTORERS = frozenset(
     {(__name__, "_program"), (__name__, "_environment"), (__name__, "_read_only")}
 )
 #: Modules whose dataclasses a cached pack is made of.
-_PACK_MODULES = frozenset({"pcn_rules.pack", "pcn_rules.celexpr"})
+_PACK_MODULES = frozenset({"pcn_rules.packs.load", "pcn_rules.cel.binding"})
 
 
 def cache_dir() -> Path | None:
@@ -126,10 +126,10 @@ def _code_key() -> bytes:
     import pydantic
     import yaml
 
-    from . import _imported_ns
+    from pcn_rules import _imported_ns
 
     digest = hashlib.sha256(_MAGIC)
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent
     for path in _sources(str(package)):
         with open(path, "rb") as file:
             if os.fstat(file.fileno()).st_mtime_ns > _imported_ns:

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
-from .inputs import loads_json
-from .report import UNSETTLED, Report
+from pcn_rules.errors import InputError
+from pcn_rules.report.model import UNSETTLED, Report
+from pcn_rules.submission.read import loads_json
 
 FAILING = UNSETTLED
 

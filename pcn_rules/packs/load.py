@@ -23,11 +23,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from . import celexpr
-from .errors import InputError, PackError, UsageError
-from .facts import SCOPES, fact_names, read_sources
-from .inputs import json_path
-from .yamlsafe import load_yaml_file
+from pcn_rules.cel import binding as celexpr
+from pcn_rules.errors import InputError, PackError, UsageError
+from pcn_rules.facts.build import SCOPES, fact_names, read_sources
+from pcn_rules.packs.yamlsafe import load_yaml_file
+from pcn_rules.submission.read import json_path
 
 PACK_FORMAT_VERSION = 1
 RULE_ID = re.compile(r"^[A-Z]{2,}(?:-[A-Z0-9]+)+$")
@@ -362,7 +362,7 @@ def packs_root() -> Path:
     bundled = Path(str(resources.files("pcn_rules"))) / "_packs"
     if bundled.is_dir():
         return bundled
-    return Path(__file__).resolve().parent.parent / "rules"
+    return Path(__file__).resolve().parents[2] / "rules"
 
 
 def available_packs() -> list[str]:
@@ -1054,7 +1054,7 @@ def load_pack_cached(ref: str | Path) -> RulePack:
     Between processes, a pack is kept in the user's cache directory while its files and this
     pcn-rules are unchanged (see :mod:`pcn_rules.packcache`).
     """
-    from . import packcache
+    from pcn_rules.packs import cache as packcache
 
     directory = resolve_pack_dir(ref).resolve()
     if directory.parent != packs_root().resolve():

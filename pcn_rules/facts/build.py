@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, get_args
 
-from .model import Block, Decision, Profession, Submission
+from pcn_rules.submission.model import Block, Decision, Profession, Submission
 
 if TYPE_CHECKING:  # an annotation only: checking one submission needs no register (or csv)
-    from .register import Register
+    from pcn_rules.ingest.register import Register
 
 Facts = dict[str, Any]
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from . import __version__
+from pcn_rules import __version__
 
 REPORT_VERSION = "2.0"
 

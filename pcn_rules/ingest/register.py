@@ -14,7 +14,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError
+from pcn_rules.errors import InputError
 
 # Positions in NHS Digital's headerless epraccur file (ODS specification, 27 columns).
 _EPRACCUR_POSITIONS = {"code": 0, "name": 1, "status": 12, "commissioner": 14, "setting": 25}

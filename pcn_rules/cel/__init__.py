@@ -1,0 +1,1 @@
+"""CEL, the condition language: the only code that imports the CEL binding."""

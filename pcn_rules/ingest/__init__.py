@@ -1,0 +1,1 @@
+"""Other inputs: NHS Digital ODS data, registers of practices, waivers files."""
