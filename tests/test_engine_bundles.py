@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 import pcn_rules
-from pcn_rules.engine import core as engine
 from pcn_rules.audit.run import audit
 from pcn_rules.cel.binding import UNDECIDED, Bundle, CompileError, Environment
+from pcn_rules.engine import core as engine
 from pcn_rules.ingest.ods import import_ods
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -23,15 +23,10 @@ from typing import Any
 from pcn_rules.api import _as_date
 from pcn_rules.engine.core import evaluate, evaluate_batch
 from pcn_rules.errors import InputError, UsageError
-from pcn_rules.facts.build import (
-    BATCH_SCOPES,
-    LIST_SCOPES,
-    SCOPES,
-    SubmissionFacts,
-    batch_practices,
-    build_facts,
-    network_label,
-)
+from pcn_rules.facts.batch import batch_practices, network_label
+from pcn_rules.facts.build import build_facts
+from pcn_rules.facts.catalogue import BATCH_SCOPES, SCOPES
+from pcn_rules.facts.model import LIST_SCOPES, SubmissionFacts
 from pcn_rules.ingest.ods import FROM_LIST_SIZES, IMPORTED_BY
 from pcn_rules.ingest.register import Register, load_register
 from pcn_rules.ingest.waivers import WaiverSet, load_waivers

@@ -27,16 +27,9 @@ from types import MappingProxyType
 from typing import Any
 
 from pcn_rules.cel.binding import ENTITIES, UNDECIDED, Bundle, Compiled, EvalError, referenced_paths
-from pcn_rules.facts.build import (
-    BATCH_SCOPES,
-    SCOPES,
-    Entity,
-    Postponed,
-    SubmissionFacts,
-    concrete_paths,
-    element_source,
-    source_of,
-)
+from pcn_rules.facts.catalogue import BATCH_SCOPES, SCOPES
+from pcn_rules.facts.lookup import concrete_paths, element_source, source_of
+from pcn_rules.facts.model import Entity, Postponed, SubmissionFacts
 from pcn_rules.ingest.waivers import WaiverSet
 from pcn_rules.packs.load import Rule, RulePack, Template, path_keys
 from pcn_rules.report.model import (

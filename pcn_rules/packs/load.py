@@ -25,7 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from pcn_rules.cel import binding as celexpr
 from pcn_rules.errors import InputError, PackError, UsageError
-from pcn_rules.facts.build import SCOPES, fact_names, read_sources
+from pcn_rules.facts.catalogue import SCOPES
+from pcn_rules.facts.lookup import fact_names, read_sources
 from pcn_rules.packs.yamlsafe import load_yaml_file
 from pcn_rules.submission.read import json_path
 

@@ -1,0 +1,372 @@
+"""The catalogue: every fact a rule may read, by scope variable, with the submission field it
+comes from.  Pack loading checks rule conditions against it, so a misspelt fact is a pack error.
+"""
+
+from __future__ import annotations
+
+_DECISION = {
+    "approved_by": "who approved it",
+    "approved_on": "date approved",
+    "reason": "why it was granted",
+    "expires_on": "last valid day, if it expires",
+}
+
+#: Scope variable → the scope's plural label, for "no … in the submission" findings.
+SCOPES: dict[str, str] = {
+    "network": "network",
+    "practice": "member practices",
+    "provider": "non-GP providers",
+    "covered_practice": "covered non-participating practices",
+    "role": "additional roles",
+    "care_home": "aligned care homes",
+    "sub_contract": "sub-contracts",
+    "register_practice": "practices in the register or in any network",
+}
+
+#: Scopes that describe a batch of networks (with a register), not one network.
+BATCH_SCOPES = frozenset({"register_practice"})
+
+#: variable → fact path → (description, submission JSON path it comes from).
+CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
+    "submission": {
+        "type": ("registration or update", "submission.type"),
+        "submitted_on": ("date received by the commissioner", "submission.submitted_on"),
+        "submitted_by": ("who sent it", "submission.submitted_by"),
+        "contract_year": ("contract year, e.g. 2019/20", "contract_year"),
+    },
+    "network": {
+        "name": ("network name", "network.name"),
+        "ods_code": ("PCN ODS code", "network.ods_code"),
+        "lead_ccg": ("lead commissioner ODS code", "network.lead_commissioner.ods_code"),
+        "map_reference": ("where the area map is", "network.area.map_reference"),
+        "contiguous": ("area declared contiguous", "network.area.contiguous"),
+        "declared_list_size": ("declared total list size", "network.declared_list_size"),
+        "practice_count": ("number of member practice entries", "practices"),
+        "distinct_practice_count": ("number of distinct member practices", "practices"),
+        "gp_practice_count": (
+            "members with a GMS, PMS or APMS contract (only when every member's contract type "
+            "is given)",
+            "practices[].contract_type",
+        ),
+        "gp_practices_known": (
+            "members known to hold a GMS, PMS or APMS contract (a lower bound when some "
+            "contract types are not given)",
+            "practices[].contract_type",
+        ),
+        "practice_codes": ("member ODS codes, in order", "practices[].ods_code"),
+        "duplicate_practice_codes": ("codes listed more than once", "practices[].ods_code"),
+        "practices": ("member practice facts (as for the practice scope)", "practices"),
+        "practices_without_list_size": ("members with no list size", "practices[].list_size"),
+        "list_size_partial": ("sum of the list sizes given", "practices[].list_size"),
+        "list_size": (
+            "sum of member list sizes (only when every member has one)",
+            "practices[].list_size",
+        ),
+        "weighted_list_size": (
+            "sum of weighted list sizes (only when every member has one)",
+            "practices[].weighted_list_size",
+        ),
+        "cross_ccg_practices": ("members whose CCG is not the lead CCG", "practices[].ccg"),
+        "clinical_director": ("the Clinical Director", "clinical_director"),
+        "clinical_director.name": ("name", "clinical_director.name"),
+        "clinical_director.profession": ("profession", "clinical_director.profession"),
+        "clinical_director.is_clinician": (
+            "profession is clinical",
+            "clinical_director.profession",
+        ),
+        "clinical_director.practice_ods_code": (
+            "practice they practise in",
+            "clinical_director.practice_ods_code",
+        ),
+        "clinical_director.practice_is_member": (
+            "that practice is a member",
+            "clinical_director.practice_ods_code",
+        ),
+        "clinical_director.start_date": ("first day in post", "clinical_director.start_date"),
+        "clinical_director.end_date": ("last day in post", "clinical_director.end_date"),
+        "nominated_payee": ("the nominated payee", "nominated_payee"),
+        "nominated_payee.kind": ("practice or provider", "nominated_payee.kind"),
+        "nominated_payee.name": ("payee name", "nominated_payee.name"),
+        "nominated_payee.ods_code": ("payee ODS code", "nominated_payee.ods_code"),
+        "nominated_payee.bank_details_supplied": (
+            "bank details supplied",
+            "nominated_payee.bank_details_supplied",
+        ),
+        "nominated_payee.is_member_practice": (
+            "payee is a member practice (absent for a practice with no ODS code given)",
+            "nominated_payee.ods_code",
+        ),
+        "agreement.initial_unsigned": (
+            "members known not to have signed the initial agreement (as of the date)",
+            "practices[].initial_agreement_signed_on",
+        ),
+        "agreement.full_unsigned": (
+            "members known not to have signed the full Network Agreement (as of the date)",
+            "practices[].network_agreement_signed_on / network_agreement.signatories",
+        ),
+        "agreement.all_signed_initial": (
+            "every member has signed the initial (or full) agreement; absent while some "
+            "member's signature is not evidenced and none is known to be missing",
+            "practices[].initial_agreement_signed_on",
+        ),
+        "agreement.all_signed": (
+            "every member has signed the full Network Agreement; absent while some member's "
+            "signature is not evidenced and none is known to be missing",
+            "practices[].network_agreement_signed_on / network_agreement.signatories",
+        ),
+        "agreement.schedules_completed": (
+            "schedules completed",
+            "network_agreement.schedules_completed",
+        ),
+        "agreement.schedules_missing": (
+            "schedules 1-7 not completed",
+            "network_agreement.schedules_completed",
+        ),
+        "agreement.national_clauses_unchanged": (
+            "national clauses unchanged",
+            "network_agreement.national_clauses_unchanged",
+        ),
+        "agreement.signatories_not_members": (
+            "signatories that are not members",
+            "network_agreement.signatories",
+        ),
+        "agreement.data_sharing_in_place": (
+            "data-sharing agreement in place",
+            "network_agreement.data_sharing.in_place",
+        ),
+        "agreement.data_sharing_signed_on": (
+            "data-sharing agreement signed on",
+            "network_agreement.data_sharing.signed_on",
+        ),
+        "commissioner.registration_confirmed_on": (
+            "registration confirmed on",
+            "commissioner.registration_confirmed_on",
+        ),
+        "commissioner.area_approved_on": (
+            "network area approved on",
+            "commissioner.area_approved_on",
+        ),
+        "commissioner.population_waiver": (
+            "waiver of the 30,000 minimum",
+            "commissioner.population_waiver",
+        ),
+        "commissioner.over_50k_agreement": (
+            "agreement to more than 50,000",
+            "commissioner.over_50k_agreement",
+        ),
+        "commissioner.cross_boundary_agreed": (
+            "practices with cross-boundary agreement",
+            "commissioner.cross_boundary_agreements[].practice_ods_code",
+        ),
+        **{
+            f"commissioner.{d}.{k}": (v, f"commissioner.{d}.{k}")
+            for d in ("population_waiver", "over_50k_agreement")
+            for k, v in _DECISION.items()
+        },
+        "extended_hours": ("extended hours offered", "extended_hours"),
+        "extended_hours.minutes_per_week": (
+            "declared minutes per week",
+            "extended_hours.minutes_per_week",
+        ),
+        "extended_hours.blocks": ("blocks in a typical week", "extended_hours.blocks"),
+        "extended_hours.blocks.day": ("day of week", "extended_hours.blocks[].day"),
+        "extended_hours.blocks.start": ("start HH:MM", "extended_hours.blocks[].start"),
+        "extended_hours.blocks.end": ("end HH:MM", "extended_hours.blocks[].end"),
+        "extended_hours.blocks.minutes": ("block length", "extended_hours.blocks[]"),
+        "extended_hours.blocks.outside_core_hours": (
+            "outside 08:00-18:30 on weekdays",
+            "extended_hours.blocks[]",
+        ),
+        "extended_hours.block_minutes": ("total minutes of the blocks", "extended_hours.blocks"),
+        "extended_hours.blocks_under_30": (
+            "blocks shorter than 30 minutes",
+            "extended_hours.blocks",
+        ),
+        "extended_hours.blocks_in_core_hours": (
+            "blocks inside core hours",
+            "extended_hours.blocks",
+        ),
+        "non_gp_providers": ("non-GP providers (as for the provider scope)", "non_gp_providers"),
+        "non_gp_provider_count": ("number of non-GP providers", "non_gp_providers"),
+        "non_gp_provider_types": ("distinct provider types", "non_gp_providers[].type"),
+        "covered_practice_count": ("non-participating practices covered", "covered_practices"),
+        "role_counts": ("additional roles per role type", "additional_roles[].role"),
+        "role_count": ("number of additional roles", "additional_roles"),
+        "roles": ("additional roles (as for the role scope)", "additional_roles"),
+        "role_claim_total": ("sum of the claims given", "additional_roles[].claim"),
+        "roles_without_claim": ("roles with no claim given", "additional_roles[].claim"),
+        "participation": ("2020/21 participation", "participation"),
+        "participation.confirmed_on": (
+            "continued participation confirmed on",
+            "participation.confirmed_on",
+        ),
+        "participation.changes": ("changes notified", "participation.changes"),
+        "participation.changes.kind": (
+            "nominated_payee, membership, area or clinical_director",
+            "participation.changes[].kind",
+        ),
+        "participation.changes.notified_on": (
+            "change notified on",
+            "participation.changes[].notified_on",
+        ),
+        "participation.changes.description": (
+            "what changed",
+            "participation.changes[].description",
+        ),
+        "participation.change_kinds": ("kinds of change notified", "participation.changes"),
+        "participation.opt_outs": ("practices opting out", "participation.opt_outs"),
+        "participation.opt_outs.practice_ods_code": (
+            "practice opting out",
+            "participation.opt_outs[].practice_ods_code",
+        ),
+        "participation.opt_outs.notified_on": (
+            "notice given on",
+            "participation.opt_outs[].notified_on",
+        ),
+        "participation.opt_outs.effective_on": (
+            "opt-out takes effect on",
+            "participation.opt_outs[].effective_on",
+        ),
+        "participation.opt_outs.one_month_notice": (
+            "at least one month between notice and effect",
+            "participation.opt_outs[]",
+        ),
+        "participation.opt_outs.still_member": (
+            "the practice is still listed as a member",
+            "participation.opt_outs[].practice_ods_code",
+        ),
+        "care_home_count": ("aligned care homes", "care_homes"),
+        "care_home_beds": (
+            "beds in aligned care homes (when every home gives beds)",
+            "care_homes[].beds",
+        ),
+        "sub_contract_count": ("sub-contracts", "sub_contracts"),
+        "workforce": ("workforce planning returns", "workforce"),
+        "workforce.plan_submitted_on": (
+            "2020/21 workforce plan returned on",
+            "workforce.plan_submitted_on",
+        ),
+        "workforce.intentions_submitted_on": (
+            "intentions to 2023/24 sent on",
+            "workforce.intentions_submitted_on",
+        ),
+        "services": ("service specification set-up", "services"),
+        "services.smr_lead": ("SMR and medicines optimisation lead", "services.smr_lead"),
+        "services.ehch_lead": ("Enhanced Health in Care Homes lead", "services.ehch_lead"),
+        "services.early_cancer_lead": ("early cancer diagnosis lead", "services.early_cancer_lead"),
+        "services.ehch_mdt_with_community_provider": (
+            "care-home MDT agreed with the community provider",
+            "services.ehch_mdt_with_community_provider",
+        ),
+    },
+    "practice": {
+        "ods_code": ("practice ODS code", "practices[].ods_code"),
+        "name": ("practice name", "practices[].name"),
+        "contract_type": ("GMS, PMS, APMS or other", "practices[].contract_type"),
+        "in_hours_contract": ("contract covers in-hours services", "practices[].in_hours_contract"),
+        "ccg": ("practice's CCG", "practices[].ccg"),
+        "in_lead_ccg": ("CCG is the network's lead CCG", "practices[].ccg"),
+        "list_size": ("registered patients", "practices[].list_size"),
+        "list_size_date": ("date the list was counted", "practices[].list_size_date"),
+        "weighted_list_size": ("weighted list size", "practices[].weighted_list_size"),
+        "initial_agreement_signed_on": (
+            "initial agreement signed on",
+            "practices[].initial_agreement_signed_on",
+        ),
+        "network_agreement_signed_on": (
+            "full Network Agreement signed on",
+            "practices[].network_agreement_signed_on",
+        ),
+        "signed_initial_agreement": (
+            "signed the initial (or the full) agreement; absent when not evidenced",
+            "practices[].initial_agreement_signed_on",
+        ),
+        "signed_network_agreement": (
+            "signed the full Network Agreement; absent when not evidenced",
+            "practices[].network_agreement_signed_on / network_agreement.signatories",
+        ),
+        "occurrences": ("times listed in this submission", "practices[].ods_code"),
+        "cross_boundary_agreed": (
+            "commissioners agreed to a cross-boundary membership",
+            "commissioner.cross_boundary_agreements",
+        ),
+        "cross_boundary_agreed_on": (
+            "when both commissioners agreed to it (the earliest agreement)",
+            "commissioner.cross_boundary_agreements[].approved_on",
+        ),
+    },
+    "provider": {
+        "name": ("provider name", "non_gp_providers[].name"),
+        "type": ("provider type", "non_gp_providers[].type"),
+        "ods_code": ("provider ODS code", "non_gp_providers[].ods_code"),
+        "arrangement": ("how the network works with it", "non_gp_providers[].arrangement"),
+        "schedule_7_entry": (
+            "recorded in Schedule 7 of the Network Agreement",
+            "non_gp_providers[].schedule_7_entry",
+        ),
+        "agreed_on": ("arrangement agreed on", "non_gp_providers[].agreed_on"),
+        "joint_decision_making": (
+            "how joint decisions are made",
+            "non_gp_providers[].joint_decision_making",
+        ),
+    },
+    "care_home": {
+        "cqc_location_id": ("CQC location ID", "care_homes[].cqc_location_id"),
+        "name": ("care home name", "care_homes[].name"),
+        "beds": ("registered beds", "care_homes[].beds"),
+        "clinical_lead": ("named clinical lead", "care_homes[].clinical_lead"),
+        "aligned_on": ("aligned to the network on", "care_homes[].aligned_on"),
+        "occurrences": ("times listed in this submission", "care_homes[].cqc_location_id"),
+    },
+    "sub_contract": {
+        "index": ("position in sub_contracts (0-based)", "sub_contracts[]"),
+        "provider": ("sub-contractor", "sub_contracts[].provider"),
+        "service": ("what is sub-contracted", "sub_contracts[].service"),
+        "starts_on": ("first day of the sub-contract", "sub_contracts[].starts_on"),
+        "approval": ("commissioner's prior written approval", "sub_contracts[].approval"),
+        **{f"approval.{k}": (v, f"sub_contracts[].approval.{k}") for k, v in _DECISION.items()},
+    },
+    "covered_practice": {
+        "ods_code": ("practice ODS code", "covered_practices[].ods_code"),
+        "name": ("practice name", "covered_practices[].name"),
+        "list_size": ("registered patients", "covered_practices[].list_size"),
+        "is_member": ("also listed as a member", "covered_practices[].ods_code"),
+        "local_agreement": ("the local agreement", "covered_practices[].local_agreement"),
+        **{
+            f"local_agreement.{k}": (v, f"covered_practices[].local_agreement.{k}")
+            for k, v in _DECISION.items()
+        },
+    },
+    "register_practice": {
+        "ods_code": ("practice ODS code", "practices[].ods_code / the register"),
+        "name": ("practice name", "the register / practices[].name"),
+        "commissioner": ("the practice's commissioner (CCG)", "the register / practices[].ccg"),
+        "list_size": ("registered patients", "the register / practices[].list_size"),
+        "in_register": ("listed in the register given to the audit", "--register"),
+        "memberships": ("each network listing it as a member, once per listing", "practices"),
+        "membership_count": ("how many times it is listed as a core member", "practices"),
+        "networks": ("distinct networks it is a member of", "practices"),
+        "network_count": ("number of distinct networks it is a member of", "practices"),
+        "covered_by": (
+            "networks covering its patients as a non-participating practice",
+            "covered_practices",
+        ),
+    },
+    "role": {
+        "index": ("position in additional_roles (0-based)", "additional_roles[]"),
+        "ordinal": (
+            "1 for the first post of this role type, 2 for the second...",
+            "additional_roles[]",
+        ),
+        "role": ("role type", "additional_roles[].role"),
+        "wte": ("whole-time equivalent", "additional_roles[].wte"),
+        "annual_cost": ("annual cost in pounds", "additional_roles[].annual_cost"),
+        "claim": ("reimbursement claimed", "additional_roles[].claim"),
+        "additional_to_baseline": (
+            "additional to the 31 March 2019 baseline",
+            "additional_roles[].additional_to_baseline",
+        ),
+        "baseline_exception": ("CPGP or MOCH transfer", "additional_roles[].baseline_exception"),
+        "same_role_count": ("posts of this role type in the network", "additional_roles[].role"),
+    },
+}
