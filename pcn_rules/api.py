@@ -19,16 +19,18 @@ from pcn_rules.packs.load import RulePack, load_pack_cached, select_pack_id
 from pcn_rules.report.model import Report
 from pcn_rules.submission.model import Submission
 from pcn_rules.submission.read import coerce_submission
+from pcn_rules.vocab import parse_date
 
 
-def _as_date(value: dt.date | str | None, what: str) -> dt.date | None:
+def as_date(value: dt.date | str | None, what: str) -> dt.date | None:
+    """A date given as a date or as ``YYYY-MM-DD`` text; a usage error naming ``what`` if not."""
     if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
         return value
     if isinstance(value, str):
         try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            raise UsageError(f"{what} must be a date as YYYY-MM-DD, got {value!r}") from None
+            return parse_date(value)
+        except ValueError as exc:
+            raise UsageError(f"{what}: {exc}") from None
     raise UsageError(f"{what} must be a date, got {type(value).__name__}")
 
 
@@ -73,7 +75,7 @@ def check(
     :class:`~pcn_rules.errors.UsageError` for bad arguments.
     """
     model = coerce_submission(submission)
-    when = _as_date(as_of, "as_of")
+    when = as_date(as_of, "as_of")
     chosen = resolve_pack(model, pack, when)
     if when is None:
         when = model.submission.submitted_on

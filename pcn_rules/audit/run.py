@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pcn_rules.api import _as_date
+from pcn_rules.api import as_date
 from pcn_rules.engine.core import evaluate, evaluate_batch
 from pcn_rules.errors import InputError, UsageError
 from pcn_rules.facts.batch import batch_practices, network_label
@@ -31,9 +31,10 @@ from pcn_rules.ingest.ods import FROM_LIST_SIZES, IMPORTED_BY
 from pcn_rules.ingest.register import Register, load_register
 from pcn_rules.ingest.waivers import WaiverSet, load_waivers
 from pcn_rules.packs.load import RulePack, load_pack_cached, select_pack_id
-from pcn_rules.report.model import SEVERITY_RANK, Finding, Report, report_json_schema
+from pcn_rules.report.model import Finding, Report, report_json_schema
 from pcn_rules.submission.model import Submission
 from pcn_rules.submission.read import coerce_submission, expand_paths
+from pcn_rules.vocab import SEVERITY_RANK, days_phrase, plural
 
 AUDIT_VERSION = "2.0"
 
@@ -386,7 +387,7 @@ def audit(
     ``select`` and ``ignore`` are rule IDs or prefixes (``POP``, ``REG-LIST-SIZE``); one that
     matches no rule of the pack is a :class:`~pcn_rules.errors.UsageError`.  ``late_blocks``
     makes a requirement met after its deadline block like one not met."""
-    when = _as_date(as_of, "as_of")
+    when = as_date(as_of, "as_of")
     if when is None:
         raise UsageError("an audit needs an as-of date (as_of=, or --as-of YYYY-MM-DD)")
     reg = load_register(register) if isinstance(register, str | Path) else register
@@ -541,18 +542,6 @@ def _by_rule(findings: list[Finding]) -> dict[str, dict[str, int]]:
     return {rule_id: dict(sorted(counts.items())) for rule_id, counts in sorted(out.items())}
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
-
-
-def _days(days: int) -> str:
-    if days == 0:
-        return "due today"
-    if days < 0:
-        return f"{-days} day{'s' if days != -1 else ''} ago"
-    return f"{days} day{'s' if days != 1 else ''} left"
-
-
 def _headline(report: AuditReport, pack: RulePack) -> str:
     """The five-second line: for the next milestone, how many networks are not ready on the
     evidence and how many more lack evidence, the days left, and what fails after it."""
@@ -575,7 +564,7 @@ def _headline(report: AuditReport, pack: RulePack) -> str:
     area = [f for f in report.batch_findings if f.blocking]
     if horizon is not None:
         when = f"{horizon.date.day} {horizon.date:%b} ({horizon.key}): "
-        days = _days((horizon.date - report.as_of).days)
+        days = days_phrase((horizon.date - report.as_of).days)
     else:
         when, days = "", f"every milestone of {pack.id} has passed"
     parts: list[str] = []
@@ -588,13 +577,13 @@ def _headline(report: AuditReport, pack: RulePack) -> str:
         if unproven:
             parts.append(f"{len(unproven):,} more with requirements not evidenced")
     if area:
-        parts.append(f"{_plural(len(area), 'area-wide finding')} (e.g. practices in no network)")
+        parts.append(f"{plural(len(area), 'area-wide finding')} (e.g. practices in no network)")
     counts = []
     actions = sum(a.findings for a in report.actions)
     if actions:
-        counts.append(_plural(actions, "action"))
+        counts.append(plural(actions, "action"))
     if report.gaps:
-        counts.append(_plural(len(report.gaps), "data gap"))
+        counts.append(plural(len(report.gaps), "data gap"))
     counts.append(days)
     text = when + "; ".join(parts) + " — " + ", ".join(counts)
     later = _later(report)
@@ -625,10 +614,10 @@ def _later(report: AuditReport) -> str:
     for rule_id, (days, unmet, unproven) in items[:3]:
         what = []
         if unmet:
-            what.append(f"not met for {_plural(unmet, 'network')}")
+            what.append(f"not met for {plural(unmet, 'network')}")
         if unproven:
-            what.append(f"not evidenced for {_plural(unproven, 'network')}")
-        shown.append(f"{rule_id} {' and '.join(what)} ({_days(days)})")
+            what.append(f"not evidenced for {plural(unproven, 'network')}")
+        shown.append(f"{rule_id} {' and '.join(what)} ({days_phrase(days)})")
     if len(items) > 3:
         shown.append(f"{len(items) - 3} more")
     return ", ".join(shown)

@@ -113,12 +113,9 @@ def _file_console() -> tuple[Console, io.StringIO]:
 
 
 def _parse_date(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{option} must be a date as YYYY-MM-DD, got {value!r}") from None
+    from pcn_rules.api import as_date
+
+    return as_date(value, option)
 
 
 FailOnLateOption = Annotated[

@@ -20,7 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from pcn_rules.errors import InputError, PackError
 from pcn_rules.packs.yamlsafe import load_yaml_file
 from pcn_rules.submission.model import IsoDate
-from pcn_rules.submission.read import json_path, loads_json
+from pcn_rules.submission.read import loads_json
+from pcn_rules.vocab import RULE_ID_PATTERN, validation_problem
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
@@ -28,7 +29,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 class _WaiverSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
-    rule: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,}(?:-[A-Z0-9]+)+$")]
+    rule: Annotated[str, StringConstraints(pattern=RULE_ID_PATTERN)]
     entity: Text | None = Field(
         default=None, description="A practice's ODS code, or the network's ODS code or name."
     )
@@ -107,15 +108,10 @@ class WaiverSet:
 def _problems(exc: ValidationError) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for err in exc.errors(include_url=False):
-        kind = err["type"]
-        if kind == "missing":
-            message = "required key is missing (every waiver needs rule, reason, approved_by "
-            message += "and approved_on)"
-        elif kind == "extra_forbidden":
-            message = "unknown key"
-        else:
-            message = str(err["msg"]).removeprefix("Value error, ")
-        out.append((json_path(err["loc"]), message))
+        where, message = validation_problem(err, noun="key")
+        if err["type"] == "missing":
+            message += " (every waiver needs rule, reason, approved_by and approved_on)"
+        out.append((where, message))
     return out
 
 

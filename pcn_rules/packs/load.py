@@ -28,13 +28,9 @@ from pcn_rules.errors import InputError, PackError, UsageError
 from pcn_rules.facts.catalogue import SCOPES
 from pcn_rules.facts.lookup import fact_names, read_sources
 from pcn_rules.packs.yamlsafe import load_yaml_file
-from pcn_rules.submission.read import json_path
+from pcn_rules.vocab import RULE_ID, Confidence, Severity, Status, to_date, validation_problem
 
 PACK_FORMAT_VERSION = 1
-RULE_ID = re.compile(r"^[A-Z]{2,}(?:-[A-Z0-9]+)+$")
-Severity = Literal["error", "warning", "info"]
-Confidence = Literal["OFF", "SEC+", "SEC", "UNV"]
-Status = Literal["met", "met_late", "not_met", "not_evidenced", "waived", "not_applicable", "error"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -48,27 +44,18 @@ class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
-def _to_date(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}") from None
-    return value
-
-
 class MilestoneSpec(_Spec):
     date: dt.date
     title: str = Field(min_length=1)
 
-    _date = field_validator("date", mode="before")(_to_date)
+    _date = field_validator("date", mode="before")(to_date)
 
 
 class EffectiveSpec(_Spec):
     start: dt.date = Field(alias="from")
     end: dt.date = Field(alias="to")
 
-    _dates = field_validator("start", "end", mode="before")(_to_date)
+    _dates = field_validator("start", "end", mode="before")(to_date)
 
 
 class RetireSpec(_Spec):
@@ -124,7 +111,7 @@ class ExampleSpec(_Spec):
     #: practices of a register: the example is then run as an audit of the one network
     register_rows: list[RegisterRowSpec] = Field(default_factory=list, alias="register")
 
-    _date = field_validator("as_of", mode="before")(_to_date)
+    _date = field_validator("as_of", mode="before")(to_date)
 
 
 class RuleSpec(_Spec):
@@ -413,25 +400,13 @@ def _pydantic_problem(
     exc: ValidationError, source: str, prefix: str, describe: Any = None
 ) -> PackError:
     err = exc.errors(include_url=False)[0]
-    loc = tuple(err["loc"])
-    where = json_path(loc)
+    where, message = validation_problem(err, noun="key")
     if describe is not None:
-        where = describe(loc)
+        where = describe(tuple(err["loc"]))
     elif prefix:
         where = f"{prefix} → {where}" if where else prefix
-    kind = err["type"]
-    if kind == "extra_forbidden":
-        message = "unknown key (check the spelling; see 'How to write a rule' in the README)"
-    elif kind == "missing":
-        message = "required key is missing"
-    elif kind in ("dict_type", "model_type"):
-        message = "expected a mapping (key: value pairs)"
-    elif kind == "list_type":
-        message = "expected a list"
-    else:
-        message = str(err["msg"])
-        if message.startswith("Value error, "):
-            message = message[len("Value error, ") :]
+    if err["type"] == "extra_forbidden":
+        message += " (check the spelling; see 'How to write a rule' in the README)"
     return PackError(source, where, message)
 
 

@@ -6,7 +6,8 @@ import csv
 import io
 from typing import TYPE_CHECKING
 
-from pcn_rules.report.model import STATUS_RANK, Finding, Report
+from pcn_rules.report.model import Finding, Report
+from pcn_rules.vocab import STATUS_RANK
 
 if TYPE_CHECKING:
     from pcn_rules.audit.run import AuditReport

@@ -10,6 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from pcn_rules.audit.run import AuditReport
+from pcn_rules.vocab import days_phrase
 
 _CSS = (
     "body{font-family:system-ui,'Segoe UI',Arial,sans-serif;margin:2rem;color:#1d1d1d;"
@@ -27,11 +28,9 @@ _CSS = (
 
 
 def _days(days: int) -> str:
-    if days < 0:
-        return f'<span class="overdue">overdue by {-days} days</span>'
-    if days == 0:
-        return "due today"
-    return f"in {days} days"
+    """Days left, in words; overdue in red."""
+    phrase = escape(days_phrase(days))
+    return f'<span class="overdue">{phrase}</span>' if days < 0 else phrase
 
 
 def _histogram(sizes: list[int], low: int, high: int) -> str:

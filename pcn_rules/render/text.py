@@ -13,6 +13,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from pcn_rules.vocab import days_phrase
+
 if TYPE_CHECKING:  # only for annotations: `pcn-check FILE` need not import audit or packdiff
     from pcn_rules.audit.run import AuditReport
     from pcn_rules.packs.diff import PackDiff
@@ -39,14 +41,6 @@ _SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
 
 def human_date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
-
-
-def days_phrase(days: int) -> str:
-    if days < 0:
-        return f"overdue by {-days} day{'s' if days != -1 else ''}"
-    if days == 0:
-        return "due today"
-    return f"due in {days} day{'s' if days != 1 else ''}"
 
 
 def _later_line(report: Report) -> Text | None:

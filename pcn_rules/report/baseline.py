@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from pcn_rules.errors import InputError
-from pcn_rules.report.model import UNSETTLED, Report
+from pcn_rules.report.model import Report
 from pcn_rules.submission.read import loads_json
+from pcn_rules.vocab import UNSETTLED
 
 FAILING = UNSETTLED
 

@@ -13,39 +13,19 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from pcn_rules import __version__
+from pcn_rules.vocab import (
+    RULE_ID_PATTERN,
+    SEVERITY_RANK,
+    STATUS_RANK,
+    STATUSES,
+    TIMINGS,
+    UNSETTLED,
+    Severity,
+    Status,
+    Timing,
+)
 
 REPORT_VERSION = "2.0"
-
-#: met: holds (on time, where it has a deadline); met_late: holds, but its dated evidence is
-#: after the deadline; not_met: the evidence contradicts it; not_evidenced: a fact it needs is
-#: absent; waived: not met (or not evidenced) but covered by a valid commissioner waiver;
-#: not_applicable: does not apply; error: could not be evaluated.
-Status = Literal["met", "met_late", "not_met", "not_evidenced", "waived", "not_applicable", "error"]
-Severity = Literal["error", "warning", "info"]
-#: overdue: unsettled and its deadline has passed; passed: settled, deadline passed.
-Timing = Literal["overdue", "due_today", "upcoming", "passed", "no_deadline"]
-
-STATUSES: tuple[Status, ...] = (
-    "met",
-    "met_late",
-    "not_met",
-    "not_evidenced",
-    "waived",
-    "not_applicable",
-    "error",
-)
-#: Statuses that leave a requirement unsettled: it is not shown to hold.
-UNSETTLED: frozenset[str] = frozenset({"not_met", "not_evidenced", "error"})
-SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
-STATUS_RANK = {
-    "error": 0,
-    "not_met": 1,
-    "not_evidenced": 2,
-    "met_late": 3,
-    "waived": 4,
-    "met": 5,
-    "not_applicable": 6,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,7 +293,7 @@ def report_json_schema() -> dict[str, Any]:
             "days_late",
         ],
         "properties": {
-            "rule_id": {"type": "string", "pattern": r"^[A-Z]{2,}(?:-[A-Z0-9]+)+$"},
+            "rule_id": {"type": "string", "pattern": RULE_ID_PATTERN},
             "title": {"type": "string"},
             "status": {"enum": list(STATUSES)},
             "severity": {"enum": ["error", "warning", "info"]},
@@ -325,7 +305,7 @@ def report_json_schema() -> dict[str, Any]:
             "remediation": {"type": "array", "items": {"type": "string"}},
             "due": {"oneOf": [_DUE, {"type": "null"}]},
             "days_left": {"type": ["integer", "null"]},
-            "timing": {"enum": ["overdue", "due_today", "upcoming", "passed", "no_deadline"]},
+            "timing": {"enum": list(TIMINGS)},
             "blocking": {"type": "boolean"},
             "source": {
                 "type": "object",

@@ -13,7 +13,6 @@ fact the submission does not give reports it as *not evidenced* rather than fail
 # annotation from its text when the models are built, on every start (~2.5 ms).
 
 import datetime as dt
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -25,26 +24,11 @@ from pydantic import (
     StringConstraints,
 )
 
+from pcn_rules.vocab import to_date
+
 FORMAT_VERSION = 1
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def _parse_iso_date(value: Any) -> Any:
-    """Accept a ``date`` or a ``YYYY-MM-DD`` string; leave anything else for pydantic to refuse."""
-    if isinstance(value, dt.datetime):
-        raise ValueError("expected a date (YYYY-MM-DD), got a date and time")
-    if isinstance(value, str):
-        if not _ISO_DATE.match(value):
-            raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}")
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError as exc:
-            raise ValueError(f"{value!r} is not a real calendar date ({exc})") from None
-    return value
-
-
-IsoDate = Annotated[dt.date, BeforeValidator(_parse_iso_date)]
+IsoDate = Annotated[dt.date, BeforeValidator(to_date)]
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]

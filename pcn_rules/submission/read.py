@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from pcn_rules.errors import InputError
 from pcn_rules.submission.model import FORMAT_VERSION, Submission
+from pcn_rules.vocab import json_path, validation_problem
 
 #: Largest submission file accepted, in bytes.  A real network's submission is a few kilobytes;
 #: anything near this limit is not a submission.
@@ -155,17 +156,6 @@ def parse_json_bytes(data: bytes, source: str) -> Any:
         raise InputError(source, [("", "JSON nests too deeply; not a submission")]) from None
 
 
-def json_path(loc: Iterable[int | str]) -> str:
-    """Render a pydantic error location as a JSON path such as ``practices[2].list_size``."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
-
-
 def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
@@ -219,8 +209,6 @@ def _problem(error: Mapping[str, Any]) -> tuple[str, str]:
             f"format_version {value!r} is not supported; this pcn-check reads submission "
             f"format version {FORMAT_VERSION}"
         )
-    if kind == "missing":
-        return path, "required field is missing"
     if kind in _EXPECTED:
         return path, f"expected {_EXPECTED[kind]}, got {_describe(value)}"
     if kind == "string_pattern_mismatch":
@@ -236,9 +224,7 @@ def _problem(error: Mapping[str, Any]) -> tuple[str, str]:
     if kind in ("literal_error", "enum"):
         expected = (error.get("ctx") or {}).get("expected", "")
         return path, f"expected one of {expected}, got {_describe(value)}"
-    message = str(error.get("msg", "invalid value"))
-    if message.startswith("Value error, "):
-        message = message[len("Value error, ") :]
+    _, message = validation_problem(error)
     return path, f"{message[0].lower()}{message[1:]}"
 
 

@@ -1,0 +1,112 @@
+"""The shared vocabulary, defined once: statuses, severities, confidence codes, timings, rule IDs,
+dates, how days are said, and how a validation problem is put in words."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal
+
+#: met: holds (on time, where it has a deadline); met_late: holds, but its dated evidence is
+#: after the deadline; not_met: the evidence contradicts it; not_evidenced: a fact it needs is
+#: absent; waived: not met (or not evidenced) but covered by a valid commissioner waiver;
+#: not_applicable: does not apply; error: could not be evaluated.
+Status = Literal["met", "met_late", "not_met", "not_evidenced", "waived", "not_applicable", "error"]
+STATUSES: tuple[Status, ...] = (
+    "met",
+    "met_late",
+    "not_met",
+    "not_evidenced",
+    "waived",
+    "not_applicable",
+    "error",
+)
+#: Statuses that leave a requirement unsettled: it is not shown to hold.
+UNSETTLED: frozenset[str] = frozenset({"not_met", "not_evidenced", "error"})
+#: Worst first: the order findings of one rule are shown in.
+STATUS_RANK: dict[str, int] = {
+    status: rank
+    for rank, status in enumerate(
+        ("error", "not_met", "not_evidenced", "met_late", "waived", "met", "not_applicable")
+    )
+}
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+SEVERITY_RANK: dict[str, int] = {severity: rank for rank, severity in enumerate(SEVERITIES)}
+
+#: OFF official; SEC+ two or more independent secondary sources; SEC one; UNV unconfirmed.
+Confidence = Literal["OFF", "SEC+", "SEC", "UNV"]
+CONFIDENCES: tuple[Confidence, ...] = ("OFF", "SEC+", "SEC", "UNV")
+
+#: overdue: unsettled and its deadline has passed; passed: settled, deadline passed.
+Timing = Literal["overdue", "due_today", "upcoming", "passed", "no_deadline"]
+TIMINGS: tuple[Timing, ...] = ("overdue", "due_today", "upcoming", "passed", "no_deadline")
+
+#: A requirement ID of the catalogue's form: POP-MIN, REG-LIST-SIZE.
+RULE_ID_PATTERN = r"^[A-Z]{2,}(?:-[A-Z0-9]+)+$"
+RULE_ID = re.compile(RULE_ID_PATTERN)
+
+ISO_DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+_ISO_DATE = re.compile(ISO_DATE_PATTERN)
+
+
+def parse_date(text: str) -> dt.date:
+    """A ``YYYY-MM-DD`` date; a :class:`ValueError` that says what was expected otherwise."""
+    if not _ISO_DATE.match(text):
+        raise ValueError(f"expected a date as YYYY-MM-DD, got {text!r}")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a real calendar date ({exc})") from None
+
+
+def to_date(value: Any) -> Any:
+    """For a validator: a ``YYYY-MM-DD`` string becomes a date; a date is kept; anything else is
+    left for the validator to refuse."""
+    if isinstance(value, dt.datetime):
+        raise ValueError("expected a date (YYYY-MM-DD), got a date and time")
+    if isinstance(value, str):
+        return parse_date(value)
+    return value
+
+
+def plural(count: int, word: str) -> str:
+    """``plural(1, "day")`` → "1 day"; ``plural(1250, "network")`` → "1,250 networks"."""
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def days_phrase(days: int) -> str:
+    """Days left until a deadline, in words: "due in 3 days", "due today", "overdue by 1 day"."""
+    if days < 0:
+        return f"overdue by {plural(-days, 'day')}"
+    if days == 0:
+        return "due today"
+    return f"due in {plural(days, 'day')}"
+
+
+def json_path(loc: Iterable[int | str]) -> str:
+    """A validation error location as a JSON path, e.g. ``practices[2].name``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def validation_problem(err: Mapping[str, Any], *, noun: str = "field") -> tuple[str, str]:
+    """(JSON path, message) for one pydantic validation error, in plain words."""
+    path = json_path(err["loc"])
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return path, f"unknown {noun}"
+    if kind == "missing":
+        return path, f"required {noun} is missing"
+    if kind in ("dict_type", "model_type"):
+        return path, "expected a mapping (key: value pairs)"
+    if kind == "list_type":
+        return path, "expected a list"
+    return path, str(err.get("msg", "invalid value")).removeprefix("Value error, ")
