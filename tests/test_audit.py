@@ -140,7 +140,7 @@ def test_bundled_fixtures_before_and_after_15_may(capsys: pytest.CaptureFixture[
     assert registration["days_left"] == 5
     assert registration["networks_not_ready"], "some 15 May items are unmet"
     assert data["headline"].startswith("15 May (registration)")
-    assert "5 days left" in data["headline"]
+    assert "due in 5 days" in data["headline"]
     code, out, _ = run(["audit", str(F19), "--as-of", "2019-05-16", "--format", "json"], capsys)
     assert code == 1
     data = json.loads(out)
