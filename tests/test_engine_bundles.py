@@ -13,7 +13,7 @@ import pytest
 
 import pcn_rules
 from pcn_rules.audit.run import audit
-from pcn_rules.cel.binding import UNDECIDED, Bundle, CompileError, Environment
+from pcn_rules.cel import UNDECIDED, Bundle, CompileError, Environment
 from pcn_rules.engine import core as engine
 from pcn_rules.ingest.ods import import_ods
 

@@ -17,7 +17,7 @@ import pytest
 import pcn_rules
 import pcn_rules.packs.load
 from pcn_rules import check
-from pcn_rules.cel.binding import Compiled, Environment
+from pcn_rules.cel import Compiled, Environment
 from pcn_rules.errors import PackError
 from pcn_rules.packs import cache as packcache
 from pcn_rules.packs.examples import run_pack_examples

@@ -1,1 +1,40 @@
-"""CEL, the condition language: the only code that imports the CEL binding."""
+"""CEL, the condition language: compiled and evaluated behind one module (:mod:`.binding`, the
+only code that imports the CEL binding), and read as text without running it (:mod:`.text`)."""
+
+from pcn_rules.cel.binding import (
+    BASE_VARIABLES,
+    ENTITIES,
+    UNDECIDED,
+    Bundle,
+    Compiled,
+    CompileError,
+    Environment,
+    EvalError,
+)
+from pcn_rules.cel.text import (
+    field_chains,
+    inline_derived,
+    referenced_paths,
+    selected_fields,
+    strip_strings,
+    top_level_keys,
+    unknown_fields,
+)
+
+__all__ = [
+    "BASE_VARIABLES",
+    "ENTITIES",
+    "UNDECIDED",
+    "Bundle",
+    "CompileError",
+    "Compiled",
+    "Environment",
+    "EvalError",
+    "field_chains",
+    "inline_derived",
+    "referenced_paths",
+    "selected_fields",
+    "strip_strings",
+    "top_level_keys",
+    "unknown_fields",
+]

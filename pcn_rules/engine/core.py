@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from pcn_rules.cel.binding import ENTITIES, UNDECIDED, Bundle, Compiled, EvalError, referenced_paths
+from pcn_rules.cel import ENTITIES, UNDECIDED, Bundle, Compiled, EvalError, referenced_paths
 from pcn_rules.facts.catalogue import BATCH_SCOPES, SCOPES
 from pcn_rules.facts.lookup import concrete_paths, element_source, source_of
 from pcn_rules.facts.model import Entity, Postponed, SubmissionFacts
@@ -41,7 +41,7 @@ _NO_EVIDENCE: Mapping[str, Any] = MappingProxyType({})
 _SHAREABLE = frozenset({str, int, float, bool, type(None)})
 
 #: Decide each scope's conditions in one CEL call per scope where possible (see
-#: :class:`pcn_rules.celexpr.Bundle`).  Off, every condition is evaluated on its own: the
+#: :class:`pcn_rules.cel.Bundle`).  Off, every condition is evaluated on its own: the
 #: results are the same (the tests compare both), only slower.
 BUNDLE_CONDITIONS = True
 

@@ -43,7 +43,7 @@ def _json_paths(source: str) -> tuple[str, ...]:
 
 def read_sources(chains: list[tuple[str, tuple[str, ...]]], scope: str) -> tuple[str, ...]:
     """The submission JSON paths (``practices[].list_size``) behind the facts that conditions
-    read, given their field chains (see :func:`pcn_rules.celexpr.field_chains`).
+    read, given their field chains (see :func:`pcn_rules.cel.field_chains`).
 
     A chain rooted at ``network``, ``submission`` or the rule's scope is looked up directly; a
     chain on a comprehension's variable is looked up among the items of the lists of records

@@ -40,8 +40,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from cel_expr_python import cel
-
 from pcn_rules.cel import binding as celexpr
 from pcn_rules.packs import load as _pack
 from pcn_rules.packs.yamlsafe import recording_reads
@@ -137,15 +135,13 @@ def _code_key() -> bytes:
             source = file.read()
         digest.update(f"{os.path.relpath(path, package)}\0".encode())
         digest.update(hashlib.sha256(source).digest())
-    binding = Path(cel.__file__).resolve()
-    stat = binding.stat()
     versions = (
         sys.version,
         sys.implementation.cache_tag,
         pydantic.VERSION,
         yaml.__version__,
         str(yaml.__with_libyaml__),
-        f"{binding}:{stat.st_size}:{stat.st_mtime_ns}",
+        celexpr.binding_fingerprint(),
     )
     digest.update("\0".join(versions).encode())
     return digest.digest()
@@ -190,7 +186,7 @@ def _bases(loaded: _pack.RulePack) -> list[str]:
 
 
 def _program(serialized: bytes) -> Any:
-    return _pack._environment()._env.deserialize(serialized)
+    return _pack._environment().deserialize(serialized)
 
 
 def _read_only(mapping: dict[str, Any]) -> MappingProxyType[str, Any]:
@@ -214,8 +210,8 @@ class _Pickler(pickle.Pickler):
                 )
         if kind is MappingProxyType:
             return _read_only, (dict(obj),)
-        if isinstance(obj, cel.Expression):
-            return _program, (obj.serialize(),)
+        if celexpr.is_program(obj):
+            return _program, (celexpr.serialize(obj),)
         if isinstance(obj, celexpr.Environment):
             if obj is not _pack._environment():
                 raise pickle.PicklingError("only packs compiled in the shared environment")

@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from pcn_rules.cel import binding as celexpr
+from pcn_rules import cel as celexpr
 from pcn_rules.errors import InputError, PackError, UsageError
 from pcn_rules.facts.catalogue import SCOPES
 from pcn_rules.facts.lookup import fact_names, read_sources
