@@ -28,7 +28,9 @@ gc.disable()
 try:
     from pcn_rules.api import check
     from pcn_rules.errors import InputError, PackError, PcnRulesError, UsageError
-    from pcn_rules.packs.load import RulePack, available_packs, load_pack
+    from pcn_rules.packs.discover import available_packs
+    from pcn_rules.packs.load import load_pack
+    from pcn_rules.packs.model import RulePack
     from pcn_rules.report.model import Finding, Report
     from pcn_rules.submission.model import Submission
 finally:

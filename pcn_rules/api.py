@@ -15,7 +15,8 @@ from pcn_rules.engine.core import evaluate
 from pcn_rules.errors import UsageError
 from pcn_rules.facts.build import build_facts
 from pcn_rules.ingest.waivers import WaiverSet, load_waivers
-from pcn_rules.packs.load import RulePack, load_pack_cached, select_pack_id
+from pcn_rules.packs.discover import load_pack_cached, select_pack_id
+from pcn_rules.packs.model import RulePack
 from pcn_rules.report.model import Report
 from pcn_rules.submission.model import Submission
 from pcn_rules.submission.read import coerce_submission

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 import pcn_rules
-from pcn_rules.packs.load import RulePack
+from pcn_rules.packs.model import RulePack
 
 ROOT = Path(__file__).resolve().parent.parent
 

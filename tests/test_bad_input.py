@@ -15,7 +15,7 @@ from cli_runner import run
 
 import pcn_rules
 from pcn_rules import InputError, PackError, UsageError
-from pcn_rules.packs.load import resolve_pack_dir
+from pcn_rules.packs.discover import resolve_pack_dir
 
 
 def one_paragraph(text: str) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from cli_runner import run
 
-from pcn_rules.packs.load import resolve_pack_dir
+from pcn_rules.packs.discover import resolve_pack_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 F19 = ROOT / "fixtures" / "2019-20"

@@ -15,13 +15,15 @@ from typing import Any
 import pytest
 
 import pcn_rules
-import pcn_rules.packs.load
+import pcn_rules.packs.inherit
 from pcn_rules import check
 from pcn_rules.cel import Compiled, Environment
 from pcn_rules.errors import PackError
 from pcn_rules.packs import cache as packcache
+from pcn_rules.packs.discover import load_pack_cached, resolve_pack_dir
 from pcn_rules.packs.examples import run_pack_examples
-from pcn_rules.packs.load import RulePack, load_pack, load_pack_cached, resolve_pack_dir
+from pcn_rules.packs.load import load_pack
+from pcn_rules.packs.model import RulePack
 
 BUNDLED = ("2019/20", "2020/21")
 
@@ -120,7 +122,7 @@ def test_a_hit_does_not_read_the_yaml(cache_home: Path, monkeypatch: pytest.Monk
     def no_yaml(*args: object) -> None:
         raise AssertionError("the pack was loaded from YAML despite a valid cache entry")
 
-    monkeypatch.setattr("pcn_rules.packs.load.load_yaml_file", no_yaml)
+    monkeypatch.setattr("pcn_rules.packs.inherit.load_yaml_file", no_yaml)
     assert packcache.load(directory).id == "2019/20"
 
 
@@ -251,13 +253,13 @@ def test_nothing_is_trusted_or_written_once_the_source_changed(
     [entry] = entries(cache_home)
     written = entry.read_bytes()
     reads: list[object] = []
-    real = pcn_rules.packs.load.load_yaml_file
+    real = pcn_rules.packs.inherit.load_yaml_file
 
     def counting(*args: Any) -> Any:
         reads.append(args)
         return real(*args)
 
-    monkeypatch.setattr("pcn_rules.packs.load.load_yaml_file", counting)
+    monkeypatch.setattr("pcn_rules.packs.inherit.load_yaml_file", counting)
     monkeypatch.setattr(pcn_rules, "_imported_ns", 0)  # every source file is newer
     packcache._code_key.cache_clear()
     try:

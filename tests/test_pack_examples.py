@@ -15,8 +15,10 @@ import pytest
 from required_ids import IDS_2019
 
 import pcn_rules
+from pcn_rules.packs.discover import resolve_pack_dir
 from pcn_rules.packs.examples import find_vacuous_passes, run_example
-from pcn_rules.packs.load import Example, Rule, RulePack, lint_pack, load_pack, resolve_pack_dir
+from pcn_rules.packs.load import lint_pack, load_pack
+from pcn_rules.packs.model import Example, Rule, RulePack
 
 ROOT = Path(__file__).resolve().parent.parent
 #: the catalogue the packs encode, in ../shared beside the checkout (absent in a user's clone)

@@ -30,7 +30,8 @@ from pcn_rules.facts.model import LIST_SCOPES, SubmissionFacts
 from pcn_rules.ingest.ods import FROM_LIST_SIZES, IMPORTED_BY
 from pcn_rules.ingest.register import Register, load_register
 from pcn_rules.ingest.waivers import WaiverSet, load_waivers
-from pcn_rules.packs.load import RulePack, load_pack_cached, select_pack_id
+from pcn_rules.packs.discover import load_pack_cached, select_pack_id
+from pcn_rules.packs.model import RulePack
 from pcn_rules.report.model import Finding, Report, report_json_schema
 from pcn_rules.submission.model import Submission
 from pcn_rules.submission.read import coerce_submission, expand_paths

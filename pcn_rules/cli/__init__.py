@@ -179,7 +179,7 @@ def check_command(
 ) -> None:
     """Check one or more submissions and report what is met, what is not, and how to fix it."""
     from pcn_rules.api import check
-    from pcn_rules.packs.load import load_pack_cached
+    from pcn_rules.packs.discover import load_pack_cached
     from pcn_rules.report.model import reports_to_json
 
     formats = ("text", "json", "junit", "sarif", "csv")
@@ -263,7 +263,7 @@ def rules_list(
     output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
 ) -> None:
     """List the rules of a pack (default: the newest bundled pack)."""
-    from pcn_rules.packs.load import available_packs, load_pack_cached
+    from pcn_rules.packs.discover import available_packs, load_pack_cached
 
     loaded = load_pack_cached(pack or available_packs()[-1])
     if output_format == "json":
@@ -290,7 +290,7 @@ def rules_show(
     pack: PackOption = None,
 ) -> None:
     """Show one rule: its condition, message, remediation and source."""
-    from pcn_rules.packs.load import available_packs, load_pack_cached
+    from pcn_rules.packs.discover import available_packs, load_pack_cached
     from pcn_rules.render.text import render_rule
 
     loaded = load_pack_cached(pack or available_packs()[-1])
@@ -324,8 +324,9 @@ def rules_test(pack: PackOption = None) -> None:
     """Run every rule's own examples (met and not met) and report any that disagree; then take
     each rule's met example and remove, one at a time, each fact the rule reads: the rule must
     then not be met (no vacuous passes), unless the pack marks the fact `optional`."""
+    from pcn_rules.packs.discover import available_packs
     from pcn_rules.packs.examples import find_vacuous_passes, run_pack_examples
-    from pcn_rules.packs.load import available_packs, load_pack
+    from pcn_rules.packs.load import load_pack
 
     console = _console()
     packs = [pack] if pack else available_packs()
@@ -407,7 +408,7 @@ def explain_command(
 ) -> None:
     """Explain one rule for one submission: its conditions, the values read, the result."""
     from pcn_rules.api import check
-    from pcn_rules.packs.load import load_pack_cached
+    from pcn_rules.packs.discover import load_pack_cached
 
     loaded = load_pack_cached(pack) if pack is not None else None
     report = check(file, pack=loaded, as_of=_parse_date(as_of, "--as-of"), explain=True)
@@ -605,7 +606,7 @@ def init_command(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a template submission to fill in (an example network that meets every rule)."""
-    from pcn_rules.packs.load import available_packs, resolve_pack_dir
+    from pcn_rules.packs.discover import available_packs, resolve_pack_dir
 
     if path.exists() and not force:
         raise UsageError(f"{path} already exists; use --force to overwrite it")

@@ -31,7 +31,7 @@ from pcn_rules.facts.catalogue import BATCH_SCOPES, SCOPES
 from pcn_rules.facts.lookup import concrete_paths, element_source, source_of
 from pcn_rules.facts.model import Entity, Postponed, SubmissionFacts
 from pcn_rules.ingest.waivers import WaiverSet
-from pcn_rules.packs.load import Rule, RulePack, Template, path_keys
+from pcn_rules.packs.model import Rule, RulePack, Template, path_keys
 from pcn_rules.report.model import Due, Finding, MilestoneStatus, Report, Waiver
 from pcn_rules.vocab import UNSETTLED, Status, Timing
 

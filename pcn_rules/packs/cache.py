@@ -2,7 +2,7 @@
 
 Loading a pack parses its YAML, validates every key and compiles every CEL condition: some 70 ms
 for the 2019/20 pack, most of what ``pcn-check FILE`` itself spends.  :func:`load` keeps what
-:func:`~pcn_rules.pack.load_pack` returned in a file under the user's cache directory
+:func:`~pcn_rules.packs.load.load_pack` returned in a file under the user's cache directory
 (``$XDG_CACHE_HOME/pcn-rules``, else ``~/.cache/pcn-rules``) and uses it only while nothing it
 was built from has changed:
 
@@ -41,7 +41,9 @@ from types import MappingProxyType
 from typing import Any
 
 from pcn_rules.cel import binding as celexpr
-from pcn_rules.packs import load as _pack
+from pcn_rules.packs.compile import ENV_LOCK, display_path, shared_environment
+from pcn_rules.packs.load import load_pack
+from pcn_rules.packs.model import RulePack
 from pcn_rules.packs.yamlsafe import recording_reads
 
 _MAGIC = b"pcn-rules pack cache 1\n"
@@ -63,7 +65,7 @@ _RESTORERS = frozenset(
     {(__name__, "_program"), (__name__, "_environment"), (__name__, "_read_only")}
 )
 #: Modules whose dataclasses a cached pack is made of.
-_PACK_MODULES = frozenset({"pcn_rules.packs.load", "pcn_rules.cel.binding"})
+_PACK_MODULES = frozenset({"pcn_rules.packs.model", "pcn_rules.cel.binding"})
 
 
 def cache_dir() -> Path | None:
@@ -79,13 +81,13 @@ def cache_dir() -> Path | None:
     return Path(base) / "pcn-rules" / "packs"
 
 
-def load(directory: Path) -> _pack.RulePack:
-    """:func:`~pcn_rules.pack.load_pack` of a resolved pack directory, through the cache."""
+def load(directory: Path) -> RulePack:
+    """:func:`~pcn_rules.packs.load.load_pack` of a resolved pack directory, through the cache."""
     entry = None
     try:
         root = cache_dir()
         if root is not None:
-            name = f"{directory}\0{_pack._display(directory)}"
+            name = f"{directory}\0{display_path(directory)}"
             entry = root / f"{hashlib.sha256(name.encode()).hexdigest()[:32]}.pickle"
     except Exception:  # e.g. no working directory: load as if there were no cache
         entry = None
@@ -97,7 +99,7 @@ def load(directory: Path) -> _pack.RulePack:
         if cached is not None:
             return cached
     with recording_reads() as reads:
-        loaded = _pack.load_pack(directory)
+        loaded = load_pack(directory)
     if entry is not None:
         # unwritable, full, unpicklable...: the pack is loaded all the same
         with contextlib.suppress(Exception):
@@ -166,8 +168,8 @@ def _key(directory: Path, directories: list[str], bases: list[str]) -> str | Non
     for name in directories:
         folder = Path(name)
         digest.update(f"dir\0{folder}\0".encode())
-        for path in sorted(folder.glob("*.yaml")):  # as pack._load_raw lists rule files
-            digest.update(f"file\0{path.name}\0{_pack._display(path)}\0".encode())
+        for path in sorted(folder.glob("*.yaml")):  # as packs.inherit.load_raw lists rule files
+            digest.update(f"file\0{path.name}\0{display_path(path)}\0".encode())
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     for base in bases:
         if not Path(base).is_file():
@@ -176,7 +178,7 @@ def _key(directory: Path, directories: list[str], bases: list[str]) -> str | Non
     return digest.hexdigest()
 
 
-def _bases(loaded: _pack.RulePack) -> list[str]:
+def _bases(loaded: RulePack) -> list[str]:
     return sorted({str(example.base) for rule in loaded.rules for example in rule.examples})
 
 
@@ -186,7 +188,7 @@ def _bases(loaded: _pack.RulePack) -> list[str]:
 
 
 def _program(serialized: bytes) -> Any:
-    return _pack._environment().deserialize(serialized)
+    return shared_environment().deserialize(serialized)
 
 
 def _read_only(mapping: dict[str, Any]) -> MappingProxyType[str, Any]:
@@ -194,7 +196,7 @@ def _read_only(mapping: dict[str, Any]) -> MappingProxyType[str, Any]:
 
 
 def _environment() -> celexpr.Environment:
-    return _pack._environment()
+    return shared_environment()
 
 
 class _Pickler(pickle.Pickler):
@@ -213,7 +215,7 @@ class _Pickler(pickle.Pickler):
         if celexpr.is_program(obj):
             return _program, (celexpr.serialize(obj),)
         if isinstance(obj, celexpr.Environment):
-            if obj is not _pack._environment():
+            if obj is not shared_environment():
                 raise pickle.PicklingError("only packs compiled in the shared environment")
             return _environment, ()
         return NotImplemented
@@ -230,15 +232,15 @@ class _Unpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} has no place in a pack cache entry")
 
 
-def _unpickle(payload: bytes, directory: Path) -> _pack.RulePack | None:
-    with _pack._ENV_LOCK:
+def _unpickle(payload: bytes, directory: Path) -> RulePack | None:
+    with ENV_LOCK:
         loaded = _Unpickler(io.BytesIO(payload)).load()
-    if not isinstance(loaded, _pack.RulePack) or loaded.directory != directory:
+    if not isinstance(loaded, RulePack) or loaded.directory != directory:
         return None
     return loaded
 
 
-def _read(entry: Path, directory: Path) -> _pack.RulePack | None:
+def _read(entry: Path, directory: Path) -> RulePack | None:
     try:
         data = entry.read_bytes()
     except OSError:
@@ -258,7 +260,7 @@ def _read(entry: Path, directory: Path) -> _pack.RulePack | None:
     return _unpickle(payload, directory)
 
 
-def _write(entry: Path, directory: Path, loaded: _pack.RulePack, reads: list[Path]) -> None:
+def _write(entry: Path, directory: Path, loaded: RulePack, reads: list[Path]) -> None:
     directories = sorted({str(path.parent) for path in reads})
     bases = _bases(loaded)
     key = _key(directory, directories, bases)

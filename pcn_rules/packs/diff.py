@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pcn_rules.packs.load import Rule, RulePack
+from pcn_rules.packs.model import Rule, RulePack
 
 #: Rule fields compared, in display order.  Examples are the pack's own tests, not the rule.
 COMPARED_FIELDS = (

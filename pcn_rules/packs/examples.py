@@ -16,7 +16,7 @@ from typing import Any
 
 from pcn_rules.api import check
 from pcn_rules.errors import InputError, PackError, PcnRulesError
-from pcn_rules.packs.load import Example, Rule, RulePack
+from pcn_rules.packs.model import Example, Rule, RulePack
 from pcn_rules.report.model import Finding
 from pcn_rules.submission.read import loads_json
 

@@ -18,7 +18,7 @@ from pcn_rules.vocab import days_phrase
 if TYPE_CHECKING:  # only for annotations: `pcn-check FILE` need not import audit or packdiff
     from pcn_rules.audit.run import AuditReport
     from pcn_rules.packs.diff import PackDiff
-    from pcn_rules.packs.load import Rule, RulePack
+    from pcn_rules.packs.model import Rule, RulePack
     from pcn_rules.report.baseline import BaselineDiff
     from pcn_rules.report.model import Finding, Report
 

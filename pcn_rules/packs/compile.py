@@ -1,0 +1,328 @@
+"""Compiling one rule: its fields validated, its CEL conditions compiled (derived values inlined),
+its message templates parsed, and what it reads from a submission worked out."""
+
+from __future__ import annotations
+
+import re
+import string
+import threading
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from pydantic import ValidationError
+
+from pcn_rules import cel as celexpr
+from pcn_rules.errors import PackError
+from pcn_rules.facts.catalogue import SCOPES
+from pcn_rules.facts.lookup import fact_names, read_sources
+from pcn_rules.packs.model import Check, Example, Milestone, Rule, Template
+from pcn_rules.packs.spec import RuleSpec
+from pcn_rules.vocab import RULE_ID, validation_problem
+
+PACK_FORMAT_VERSION = 1
+
+
+_TEMPLATE_ROOTS = ("submission", "network", "params", "derived", "as_of", "milestones", "due")
+
+
+def display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def pack_problem(exc: ValidationError, source: str, prefix: str, describe: Any = None) -> PackError:
+    err = exc.errors(include_url=False)[0]
+    where, message = validation_problem(err, noun="key")
+    if describe is not None:
+        where = describe(tuple(err["loc"]))
+    elif prefix:
+        where = f"{prefix} → {where}" if where else prefix
+    if err["type"] == "extra_forbidden":
+        message += " (check the spelling; see 'How to write a rule' in the README)"
+    return PackError(source, where, message)
+
+
+def check_version(data: Any, source: str) -> None:
+    if not isinstance(data, dict):
+        raise PackError(source, "", "expected a YAML mapping at the top level")
+    if "version" not in data:
+        raise PackError(
+            source,
+            "version",
+            f"missing; the first key of every pack file is `version: {PACK_FORMAT_VERSION}`",
+        )
+    if data["version"] != PACK_FORMAT_VERSION:
+        raise PackError(
+            source,
+            "version",
+            f"pack format version {data['version']!r} is not supported by this pcn-check "
+            f"(it reads version {PACK_FORMAT_VERSION}); upgrade pcn-rules or use an older pack",
+        )
+
+
+_FORMATTER = string.Formatter()
+
+
+def _template(text: str, source: str, where: str, allowed_roots: set[str]) -> Template:
+    try:
+        parsed = list(_FORMATTER.parse(text))
+    except ValueError as exc:
+        raise PackError(source, where, f"message template is malformed: {exc}") from None
+    fields: list[tuple[str, str]] = []
+    known = fact_names()
+    for _, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if conversion:
+            raise PackError(source, where, f"conversion !{conversion} is not allowed in {{{name}}}")
+        if not re.fullmatch(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*", name):
+            raise PackError(source, where, f"placeholder {{{name}}} must be a dotted fact path")
+        root, *rest = name.split(".")
+        if root not in allowed_roots:
+            raise PackError(
+                source,
+                where,
+                f"placeholder {{{name}}} starts with {root!r}; use one of "
+                f"{', '.join(sorted(allowed_roots))}",
+            )
+        if root in ("network", "submission") or root in SCOPES:
+            for part in rest:
+                if part not in known:
+                    raise PackError(
+                        source, where, f"placeholder {{{name}}}: unknown field {part!r}"
+                    )
+        fields.append((name, spec or ""))
+    parts = tuple((literal, name, spec or "") for literal, name, spec, _ in parsed)
+    return Template(text, tuple(fields), parts)
+
+
+def _compile(
+    env: celexpr.Environment,
+    text: str,
+    source: str,
+    where: str,
+    extra_names: frozenset[str],
+    derived: Mapping[str, str] | None = None,
+) -> celexpr.Compiled:
+    """Compile a condition as written (for its errors), then with derived values inlined."""
+    try:
+        compiled = env.compile(text)
+    except celexpr.CompileError as exc:
+        raise PackError(source, where, f"CEL condition does not compile:\n{exc}") from None
+    problems = celexpr.unknown_fields(text, fact_names(), extra_names)
+    if problems:
+        raise PackError(source, where, "; ".join(problems))
+    inlined, unknown = celexpr.inline_derived(text, derived or {})
+    if unknown:
+        defined = ", ".join(derived or {}) or "none"
+        raise PackError(
+            source,
+            where,
+            f"derived.{unknown[0]} is not defined before it is used (defined: {defined})",
+        )
+    if inlined == text:
+        return compiled
+    return celexpr.Compiled(text, env.compile(inlined).program, inlined)
+
+
+def _all_conditions(
+    when: celexpr.Compiled | None,
+    derive: tuple[tuple[str, celexpr.Compiled], ...],
+    checks: tuple[Check, ...],
+    waiver: celexpr.Compiled | None,
+) -> list[celexpr.Compiled]:
+    out = [c for _, c in derive] + [c.condition for c in checks]
+    return out + [c for c in (when, waiver) if c is not None]
+
+
+def entry_label(kind: str, index: int, raw: Any) -> str:
+    rid = raw.get("id") if isinstance(raw, dict) else None
+    return f"{kind}[{index}] ({rid})" if isinstance(rid, str) else f"{kind}[{index}]"
+
+
+def compile_rule(
+    raw: dict[str, Any],
+    label: str,
+    source: str,
+    directory: Path,
+    milestones: dict[str, Milestone],
+    env: celexpr.Environment,
+    extra_names: frozenset[str],
+) -> Rule:
+    if not isinstance(raw, dict):
+        raise PackError(source, label, "expected a mapping describing one rule")
+    try:
+        spec = RuleSpec.model_validate(raw)
+    except ValidationError as exc:
+        raise pack_problem(exc, source, label) from None
+    if not RULE_ID.match(spec.id):
+        raise PackError(
+            source,
+            f"{label} → id",
+            f"{spec.id!r} is not a requirement ID of the catalogue's form (e.g. POP-MIN, "
+            "REG-LIST-SIZE: capitals, words joined by hyphens)",
+        )
+    if spec.scope not in SCOPES:
+        raise PackError(
+            source,
+            f"{label} → scope",
+            f"unknown scope {spec.scope!r}; use one of {', '.join(SCOPES)}",
+        )
+    due = None
+    if spec.due is not None:
+        if spec.due not in milestones:
+            raise PackError(
+                source,
+                f"{label} → due",
+                f"unknown milestone {spec.due!r}; this pack defines {', '.join(milestones)}",
+            )
+        due = milestones[spec.due]
+    derived_names = frozenset(spec.derive)
+    names = extra_names | derived_names
+    when = _compile(env, spec.when, source, f"{label} → when", names) if spec.when else None
+    # each derived value may use the ones before it; conditions get them inlined
+    definitions: dict[str, str] = {}
+    derive_list: list[tuple[str, celexpr.Compiled]] = []
+    for name, text in spec.derive.items():
+        where = f"{label} → derive → {name}"
+        derive_list.append((name, _compile(env, text, source, where, names, definitions)))
+        definitions[name] = celexpr.inline_derived(text, definitions)[0]
+    derive = tuple(derive_list)
+    template_roots = set(_TEMPLATE_ROOTS) | {spec.scope}
+    if isinstance(spec.expect, str):
+        if spec.message is None:
+            raise PackError(
+                source, f"{label} → message", "required when `expect` is a single condition"
+            )
+        checks: tuple[Check, ...] = (
+            Check(
+                _compile(env, spec.expect, source, f"{label} → expect", names, definitions),
+                _template(spec.message, source, f"{label} → message", template_roots),
+            ),
+        )
+    else:
+        if not spec.expect:
+            raise PackError(source, f"{label} → expect", "needs at least one check")
+        checks = tuple(
+            Check(
+                _compile(
+                    env, c.check, source, f"{label} → expect[{i}] → check", names, definitions
+                ),
+                _template(c.message, source, f"{label} → expect[{i}] → message", template_roots),
+            )
+            for i, c in enumerate(spec.expect)
+        )
+    met_text = spec.met_message or spec.title
+    met = _template(met_text, source, f"{label} → met_message", template_roots)
+    if spec.waiver and not spec.waivable:
+        raise PackError(
+            source, f"{label} → waiver", "the rule is marked `waivable: false`; it cannot name one"
+        )
+    waiver = _compile(env, spec.waiver, source, f"{label} → waiver", names) if spec.waiver else None
+    evidence_date = None
+    if spec.evidence_date is not None:
+        if due is None:
+            raise PackError(
+                source,
+                f"{label} → evidence_date",
+                "only a rule with a deadline (`due`) has an evidence date",
+            )
+        evidence_date = _compile(
+            env, spec.evidence_date, source, f"{label} → evidence_date", names, definitions
+        )
+    if spec.undated is not None:
+        if due is None:
+            raise PackError(
+                source, f"{label} → undated", "only a rule with a deadline (`due`) can be undated"
+            )
+        if evidence_date is not None:
+            raise PackError(
+                source,
+                f"{label} → undated",
+                "a rule has an `evidence_date` or says why it is `undated`, not both",
+            )
+    texts = [spec.when or ""] + [c.condition.source for c in checks] + list(spec.derive.values())
+    compiled_texts = [c.text for c in _all_conditions(when, derive, checks, waiver)]
+    if evidence_date is not None:
+        compiled_texts.append(evidence_date.text)
+    chains = [chain for text in compiled_texts for chain in celexpr.field_chains(text)]
+    reads = read_sources(chains, spec.scope)
+    for path in spec.optional:
+        if path not in reads:
+            raise PackError(
+                source,
+                f"{label} → optional → {path}",
+                f"the rule does not read {path!r}; it reads "
+                f"{', '.join(reads) or 'no submission path'}",
+            )
+    evidence: list[str] = []
+    for text in texts:
+        for path in celexpr.referenced_paths(text, ("network", "submission", spec.scope)):
+            if path not in evidence:
+                evidence.append(path)
+    examples: list[Example] = []
+    for i, ex in enumerate(spec.examples):
+        base = directory / "examples" / ex.base
+        if not base.is_file():
+            raise PackError(
+                source,
+                f"{label} → examples[{i}] → base",
+                f"example base {ex.base!r} not found in {display_path(directory / 'examples')}",
+            )
+        examples.append(
+            Example(
+                expect=ex.expect,
+                name=ex.name or f"{spec.id} {ex.expect} #{i + 1}",
+                base=base,
+                set=dict(ex.set),
+                delete=tuple(ex.delete),
+                as_of=ex.as_of,
+                entity=ex.entity,
+                message_contains=ex.message_contains,
+                register=tuple(
+                    (r.ods_code, r.name, r.commissioner, r.list_size) for r in ex.register_rows
+                ),
+            )
+        )
+    return Rule(
+        id=spec.id,
+        title=spec.title,
+        description=spec.description,
+        scope=spec.scope,
+        severity=spec.severity,
+        due=due,
+        when=when,
+        derive=derive,
+        checks=checks,
+        met_message=met,
+        waiver=waiver,
+        remediation=tuple(spec.remediation),
+        source=MappingProxyType(
+            {k: v for k, v in spec.source.model_dump().items() if v is not None}
+        ),
+        evidence_paths=tuple(evidence),
+        network_keys=celexpr.top_level_keys(
+            [c.source for c in _all_conditions(when, derive, checks, waiver)]
+        ),
+        examples=tuple(examples),
+        origin=f"{source} → {label}",
+        spec=dict(raw),
+        waivable=spec.waivable,
+        evidence_date=evidence_date,
+        undated=spec.undated,
+        optional=MappingProxyType(dict(spec.optional)),
+        reads=reads,
+    )
+
+
+ENV_LOCK = threading.Lock()
+
+
+@cache
+def shared_environment() -> celexpr.Environment:
+    return celexpr.Environment((*celexpr.BASE_VARIABLES, *SCOPES))
