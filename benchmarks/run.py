@@ -197,17 +197,20 @@ def plain_rules(f: Any, params: dict[str, Any], milestones: dict[str, str], as_o
 def decide_only(f: Any, pack: Any, as_of: dt.date) -> None:
     """The CEL work of evaluate() without the findings: each scope's bundled call, then each
     condition it left undecided on its own (uses engine internals; benchmark only)."""
-    from pcn_rules.engine.core import _Context, _Values
+    from pcn_rules.engine.context import Context
 
-    ctx = _Context(f, pack, as_of)
+    ctx = Context(f, pack, as_of)
     for rule in pack.rules:
+        slots = ctx.plan.slots(rule)
         for index, entity in enumerate(f.entities.get(rule.scope, ())):
-            values = _Values(ctx, rule, entity, index, ctx.data_for(entity, index))
-            conditions = [rule.when] if rule.when is not None else []
-            conditions += [compiled for _, compiled in rule.derive]
-            conditions += [check.condition for check in rule.checks]
-            for condition in conditions:
-                values.of(condition)
+            values = ctx.decider.values(ctx, rule, entity, index)
+            conditions = [(slots.when, rule.when)] if rule.when is not None else []
+            conditions += list(zip(slots.derive, (c for _, c in rule.derive), strict=True))
+            conditions += list(zip(slots.checks, (c.condition for c in rule.checks), strict=True))
+            if rule.evidence_date is not None:
+                conditions.append((slots.evidence, rule.evidence_date))
+            for slot, condition in conditions:
+                values.of(slot, condition)
 
 
 def main() -> int:
@@ -285,7 +288,7 @@ def main() -> int:
 
     models = [validate_submission(doc, "bench") for doc in docs]
     facts = [build_facts(m, as_of=as_of) for m in models]
-    from pcn_rules.engine.core import evaluate
+    from pcn_rules.engine import evaluate
 
     start = time.perf_counter()
     for f in facts:

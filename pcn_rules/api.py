@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pcn_rules.engine.core import evaluate
+from pcn_rules.engine import Decide, evaluate
 from pcn_rules.errors import UsageError
 from pcn_rules.facts.build import build_facts
 from pcn_rules.ingest.waivers import WaiverSet, load_waivers
@@ -56,6 +56,7 @@ def check(
     ignore_waivers: bool = False,
     explain: bool = False,
     late_blocks: bool = False,
+    decide: Decide = "bundled",
 ) -> Report:
     """Check one submission and return its :class:`~pcn_rules.report.Report`.
 
@@ -66,7 +67,9 @@ def check(
     ``waivers`` is a :class:`~pcn_rules.waivers.WaiverSet` or the path of a waivers file;
     ``ignore_waivers`` applies no waiver at all; ``explain`` records, per finding, each condition
     with the values it read and its result; ``late_blocks`` makes a requirement met after its
-    deadline (``met_late``) block the verdict like one not met.
+    deadline (``met_late``) block the verdict like one not met; ``decide`` is how conditions
+    are decided (``bundled``, the fast way, or ``one_by_one``, the reference: both give the
+    same report).
 
     The submission is seen as of ``as_of``: a fact dated after it (a signature, an approval, a
     start date) has not happened yet.
@@ -96,4 +99,5 @@ def check(
         ignore_waivers=ignore_waivers,
         explain=explain,
         late_blocks=late_blocks,
+        decide=decide,
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, Literal
 
 #: met: holds (on time, where it has a deadline); met_late: holds, but its dated evidence is
@@ -47,6 +48,17 @@ TIMINGS: tuple[Timing, ...] = ("overdue", "due_today", "upcoming", "passed", "no
 #: A requirement ID of the catalogue's form: POP-MIN, REG-LIST-SIZE.
 RULE_ID_PATTERN = r"^[A-Z]{2,}(?:-[A-Z0-9]+)+$"
 RULE_ID = re.compile(RULE_ID_PATTERN)
+
+
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    """A dated step of a contract year (``network_agreement``: 30 June 2019); the deadline a
+    requirement is due by."""
+
+    key: str
+    date: dt.date
+    title: str
+
 
 ISO_DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 _ISO_DATE = re.compile(ISO_DATE_PATTERN)

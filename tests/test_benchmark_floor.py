@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 import pcn_rules
-from pcn_rules.engine.core import evaluate
+from pcn_rules.engine import evaluate
 from pcn_rules.facts.build import build_facts
 from pcn_rules.ingest.ods import import_ods
 from pcn_rules.submission.read import validate_submission

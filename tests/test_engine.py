@@ -54,7 +54,7 @@ def test_as_of_defaults_to_the_submission_date(compliant_doc: dict[str, Any]) ->
     assert report.as_of == dt.date(2019, 6, 28)
     assert report.pack_id == "2019/20"  # chosen from contract_year
     assert report.horizon is not None
-    assert report.horizon.milestone == "network_agreement"
+    assert report.horizon.key == "network_agreement"
     later = pcn_rules.check(compliant_doc, as_of=dt.date(2019, 7, 2))
     assert later.as_of == dt.date(2019, 7, 2)
     assert only(later, "NA-FULL").days_left == -2

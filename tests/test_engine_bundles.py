@@ -7,14 +7,12 @@ import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import pcn_rules
 from pcn_rules.audit.run import audit
 from pcn_rules.cel import UNDECIDED, Bundle, CompileError, Environment
-from pcn_rules.engine import core as engine
 from pcn_rules.ingest.ods import import_ods
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,42 +36,33 @@ SUBMISSIONS = [
 DATES = [dt.date(2019, 5, 10), dt.date(2019, 6, 30), dt.date(2020, 9, 1), dt.date(2021, 3, 31)]
 
 
-def _both(monkeypatch: pytest.MonkeyPatch, run: Any) -> tuple[Any, Any]:
-    bundled = run()
-    monkeypatch.setattr(engine, "BUNDLE_CONDITIONS", False)
-    alone = run()
-    monkeypatch.setattr(engine, "BUNDLE_CONDITIONS", True)
-    return bundled, alone
-
-
 @pytest.mark.parametrize("path", SUBMISSIONS, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_bundled_and_one_by_one_give_the_same_report(
-    path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_bundled_and_one_by_one_give_the_same_report(path: Path) -> None:
     for pack_id in ("2019/20", "2020/21"):
         pack = pcn_rules.load_pack(pack_id)
         for as_of in DATES:
-            bundled, alone = _both(
-                monkeypatch,
-                lambda p=pack, d=as_of: pcn_rules.check(path, pack=p, as_of=d).to_dict(),
+            bundled, alone = (
+                pcn_rules.check(path, pack=pack, as_of=as_of, decide=decide).to_dict()
+                for decide in ("bundled", "one_by_one")
             )
             assert bundled == alone, (path.name, pack_id, as_of)
 
 
-def test_an_audit_of_real_networks_is_the_same_either_way(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_an_audit_of_real_networks_is_the_same_either_way() -> None:
     ods = ROOT / "fixtures" / "ods"
     imported = import_ods(
         [ods / "epcn_2019-12_pcn_details_slice.csv", ods / "epcn_2019-12_core_partners_slice.csv"],
         ods / "qof_1819_practice_list_size_slice.csv",
     )
     docs = list(imported.submissions.values())
-    bundled, alone = _both(
-        monkeypatch,
-        lambda: audit(
-            docs, as_of=dt.date(2019, 6, 30), register=ods / "epraccur_2019-11_slice.csv"
-        ).to_dict(),
+    bundled, alone = (
+        audit(
+            docs,
+            as_of=dt.date(2019, 6, 30),
+            register=ods / "epraccur_2019-11_slice.csv",
+            decide=decide,
+        ).to_dict()
+        for decide in ("bundled", "one_by_one")
     )
     assert bundled == alone
 

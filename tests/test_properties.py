@@ -25,7 +25,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pcn_rules
-from pcn_rules.engine import core as engine
 from pcn_rules.report.model import report_json_schema
 from pcn_rules.submission.model import submission_json_schema
 from pcn_rules.submission.read import parse_json_bytes, validate_submission
@@ -141,11 +140,7 @@ def test_bundled_conditions_decide_as_each_condition_alone(
     report = _check(doc, pack_id)
     if report is None:
         return
-    engine.BUNDLE_CONDITIONS = False
-    try:
-        alone = pcn_rules.check(doc, pack=PACKS[pack_id], as_of="2019-06-30")
-    finally:
-        engine.BUNDLE_CONDITIONS = True
+    alone = pcn_rules.check(doc, pack=PACKS[pack_id], as_of="2019-06-30", decide="one_by_one")
     assert alone.to_json() == report.to_json()
 
 

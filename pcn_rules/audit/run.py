@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from pcn_rules.api import as_date
-from pcn_rules.engine.core import evaluate, evaluate_batch
+from pcn_rules.engine import Decide, evaluate, evaluate_batch
 from pcn_rules.errors import InputError, UsageError
 from pcn_rules.facts.batch import batch_practices, network_label
 from pcn_rules.facts.build import build_facts
@@ -290,7 +290,7 @@ def _plan(labelled: list[tuple[str, Finding]]) -> tuple[tuple[Action, ...], dict
                 rule_id=rule_id,
                 title=first.title,
                 severity=first.severity,
-                due_milestone=first.due.milestone if first.due else None,
+                due_milestone=first.due.key if first.due else None,
                 due_date=first.due.date if first.due else None,
                 days_left=first.days_left,
                 remediation=first.remediation,
@@ -299,7 +299,7 @@ def _plan(labelled: list[tuple[str, Finding]]) -> tuple[tuple[Action, ...], dict
             )
         )
         if first.due is not None and first.severity == "error":
-            not_ready.setdefault(first.due.milestone, set()).update(networks)
+            not_ready.setdefault(first.due.key, set()).update(networks)
     actions.sort(
         key=lambda a: (a.due_date or dt.date.max, SEVERITY_RANK[a.severity], -a.findings, a.rule_id)
     )
@@ -334,7 +334,7 @@ def _gaps(
         if finding.status != "not_evidenced":
             continue
         if finding.due is not None and finding.severity == "error":
-            not_evidenced.setdefault(finding.due.milestone, set()).add(label)
+            not_evidenced.setdefault(finding.due.key, set()).add(label)
         for path in finding.missing or ("(unknown)",):
             pattern = _INDEX.sub("[]", path)
             places.setdefault(pattern, set()).add((label, path))
@@ -355,7 +355,7 @@ def _gaps(
                 networks=networks,
                 rules=tuple(sorted({f.rule_id for f in findings})),
                 severity=min((f.severity for f in findings), key=SEVERITY_RANK.__getitem__),
-                due_milestone=first.due.milestone if first.due else None,
+                due_milestone=first.due.key if first.due else None,
                 due_date=first.due.date if first.due else None,
                 days_left=first.days_left,
                 findings=len(findings),
@@ -380,6 +380,7 @@ def audit(
     ignore: Sequence[str] = (),
     on_progress: Callable[[int], None] | None = None,
     late_blocks: bool = False,
+    decide: Decide = "bundled",
 ) -> AuditReport:
     """Audit many networks together as of a date: submissions (models, dicts or paths; a
     directory stands for every ``*.json`` under it).  Unreadable submissions are listed, not
@@ -443,6 +444,7 @@ def audit(
             ignore_waivers=ignore_waivers,
             skip_scopes=BATCH_SCOPES,
             late_blocks=late_blocks,
+            decide=decide,
         )
         if select or ignore:
             kept = tuple(f for f in report.findings if keep(f))
@@ -465,6 +467,7 @@ def audit(
         waivers=waiver_set,
         ignore_waivers=ignore_waivers,
         late_blocks=late_blocks,
+        decide=decide,
     )
     batch = tuple(f for f in batch if keep(f))
     by_code = {p.id: p.facts for p in practices}
@@ -485,7 +488,7 @@ def audit(
     known = set(labels)  # area-wide findings (a practice in no network) are actions, not networks
     not_ready = {key: names & known for key, names in not_ready.items()}
     unproven_at = Counter(
-        f.due.milestone for _, f in labelled if f.status == "not_evidenced" and f.due is not None
+        f.due.key for _, f in labelled if f.status == "not_evidenced" and f.due is not None
     )
     milestones = tuple(
         MilestoneReadiness(

@@ -65,7 +65,7 @@ _RESTORERS = frozenset(
     {(__name__, "_program"), (__name__, "_environment"), (__name__, "_read_only")}
 )
 #: Modules whose dataclasses a cached pack is made of.
-_PACK_MODULES = frozenset({"pcn_rules.packs.model", "pcn_rules.cel.binding"})
+_PACK_MODULES = frozenset({"pcn_rules.packs.model", "pcn_rules.cel.binding", "pcn_rules.vocab"})
 
 
 def cache_dir() -> Path | None:
@@ -206,10 +206,7 @@ class _Pickler(pickle.Pickler):
             # rebuilt by its constructor: quicker to read back than a frozen dataclass's state
             fields = dataclasses.fields(kind)
             if all(f.init for f in fields):
-                # what the engine prepares from a pack (RulePack.prepared) is not kept
-                return kind, tuple(
-                    {} if f.name == "prepared" else getattr(obj, f.name) for f in fields
-                )
+                return kind, tuple(getattr(obj, f.name) for f in fields)
         if kind is MappingProxyType:
             return _read_only, (dict(obj),)
         if celexpr.is_program(obj):

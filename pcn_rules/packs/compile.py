@@ -18,9 +18,9 @@ from pcn_rules import cel as celexpr
 from pcn_rules.errors import PackError
 from pcn_rules.facts.catalogue import SCOPES
 from pcn_rules.facts.lookup import fact_names, read_sources
-from pcn_rules.packs.model import Check, Example, Milestone, Rule, Template
+from pcn_rules.packs.model import Check, Example, Rule, Template
 from pcn_rules.packs.spec import RuleSpec
-from pcn_rules.vocab import RULE_ID, validation_problem
+from pcn_rules.vocab import RULE_ID, Milestone, validation_problem
 
 PACK_FORMAT_VERSION = 1
 

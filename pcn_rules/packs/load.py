@@ -18,7 +18,8 @@ from pcn_rules.errors import PackError
 from pcn_rules.packs.compile import ENV_LOCK, compile_rule, shared_environment
 from pcn_rules.packs.discover import resolve_pack_dir
 from pcn_rules.packs.inherit import load_raw
-from pcn_rules.packs.model import Milestone, Rule, RulePack
+from pcn_rules.packs.model import Rule, RulePack
+from pcn_rules.vocab import Milestone
 
 
 def load_pack(ref: str | Path) -> RulePack:

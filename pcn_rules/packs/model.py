@@ -12,14 +12,7 @@ from typing import Any
 
 from pcn_rules import cel as celexpr
 from pcn_rules.errors import UsageError
-from pcn_rules.vocab import Severity, Status
-
-
-@dataclass(frozen=True, slots=True)
-class Milestone:
-    key: str
-    date: dt.date
-    title: str
+from pcn_rules.vocab import Milestone, Severity, Status
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +152,7 @@ class Retirement:
     replaced_by: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class RulePack:
     """A loaded, validated rule pack.  Immutable; share it freely between threads."""
 
@@ -179,9 +172,6 @@ class RulePack:
     extends: str | None = None
     #: Rules of the parent pack this pack retires.
     retired: tuple[Retirement, ...] = ()
-    #: What the engine prepares once per pack (conditions bundled per scope); not part of
-    #: the pack's value.
-    prepared: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False, hash=False)
 
     def rule(self, rule_id: str) -> Rule:
         for rule in self.rules:

@@ -29,7 +29,7 @@ def _descriptor(finding: Finding) -> dict[str, Any]:
         "source": finding.source.get("document"),
     }
     if finding.due is not None:
-        properties["due"] = f"{finding.due.milestone} ({finding.due.date.isoformat()})"
+        properties["due"] = f"{finding.due.key} ({finding.due.date.isoformat()})"
     return {
         "id": finding.rule_id,
         "name": "".join(part.capitalize() for part in finding.rule_id.split("-")),

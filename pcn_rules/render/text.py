@@ -72,7 +72,7 @@ def _verdict(report: Report) -> Text:
         if horizon is not None:
             line.append(
                 f" as of {human_date(report.as_of)}: every requirement due by "
-                f"{human_date(horizon.date)} ({horizon.milestone}) is met",
+                f"{human_date(horizon.date)} ({horizon.key}) is met",
                 style="green",
             )
         else:
@@ -102,7 +102,7 @@ def _verdict(report: Report) -> Text:
     if horizon is not None:
         days = (horizon.date - report.as_of).days
         parts.append(
-            f"next deadline {human_date(horizon.date)} ({horizon.milestone}, {days_phrase(days)})"
+            f"next deadline {human_date(horizon.date)} ({horizon.key}, {days_phrase(days)})"
         )
     line.append(f" as of {human_date(report.as_of)}: " + "; ".join(parts) + ".", style="red")
     return line
@@ -196,7 +196,7 @@ def render_report(report: Report, console: Console, explain: bool = False) -> No
 
     groups: dict[str | None, list[Finding]] = {}
     for finding in report.findings:
-        groups.setdefault(finding.due.milestone if finding.due else None, []).append(finding)
+        groups.setdefault(finding.due.key if finding.due else None, []).append(finding)
     milestone_info = {m.key: m for m in report.milestones}
     horizon_date = report.horizon.date if report.horizon else None
 

@@ -20,21 +20,13 @@ from pcn_rules.vocab import (
     STATUSES,
     TIMINGS,
     UNSETTLED,
+    Milestone,
     Severity,
     Status,
     Timing,
 )
 
 REPORT_VERSION = "2.0"
-
-
-@dataclass(frozen=True, slots=True)
-class Due:
-    """The milestone a requirement is due by."""
-
-    milestone: str
-    date: dt.date
-    title: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +55,7 @@ class Finding:
     message: str
     evidence: Mapping[str, Any]
     remediation: tuple[str, ...]
-    due: Due | None
+    due: Milestone | None
     days_left: int | None
     timing: Timing
     blocking: bool
@@ -109,7 +101,7 @@ class Finding:
             "remediation": list(self.remediation),
             "due": (
                 {
-                    "milestone": self.due.milestone,
+                    "milestone": self.due.key,
                     "date": self.due.date.isoformat(),
                     "title": self.due.title,
                 }
@@ -162,7 +154,7 @@ class Report:
     network_name: str
     network_ods_code: str | None
     source: str | None
-    horizon: Due | None
+    horizon: Milestone | None
     findings: tuple[Finding, ...]
     milestones: tuple[MilestoneStatus, ...]
 
@@ -210,7 +202,7 @@ class Report:
             "verdict": self.verdict,
             "horizon": (
                 {
-                    "milestone": self.horizon.milestone,
+                    "milestone": self.horizon.key,
                     "date": self.horizon.date.isoformat(),
                     "title": self.horizon.title,
                 }

@@ -1,0 +1,38 @@
+"""When a finding counts: its timing against the as-of date, and whether it blocks the verdict."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pcn_rules.packs.model import Rule
+from pcn_rules.vocab import UNSETTLED, Milestone, Status, Timing
+
+
+def timing(due: Milestone | None, as_of: dt.date, status: Status) -> tuple[int | None, Timing]:
+    """Days left until the deadline, and the timing: a requirement not shown to hold after its
+    deadline is ``overdue``; one that holds has ``passed`` it, never "overdue"."""
+    if due is None:
+        return None, "no_deadline"
+    days = (due.date - as_of).days
+    if days < 0:
+        return days, "overdue" if status in UNSETTLED else "passed"
+    if days == 0:
+        return days, "due_today"
+    return days, "upcoming"
+
+
+def blocking(
+    rule: Rule, status: Status, horizon: Milestone | None, *, late_blocks: bool = False
+) -> bool:
+    """Whether a finding makes the network not compliant now: an error-severity requirement not
+    met or not evidenced (or met late, with ``late_blocks``) that is due by the next milestone
+    on or after the as-of date (``horizon``), or has no deadline; and any evaluation error."""
+    if status == "error":
+        return True
+    if rule.severity != "error":
+        return False
+    if status not in ("not_met", "not_evidenced") and not (status == "met_late" and late_blocks):
+        return False
+    if rule.due is None or horizon is None:
+        return True
+    return rule.due.date <= horizon.date
