@@ -7,35 +7,38 @@ Library use::
     pack = load_pack("2019/20")           # load and validate once
     report = check("submission.json", pack=pack, as_of="2019-05-10")
     report.compliant, report.to_json()
+
+Importing the package has no side effects: the names below are imported when first used.
 """
 
 from __future__ import annotations
 
-import gc
+import importlib
 import time
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
 #: When the package started importing: the pack cache trusts no source file changed since, as
-#: the code running may then not be the code on disk (see pcn_rules.packcache).
+#: the code running may then not be the code on disk (see pcn_rules.packs.cache).
 _imported_ns = time.time_ns()
 
-# Importing (pydantic and some 30 models, the CEL binding...) creates tens of thousands of
-# long-lived objects and almost no garbage; the cyclic collector would scan them several times
-# over while it runs, so it waits until the package is imported (and is left as it was found).
-_collecting = gc.isenabled()
-gc.disable()
-try:
-    from pcn_rules.api import check
-    from pcn_rules.errors import InputError, PackError, PcnRulesError, UsageError
-    from pcn_rules.packs.discover import available_packs
-    from pcn_rules.packs.load import load_pack
-    from pcn_rules.packs.model import RulePack
-    from pcn_rules.report.model import Finding, Report
-    from pcn_rules.submission.model import Submission
-finally:
-    if _collecting:
-        gc.enable()
+#: Public name → the module it lives in.
+_EXPORTS = {
+    "check": "pcn_rules.api",
+    "audit": "pcn_rules.audit",
+    "import_ods": "pcn_rules.ingest.ods",
+    "InputError": "pcn_rules.errors",
+    "PackError": "pcn_rules.errors",
+    "PcnRulesError": "pcn_rules.errors",
+    "UsageError": "pcn_rules.errors",
+    "available_packs": "pcn_rules.packs.discover",
+    "load_pack": "pcn_rules.packs.load",
+    "RulePack": "pcn_rules.packs.model",
+    "Finding": "pcn_rules.report.model",
+    "Report": "pcn_rules.report.model",
+    "Submission": "pcn_rules.submission.model",
+}
 
 __all__ = [
     "Finding",
@@ -47,7 +50,33 @@ __all__ = [
     "Submission",
     "UsageError",
     "__version__",
+    "audit",
     "available_packs",
     "check",
+    "import_ods",
     "load_pack",
 ]
+
+if TYPE_CHECKING:
+    from pcn_rules.api import check
+    from pcn_rules.audit import audit
+    from pcn_rules.errors import InputError, PackError, PcnRulesError, UsageError
+    from pcn_rules.ingest.ods import import_ods
+    from pcn_rules.packs.discover import available_packs
+    from pcn_rules.packs.load import load_pack
+    from pcn_rules.packs.model import RulePack
+    from pcn_rules.report.model import Finding, Report
+    from pcn_rules.submission.model import Submission
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pcn_rules' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

@@ -20,6 +20,7 @@ from pcn_rules import check
 from pcn_rules.cel import Compiled, Environment
 from pcn_rules.errors import PackError
 from pcn_rules.packs import cache as packcache
+from pcn_rules.packs import discover
 from pcn_rules.packs.discover import load_pack_cached, resolve_pack_dir
 from pcn_rules.packs.examples import run_pack_examples
 from pcn_rules.packs.load import load_pack
@@ -30,10 +31,12 @@ BUNDLED = ("2019/20", "2020/21")
 
 @pytest.fixture
 def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty cache directory of its own (XDG_CACHE_HOME)."""
+    """An empty cache directory of its own (XDG_CACHE_HOME), with packs kept on disk as the
+    command keeps them (a library call does not)."""
     home = tmp_path / "cache-home"
     monkeypatch.setenv("XDG_CACHE_HOME", str(home))
     monkeypatch.delenv("PCN_RULES_NO_CACHE", raising=False)
+    monkeypatch.setitem(discover._DISK, "on", True)
     return home
 
 

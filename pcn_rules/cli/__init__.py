@@ -688,6 +688,11 @@ def main(argv: list[str] | None = None) -> NoReturn:
         # typer) lives as long as it does, so keep it out of every garbage collection,
         # including the one at exit (some 30 ms).
         gc.freeze()
+        # start-up work belongs to the command, not to the library: loaded packs are kept on
+        # disk between runs (most of a run's start is loading a pack)
+        from pcn_rules.packs.discover import keep_packs_on_disk
+
+        keep_packs_on_disk()
     args = list(sys.argv[1:] if argv is None else argv)
     if _is_default_command(args):
         args.insert(0, "check")

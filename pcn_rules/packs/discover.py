@@ -87,25 +87,39 @@ def select_pack_id(contract_year: str | None, on: dt.date | None) -> str:
 
 _CACHE: dict[str, RulePack] = {}
 _CACHE_LOCK = threading.Lock()
+#: Whether loaded packs are also kept on disk between processes (the command line turns it on).
+_DISK = {"on": False}
+
+
+def keep_packs_on_disk(on: bool = True) -> None:
+    """Keep loaded packs in the user's cache directory between processes (see
+    :mod:`pcn_rules.packs.cache`).  Off by default: a library call writes no file.  The
+    ``pcn-check`` command turns it on, as most of its start-up is loading a pack."""
+    _DISK["on"] = on
 
 
 def load_pack_cached(ref: str | Path) -> RulePack:
-    """:func:`load_pack`, remembered for the bundled packs (which cannot change once installed).
-
-    A pack directory outside the bundled ones is loaded afresh each time, so edits are seen.
-    Between processes, a pack is kept in the user's cache directory while its files and this
-    pcn-rules are unchanged (see :mod:`pcn_rules.packcache`).
-    """
-    from pcn_rules.packs import cache as packcache
-
+    """:func:`~pcn_rules.packs.load.load_pack`, remembered for the bundled packs (which cannot
+    change once installed).  A pack directory outside the bundled ones is loaded afresh each
+    time, so edits are seen."""
     directory = resolve_pack_dir(ref).resolve()
     if directory.parent != packs_root().resolve():
-        return packcache.load(directory)
+        return _load(directory)
     key = str(directory)
     with _CACHE_LOCK:
         pack = _CACHE.get(key)
     if pack is None:
-        pack = packcache.load(directory)
+        pack = _load(directory)
         with _CACHE_LOCK:
-            _CACHE.setdefault(key, pack)
+            pack = _CACHE.setdefault(key, pack)
     return pack
+
+
+def _load(directory: Path) -> RulePack:
+    if _DISK["on"]:
+        from pcn_rules.packs import cache
+
+        return cache.load(directory)
+    from pcn_rules.packs.load import load_pack
+
+    return load_pack(directory)
