@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from pcn_rules.facts.model import Facts, Postponed, iso, put
-from pcn_rules.submission.model import Decision
+from pcn_rules.submission.network import Decision
 
 
 class AsOf:

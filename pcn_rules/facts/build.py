@@ -15,7 +15,8 @@ from pcn_rules.facts.asof import AsOf, decision_facts
 from pcn_rules.facts.batch import batch_practices
 from pcn_rules.facts.model import Facts, SubmissionFacts, iso, put
 from pcn_rules.facts.parts import entities, services_and_partners
-from pcn_rules.submission.model import Profession, Submission
+from pcn_rules.submission.model import Submission
+from pcn_rules.submission.network import Profession
 
 #: Contract types that make a practice a core GP member.
 GP_CONTRACTS = ("GMS", "PMS", "APMS")

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from pcn_rules.facts.asof import AsOf, decision_facts
 from pcn_rules.facts.model import Entity, Facts, iso, put
-from pcn_rules.submission.model import Block, Submission
+from pcn_rules.submission.model import Submission
+from pcn_rules.submission.services import Block
 
 #: Core hours on weekdays (extended hours must fall outside them).
 CORE_HOURS = ("08:00", "18:30")

@@ -19,8 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from pcn_rules.errors import InputError, PackError
 from pcn_rules.packs.yamlsafe import load_yaml_file
-from pcn_rules.submission.model import IsoDate
 from pcn_rules.submission.read import loads_json
+from pcn_rules.submission.types import IsoDate
 from pcn_rules.vocab import RULE_ID_PATTERN, validation_problem
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]

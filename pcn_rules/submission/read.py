@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from pcn_rules.errors import InputError
 from pcn_rules.submission.model import FORMAT_VERSION, Submission
+from pcn_rules.submission.types import PATTERN_HINTS
 from pcn_rules.vocab import json_path, validation_problem
 
 #: Largest submission file accepted, in bytes.  A real network's submission is a few kilobytes;
@@ -213,13 +214,7 @@ def _problem(error: Mapping[str, Any]) -> tuple[str, str]:
         return path, f"expected {_EXPECTED[kind]}, got {_describe(value)}"
     if kind == "string_pattern_mismatch":
         pattern = (error.get("ctx") or {}).get("pattern", "")
-        hint = {
-            r"^[A-Z][0-9]{5}$": "a GP practice ODS code: one capital letter and five digits",
-            r"^U[0-9]{5}$": "a PCN ODS code: U and five digits",
-            r"^[0-9A-Z]{3,5}$": "a commissioner ODS code such as 06H",
-            r"^20[0-9]{2}/[0-9]{2}$": "a contract year such as 2019/20",
-            r"^([01][0-9]|2[0-3]):[0-5][0-9]$": "a time as HH:MM",
-        }.get(pattern, f"a value matching {pattern}")
+        hint = PATTERN_HINTS.get(pattern, f"a value matching {pattern}")
         return path, f"expected {hint}, got {_describe(value)}"
     if kind in ("literal_error", "enum"):
         expected = (error.get("ctx") or {}).get("expected", "")
