@@ -63,7 +63,8 @@ def check(
     ``submission`` is a :class:`~pcn_rules.submission.model.Submission`, parsed JSON (a dict)
     or a path.  ``pack`` is a loaded :class:`~pcn_rules.packs.model.RulePack` (fastest: load
     once, reuse), a bundled pack ID such as ``"2019/20"``, or a pack directory; by default the
-    pack matching the submission's contract year (or its date).  ``as_of`` defaults to the submission date.
+    pack matching the submission's contract year (or its date).  ``as_of`` defaults to the
+    submission date.
     ``waivers`` is a :class:`~pcn_rules.ingest.waivers.WaiverSet` or the path of a waivers file;
     ``ignore_waivers`` applies no waiver at all; ``explain`` records, per finding, each condition
     with the values it read and its result; ``late_blocks`` makes a requirement met after its

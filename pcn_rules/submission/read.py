@@ -1,4 +1,5 @@
-"""Reading submissions: bytes → JSON → :class:`~pcn_rules.submission.model.Submission`, with clear errors.
+"""Reading submissions: bytes → JSON → a :class:`~pcn_rules.submission.model.Submission`, with
+clear errors.
 
 Every problem becomes an :class:`~pcn_rules.errors.InputError` naming the source and the JSON path.
 """
