@@ -1,15 +1,21 @@
 """The fact catalogue (pcn_rules/facts/catalogue.py): pack loading checks every fact a condition
-reads against the catalogue of the variable it reads it through."""
+reads against the catalogue of the variable it reads it through, and build_facts produces
+exactly the facts it declares."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import pcn_rules
 from pcn_rules import PackError
+from pcn_rules.facts.build import build_facts
+from pcn_rules.facts.catalogue import CATALOGUE, MAPS
+from pcn_rules.facts.lookup import ELEMENTS
+from pcn_rules.submission.read import validate_submission
 
 PACK_YAML = """\
 version: 1
@@ -162,3 +168,117 @@ def test_a_condition_reading_a_fact_its_variable_lacks_is_a_pack_error(
     assert "rules.yaml" in text
     assert "rules[0] (TEST-RULE) → expect" in text
     assert message in text
+
+
+# ------------------------------------------------------------------------------------------------
+# build_facts produces exactly the facts the catalogue declares
+# ------------------------------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+#: Rich submissions: the packs' examples and every bundled fixture.
+RICH = [
+    ROOT / "rules" / "2019-20" / "examples" / "base.json",
+    ROOT / "rules" / "2020-21" / "examples" / "base.json",
+    *sorted((ROOT / "fixtures" / "2019-20").glob("*.json")),
+    *sorted((ROOT / "fixtures" / "2020-21").glob("*.json")),
+]
+
+_DECISION = {"approved_by": "NHS Example CCG", "approved_on": "2020-05-01", "reason": "A reason"}
+
+
+def _with_the_rest(doc: dict[str, Any]) -> dict[str, Any]:
+    """The 2020/21 example with what no rich submission gives: an end date of the Clinical
+    Director, an agreement to more than 50,000 patients, a cross-boundary agreement, a
+    provider's ODS code, a role transferred under a baseline exception, a change and an opt-out
+    notified, a covered practice, and decisions that expire."""
+    expiring = {**_DECISION, "expires_on": "2021-03-31"}
+    practice = doc["practices"][0]["ods_code"]
+    doc["clinical_director"]["end_date"] = "2021-03-31"
+    doc["commissioner"] = {
+        "over_50k_agreement": expiring,
+        "cross_boundary_agreements": [{**_DECISION, "practice_ods_code": practice}],
+    }
+    doc["non_gp_providers"][0]["ods_code"] = "RJ8"
+    doc["additional_roles"].append(
+        {"role": "clinical_pharmacist", "wte": 1.0, "baseline_exception": "cpgp"}
+    )
+    doc["participation"]["changes"] = [
+        {"kind": "area", "notified_on": "2020-05-20", "description": "A village added"}
+    ]
+    doc["participation"]["opt_outs"] = [
+        {"practice_ods_code": practice, "notified_on": "2020-05-01", "effective_on": "2020-06-01"}
+    ]
+    doc["covered_practices"] = [
+        {
+            "ods_code": "Z99009",
+            "name": "Hill Surgery",
+            "list_size": 3000,
+            "local_agreement": expiring,
+        }
+    ]
+    doc["sub_contracts"][0]["approval"]["expires_on"] = "2021-03-31"
+    return doc
+
+
+#: Catalogue entries no submission can produce, with the reason.  Empty: each is produced.
+NEVER_PRODUCED: dict[tuple[str, str], str] = {}
+
+
+def _keys(variable: str, prefix: str, facts: dict[str, Any], out: set[tuple[str, str]]) -> None:
+    """Every (variable, catalogue path) of ``facts``, into nested maps and lists of records."""
+    declared = CATALOGUE[variable]
+    for key, value in facts.items():
+        path = prefix + key
+        if isinstance(value, dict) and path not in declared:
+            # a map not declared itself may only hold declared facts (network.agreement.*)
+            assert any(k.startswith(f"{path}.") for k in declared), f"{variable}.{path}"
+        else:
+            out.add((variable, path))
+        if path in MAPS.get(variable, ()):
+            continue  # keyed by data (role types), not by fact names
+        if isinstance(value, dict):
+            _keys(variable, f"{path}.", value, out)
+        elif isinstance(value, list) and any(isinstance(item, dict) for item in value):
+            assert variable == "network", f"{variable}.{path} is a list of records"
+            assert path in ELEMENTS, f"network.{path} is a list of records not in ELEMENTS"
+            item_variable, item_prefix = ELEMENTS[path]
+            for item in value:
+                _keys(item_variable, item_prefix, item, out)
+
+
+def _produced(doc: dict[str, Any], name: str) -> set[tuple[str, str]]:
+    facts = build_facts(validate_submission(doc, name))
+    out: set[tuple[str, str]] = set()
+    _keys("submission", "", facts.submission, out)
+    _keys("network", "", facts.network, out)
+    for scope, found in facts.entities.items():
+        for entity in found:
+            if scope == "network":
+                assert entity.facts is facts.network
+            else:
+                _keys(scope, "", entity.facts, out)
+    return out
+
+
+def _load(path: Path) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return doc
+
+
+@pytest.mark.parametrize("path", RICH, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_fact_built_is_declared_in_the_catalogue(path: Path) -> None:
+    produced = _produced(_load(path), path.name)
+    declared = {(variable, key) for variable, facts in CATALOGUE.items() for key in facts}
+    assert sorted(produced - declared) == []
+
+
+def test_every_fact_of_the_catalogue_is_built_from_some_submission() -> None:
+    produced: set[tuple[str, str]] = set()
+    for path in RICH:
+        produced |= _produced(_load(path), path.name)
+    rest = _with_the_rest(_load(RICH[1]))
+    extended = _produced(rest, "the 2020/21 example, extended")
+    declared = {(variable, key) for variable, facts in CATALOGUE.items() for key in facts}
+    assert sorted(extended - declared) == []
+    assert sorted(declared - produced - extended - NEVER_PRODUCED.keys()) == []
+    assert sorted(NEVER_PRODUCED.keys() & (produced | extended)) == []  # none is excused wrongly
