@@ -1,11 +1,10 @@
-"""Bad submissions, bad options and bad rule packs: exit 3 (or 2 for usage) with one clear
-paragraph naming the file and the location, never a traceback."""
+"""Bad submissions and bad options: exit 3 (or 2 for usage) with one clear paragraph naming the
+file and the location, never a traceback.  Broken rule packs are cases of the corpus
+(tests/corpus/cases.yaml, run by tests/test_corpus.py)."""
 
 from __future__ import annotations
 
 import json
-import shutil
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,6 @@ from cli_runner import run
 
 import pcn_rules
 from pcn_rules import InputError, PackError, UsageError
-from pcn_rules.packs.discover import resolve_pack_dir
 
 
 def one_paragraph(text: str) -> str:
@@ -164,164 +162,6 @@ def test_usage_error_exits_2(
 
 
 # ------------------------------------------------------------------------------------------------
-# Invalid rule packs: exit 3, naming the file and key path
-# ------------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def pack_copy(tmp_path: Path) -> Path:
-    """A copy of the bundled 2019/20 pack to break."""
-    target = tmp_path / "pack-2019-20"
-    shutil.copytree(resolve_pack_dir("2019/20"), target)
-    return target
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path.name}: the pack changed; update this test"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def _check_with_pack(
-    pack: Path, fixtures_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> tuple[int, str]:
-    code, out, err = run([fixtures_dir / "compliant.json", "--pack", pack], capsys)
-    assert "COMPLIANT" not in out  # nothing was evaluated against a broken pack
-    return code, err
-
-
-def test_the_unbroken_copy_loads(
-    pack_copy: Path, fixtures_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    # the control for every broken-pack test below
-    code, out, _ = run([fixtures_dir / "compliant.json", "--pack", pack_copy], capsys)
-    assert code == 0
-    assert "COMPLIANT" in out
-
-
-def test_typo_in_a_condition_field(
-    pack_copy: Path, fixtures_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    _edit(
-        pack_copy / "population.yaml",
-        "network.list_size >= params.population_min",
-        "network.list_sise >= params.population_min",
-    )
-    code, err = _check_with_pack(pack_copy, fixtures_dir, capsys)
-    assert code == 3
-    message = one_paragraph(err)
-    assert "population.yaml" in message
-    assert "POP-MIN" in message
-    assert "expect" in message
-    assert "did you mean 'list_size'" in message
-
-
-def test_cel_syntax_error(
-    pack_copy: Path, fixtures_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    _edit(
-        pack_copy / "population.yaml",
-        "expect: network.list_size >= params.population_min",
-        "expect: network.list_size >= = params.population_min",
-    )
-    code, err = _check_with_pack(pack_copy, fixtures_dir, capsys)
-    assert code == 3
-    assert "population.yaml" in err
-    assert "POP-MIN" in err
-    assert "does not compile" in err
-
-
-def test_unknown_key_in_a_rule(
-    pack_copy: Path, fixtures_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    _edit(pack_copy / "population.yaml", "  - id: POP-MIN\n", "  - id: POP-MIN\n    colour: red\n")
-    code, err = _check_with_pack(pack_copy, fixtures_dir, capsys)
-    assert code == 3
-    message = one_paragraph(err)
-    assert "population.yaml → rules[0] (POP-MIN) → colour" in message
-    assert "unknown key" in message
-
-
-def test_duplicate_rule_id(
-    pack_copy: Path, fixtures_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    _edit(pack_copy / "population.yaml", "id: POP-TYPICAL-MAX", "id: POP-MIN")
-    code, err = _check_with_pack(pack_copy, fixtures_dir, capsys)
-    assert code == 3
-    message = one_paragraph(err)
-    assert "duplicate rule ID" in message
-    assert "POP-MIN" in message
-    assert "population.yaml" in message
-
-
-def test_unknown_milestone_in_due(
-    pack_copy: Path, fixtures_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    _edit(pack_copy / "population.yaml", "due: commissioner_confirmation", "due: tea_time")
-    code, err = _check_with_pack(pack_copy, fixtures_dir, capsys)
-    assert code == 3
-    message = one_paragraph(err)
-    assert "POP-MIN" in message
-    assert "due" in message
-    assert "unknown milestone 'tea_time'" in message
-
-
-def test_unsupported_pack_version(
-    pack_copy: Path, fixtures_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    _edit(pack_copy / "pack.yaml", "version: 1\n", "version: 2\n")
-    code, err = _check_with_pack(pack_copy, fixtures_dir, capsys)
-    assert code == 3
-    message = one_paragraph(err)
-    assert "pack.yaml" in message
-    assert "version 2" in message
-
-
-def test_python_tag_is_refused_and_not_run(
-    pack_copy: Path, tmp_path: Path, fixtures_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    marker = tmp_path / "the-command-ran"
-    _edit(
-        pack_copy / "population.yaml",
-        "    title: The network serves at least 30,000 patients\n",
-        f'    title: !!python/object/apply:os.system ["touch {marker}"]\n',
-    )
-    code, err = _check_with_pack(pack_copy, fixtures_dir, capsys)
-    assert code == 3
-    message = one_paragraph(err)
-    assert "population.yaml" in message
-    assert "tag" in message
-    assert not marker.exists(), "a YAML tag in a rule pack executed a command"
-
-
-def test_yaml_anchor_bomb_is_refused_quickly(
-    pack_copy: Path, fixtures_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    # billion laughs: 9 levels of 9 aliases would expand to 9**9 (387 million) strings
-    lines = ["version: 1", 'a0: &a0 ["lol"]']
-    for level in range(1, 10):
-        lines.append(f"a{level}: &a{level} [{', '.join([f'*a{level - 1}'] * 9)}]")
-    lines.append("rules: []")
-    (pack_copy / "bomb.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    started = time.perf_counter()
-    code, err = _check_with_pack(pack_copy, fixtures_dir, capsys)
-    elapsed = time.perf_counter() - started
-    assert code == 3
-    assert "bomb.yaml" in err
-    assert "alias" in err
-    assert elapsed < 5, f"took {elapsed:.1f} s"
-
-
-def test_rules_lint_reports_the_same_problem(
-    pack_copy: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    _edit(pack_copy / "population.yaml", "due: commissioner_confirmation", "due: tea_time")
-    code, _, err = run(["rules", "lint", pack_copy], capsys)
-    assert code == 3
-    assert "unknown milestone 'tea_time'" in err
-
-
-# ------------------------------------------------------------------------------------------------
 # The library raises the matching exceptions
 # ------------------------------------------------------------------------------------------------
 
@@ -343,15 +183,6 @@ def test_check_raises_input_error_for_a_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         pcn_rules.check(tmp_path / "absent.json")
     assert "absent.json" in str(caught.value)
-
-
-def test_check_raises_pack_error(pack_copy: Path, compliant_doc: dict[str, Any]) -> None:
-    _edit(pack_copy / "pack.yaml", "version: 1\n", "version: 2\n")
-    with pytest.raises(PackError) as caught:
-        pcn_rules.check(compliant_doc, pack=pack_copy)
-    assert "pack.yaml" in str(caught.value)
-    with pytest.raises(PackError):
-        pcn_rules.load_pack(pack_copy)
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -70,24 +71,75 @@ def _edit_pack(directory: Path, edit: dict[str, Any]) -> None:
         target.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+@pytest.fixture
+def pack_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the bundled 2019/20 pack to break (the working directory is its parent)."""
+    pack_dir = tmp_path / "pack"
+    shutil.copytree(ROOT / "rules" / "2019-20", pack_dir)
+    monkeypatch.chdir(tmp_path)
+    return pack_dir
+
+
+def test_the_unbroken_copy_loads(pack_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # the control for every pack case: only the corpus edit breaks the copy
+    code, text = run_cli([str(COMPLIANT), "--pack", str(pack_copy)], capsys)
+    assert code == 0, text
+    assert "COMPLIANT" in text
+    code, text = run_cli(["rules", "lint", str(pack_copy)], capsys)
+    assert code == 0, text
+
+
+def one_paragraph(text: str) -> str:
+    text = text.strip()
+    assert text, "no message"
+    assert "\n\n" not in text, f"more than one paragraph:\n{text}"
+    return text
+
+
+@pytest.mark.parametrize("command", ["check", "lint"])
 @pytest.mark.parametrize("case", CASES["packs"], ids=lambda c: c["name"])
 def test_bad_pack(
     case: dict[str, Any],
+    command: str,
     tmp_path: Path,
+    pack_copy: Path,
     capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    pack_dir = tmp_path / "pack"
-    shutil.copytree(ROOT / "rules" / "2019-20", pack_dir)
-    _edit_pack(pack_dir, case["edit"])
-    monkeypatch.chdir(tmp_path)
-    code, text = run_cli([str(COMPLIANT), "--pack", str(pack_dir)], capsys)
-    assert_clean(code, text, case["exit"], case["contains"], case["edit"]["file"])
+    _edit_pack(pack_copy, case["edit"])
+    args = (
+        [str(COMPLIANT), "--pack", str(pack_copy)]
+        if command == "check"
+        else ["rules", "lint", str(pack_copy)]
+    )
+    started = time.perf_counter()
+    with pytest.raises(SystemExit) as stop:
+        main(args)
+    elapsed = time.perf_counter() - started
+    out, err = capsys.readouterr()
+    assert isinstance(stop.value.code, int)
+    assert_clean(stop.value.code, out + err, case["exit"], case["contains"], case["edit"]["file"])
+    assert "COMPLIANT" not in out, "nothing is checked against a broken pack"
+    one_paragraph(err)
+    if "max_seconds" in case:
+        assert elapsed < case["max_seconds"], f"took {elapsed:.1f} s"
     if "must_not_create" in case:
         assert not (tmp_path / case["must_not_create"]).exists(), "a pack tag ran code"
+
+
+@pytest.mark.parametrize("case", CASES["packs"], ids=lambda c: c["name"])
+def test_bad_pack_through_the_library(
+    case: dict[str, Any], tmp_path: Path, pack_copy: Path
+) -> None:
+    _edit_pack(pack_copy, case["edit"])
     expected = pcn_rules.PackError if case["exit"] == 3 else pcn_rules.UsageError
-    with pytest.raises(expected):
-        pcn_rules.load_pack(pack_dir)
+    with pytest.raises(expected) as raised:
+        pcn_rules.load_pack(pack_copy)
+    assert case["edit"]["file"] in str(raised.value)
+    with pytest.raises(expected) as raised:
+        pcn_rules.check(COMPLIANT, pack=pack_copy)
+    assert case["edit"]["file"] in str(raised.value)
+    if "must_not_create" in case:
+        assert not (tmp_path / case["must_not_create"]).exists(), "a pack tag ran code"
 
 
 def test_file_over_the_size_limit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,4 +1,5 @@
-"""Library-level behaviour of ``pcn_rules.check`` and the engine."""
+"""Library behaviour of ``pcn_rules.check`` and the engine: inputs, dates, statuses, the
+compliance horizon, determinism, immutability and particular rules."""
 
 from __future__ import annotations
 
@@ -14,12 +15,30 @@ import pytest
 
 import pcn_rules
 from pcn_rules import Finding, Report, RulePack, Submission, UsageError
+from pcn_rules.submission.read import read_submission
 
 DocLoader = Callable[[str], dict[str, Any]]
 
+ROOT = Path(__file__).resolve().parent.parent
+#: Two complete 2019/20 submissions dated 28 June 2019: a real network and the pack's example.
+DOCS = {
+    "compliant": ROOT / "fixtures" / "2019-20" / "compliant.json",
+    "base": ROOT / "rules" / "2019-20" / "examples" / "base.json",
+}
 
-def only(report: Report, rule_id: str) -> Finding:
-    found = [f for f in report.findings if f.rule_id == rule_id]
+
+def load(name: str) -> dict[str, Any]:
+    """A fresh dict (safe to change) of one of :data:`DOCS`."""
+    doc: dict[str, Any] = json.loads(DOCS[name].read_text(encoding="utf-8"))
+    return doc
+
+
+def only(report: Report, rule_id: str, entity: str | None = None) -> Finding:
+    found = [
+        f
+        for f in report.findings
+        if f.rule_id == rule_id and (entity is None or f.entity == entity)
+    ]
     assert len(found) == 1, f"{rule_id}: {len(found)} findings"
     return found[0]
 
@@ -34,41 +53,82 @@ def without_source(report: Report) -> dict[str, Any]:
 # Inputs and defaults
 # ------------------------------------------------------------------------------------------------
 
-
-def test_dict_model_and_path_give_equal_reports(
-    fixtures_dir: Path, compliant_doc: dict[str, Any], pack_2019: RulePack
-) -> None:
-    path = fixtures_dir / "compliant.json"
-    from_dict = pcn_rules.check(compliant_doc, pack=pack_2019)
-    from_model = pcn_rules.check(Submission.model_validate(compliant_doc), pack=pack_2019)
-    from_path = pcn_rules.check(path, pack=pack_2019)
-    from_str = pcn_rules.check(str(path), pack=pack_2019)
-    assert from_dict.findings == from_model.findings == from_path.findings == from_str.findings
-    assert without_source(from_dict) == without_source(from_model) == without_source(from_path)
-    assert from_path.source == str(path)
-    assert from_dict.source is None
+#: The ways to give check() a submission → (the submission, the report's ``source``).
+FORMS: dict[str, Callable[[Path], tuple[Any, str | None]]] = {
+    "dict": lambda path: (json.loads(path.read_text(encoding="utf-8")), None),
+    "model": lambda path: (
+        Submission.model_validate(json.loads(path.read_text(encoding="utf-8"))),
+        None,
+    ),
+    "read_submission": lambda path: (read_submission(path), None),
+    "path": lambda path: (path, str(path)),
+    "str": lambda path: (str(path), str(path)),
+}
 
 
-def test_as_of_defaults_to_the_submission_date(compliant_doc: dict[str, Any]) -> None:
-    report = pcn_rules.check(compliant_doc)
+@pytest.mark.parametrize("form", FORMS)
+def test_every_form_of_a_submission_gives_the_same_report(pack_2019: RulePack, form: str) -> None:
+    path = DOCS["compliant"]
+    reference = pcn_rules.check(load("compliant"), pack=pack_2019)
+    submission, source = FORMS[form](path)
+    report = pcn_rules.check(submission, pack=pack_2019)
+    assert report.findings == reference.findings
+    assert without_source(report) == without_source(reference)
+    assert report.source == source
+
+
+@pytest.mark.parametrize("name", DOCS)
+def test_as_of_defaults_to_the_submission_date(name: str) -> None:
+    report = pcn_rules.check(load(name))
     assert report.as_of == dt.date(2019, 6, 28)
     assert report.pack_id == "2019/20"  # chosen from contract_year
     assert report.horizon is not None
     assert report.horizon.key == "network_agreement"
-    later = pcn_rules.check(compliant_doc, as_of=dt.date(2019, 7, 2))
-    assert later.as_of == dt.date(2019, 7, 2)
-    assert only(later, "NA-FULL").days_left == -2
+
+
+@pytest.mark.parametrize(
+    ("as_of", "day", "days_left"),
+    [
+        (dt.date(2019, 7, 2), dt.date(2019, 7, 2), -2),
+        ("2019-07-02", dt.date(2019, 7, 2), -2),
+        ("2019-05-01", dt.date(2019, 5, 1), 60),
+    ],
+    ids=["date", "text", "earlier text"],
+)
+def test_as_of_given_as_a_date_or_as_text(
+    compliant_doc: dict[str, Any],
+    pack_2019: RulePack,
+    as_of: dt.date | str,
+    day: dt.date,
+    days_left: int,
+) -> None:
+    report = pcn_rules.check(compliant_doc, pack=pack_2019, as_of=as_of)
+    assert report.as_of == day
+    assert only(report, "NA-FULL").days_left == days_left  # due 30 June 2019
 
 
 def test_no_submission_date_and_no_as_of_is_a_usage_error(
     compliant_doc: dict[str, Any], pack_2019: RulePack
 ) -> None:
     del compliant_doc["submission"]["submitted_on"]
-    with pytest.raises(UsageError, match=r"as-of|as_of"):
+    with pytest.raises(UsageError, match="as-of date is needed"):
         pcn_rules.check(compliant_doc, pack=pack_2019)
     # with a date it is checked
     report = pcn_rules.check(compliant_doc, pack=pack_2019, as_of="2019-06-28")
     assert report.compliant
+
+
+def test_an_as_of_not_in_iso_form_is_a_usage_error(
+    compliant_doc: dict[str, Any], pack_2019: RulePack
+) -> None:
+    with pytest.raises(UsageError, match="YYYY-MM-DD"):
+        pcn_rules.check(compliant_doc, pack=pack_2019, as_of="28/06/2019")
+
+
+def test_a_contract_year_without_a_pack_is_a_usage_error(compliant_doc: dict[str, Any]) -> None:
+    compliant_doc["contract_year"] = "2031/32"
+    with pytest.raises(UsageError, match="2031/32"):
+        pcn_rules.check(compliant_doc)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -76,10 +136,12 @@ def test_no_submission_date_and_no_as_of_is_a_usage_error(
 # ------------------------------------------------------------------------------------------------
 
 
-def test_findings_are_sorted_and_runs_are_byte_identical(
-    fixtures_dir: Path, pack_2019: RulePack
-) -> None:
-    path = fixtures_dir / "late-registration.json"
+@pytest.mark.parametrize(
+    "path",
+    [ROOT / "fixtures" / "2019-20" / "late-registration.json", DOCS["base"]],
+    ids=lambda p: p.name,
+)
+def test_findings_are_sorted_and_runs_are_byte_identical(path: Path, pack_2019: RulePack) -> None:
     first = pcn_rules.check(path, pack=pack_2019)
     second = pcn_rules.check(path, pack=pack_2019)
     fresh = pcn_rules.check(path, pack=pcn_rules.load_pack("2019/20"))
@@ -89,41 +151,55 @@ def test_findings_are_sorted_and_runs_are_byte_identical(
     assert first.to_json() == second.to_json() == fresh.to_json()
 
 
+@pytest.mark.parametrize("name", DOCS)
 def test_order_of_practices_in_the_input_does_not_change_the_order_of_findings(
-    compliant_doc: dict[str, Any], pack_2019: RulePack
+    name: str, pack_2019: RulePack
 ) -> None:
-    forward = pcn_rules.check(compliant_doc, pack=pack_2019)
-    compliant_doc["practices"].reverse()
-    backward = pcn_rules.check(compliant_doc, pack=pack_2019)
+    doc = load(name)
+    forward = pcn_rules.check(doc, pack=pack_2019)
+    doc["practices"].reverse()
+    backward = pcn_rules.check(doc, pack=pack_2019)
     key = [(f.rule_id, f.entity, f.status) for f in forward.findings]
     assert key == [(f.rule_id, f.entity, f.status) for f in backward.findings]
 
 
+@pytest.mark.parametrize("name", DOCS)
 def test_practice_scoped_rule_gives_one_finding_per_practice(
-    compliant_doc: dict[str, Any], pack_2019: RulePack
+    name: str, pack_2019: RulePack
 ) -> None:
-    compliant_doc["practices"][3]["contract_type"] = "other"
-    report = pcn_rules.check(compliant_doc, pack=pack_2019)
+    doc = load(name)
+    codes = [p["ods_code"] for p in doc["practices"]]
+    names = {p["ods_code"]: p["name"] for p in doc["practices"]}
+    report = pcn_rules.check(doc, pack=pack_2019)
     contract = [f for f in report.findings if f.rule_id == "CORE-CONTRACT"]
-    codes = [p["ods_code"] for p in compliant_doc["practices"]]
-    assert sorted(f.entity for f in contract) == sorted(codes)
+    assert [f.entity for f in contract] == sorted(codes)  # all met: in order of ODS code
+    assert all(f.entity_name == names[f.entity] for f in contract if f.entity is not None)
+    doc["practices"][3]["contract_type"] = "other"
+    report = pcn_rules.check(doc, pack=pack_2019)
+    contract = [f for f in report.findings if f.rule_id == "CORE-CONTRACT"]
+    assert sorted(f.entity for f in contract if f.entity is not None) == sorted(codes)
     assert all(f.scope == "practice" for f in contract)
     bad = [f for f in contract if f.status == "not_met"]
     assert [f.entity for f in bad] == [codes[3]]
     assert codes[3] in bad[0].message
-    assert bad[0].entity_name == compliant_doc["practices"][3]["name"]
+    assert bad[0].entity_name == names[codes[3]]
 
 
-def test_a_missing_optional_fact_is_not_evidenced_not_a_crash(
-    compliant_doc: dict[str, Any], pack_2019: RulePack
-) -> None:
-    del compliant_doc["extended_hours"]
-    report = pcn_rules.check(compliant_doc, pack=pack_2019, as_of="2019-07-01")
+@pytest.mark.parametrize("name", DOCS)
+def test_a_missing_fact_is_not_evidenced_not_a_crash(name: str, pack_2019: RulePack) -> None:
+    doc = load(name)
+    del doc["extended_hours"]
+    del doc["practices"][2]["contract_type"]
+    report = pcn_rules.check(doc, pack=pack_2019, as_of="2019-07-01")
     eha = only(report, "EHA-MINUTES")
     assert eha.status == "not_evidenced"  # the data lacks the fact: not a breach, not met
-    assert "Not evidenced in the submission" in eha.message
+    assert "Not evidenced in the submission: extended_hours" in eha.message
     assert eha.missing == ("extended_hours",)
     assert eha.blocking  # due today: fail closed
+    contract = only(report, "CORE-CONTRACT", doc["practices"][2]["ods_code"])
+    assert contract.status == "not_evidenced"
+    assert contract.missing == ("practices[2].contract_type",)
+    assert "practices[2].contract_type" in contract.message
     assert not report.compliant
 
 
@@ -190,28 +266,25 @@ AS_OF = dt.date(2019, 5, 1)  # before both milestones: the horizon is "first"
 UNMET = "network.name == 'Nobody PCN'"
 
 
+@pytest.mark.parametrize(
+    ("severity", "due"),
+    [("error", "first"), ("warning", "second")],
+    ids=["error due next", "warning due later"],
+)
 def test_a_condition_that_fails_to_evaluate_is_an_error_finding(
-    tmp_path: Path, compliant_doc: dict[str, Any]
+    tmp_path: Path, compliant_doc: dict[str, Any], severity: str, due: str
 ) -> None:
-    pack = make_pack(tmp_path / "p", "network.name < 3")  # a string compared with an int
-    report = pcn_rules.check(compliant_doc, pack=pack, as_of=AS_OF)
+    # a rule that cannot be evaluated never silently passes, whatever its deadline or severity
+    pack = make_pack(tmp_path / "p", "network.name < 3", severity=severity, due=due)
+    report = pcn_rules.check(compliant_doc, pack=pack, as_of=AS_OF)  # a string compared with 3
     finding = only(report, "TEST-RULE")
     assert finding.status == "error"
     assert "TEST-RULE" in finding.message
     assert "could not be evaluated" in finding.message
+    assert "No matching overloads" in finding.message
     assert finding.blocking
     assert not report.compliant
     assert report.summary()["error"] == 1
-
-
-def test_an_error_finding_fails_even_when_due_later(
-    tmp_path: Path, compliant_doc: dict[str, Any]
-) -> None:
-    # a rule that cannot be evaluated never silently passes, whatever its deadline or severity
-    pack = make_pack(tmp_path / "p", "network.name < 3", severity="warning", due="second")
-    report = pcn_rules.check(compliant_doc, pack=pack, as_of=AS_OF)
-    assert only(report, "TEST-RULE").status == "error"
-    assert not report.compliant
 
 
 def test_the_control_rule_is_met(tmp_path: Path, compliant_doc: dict[str, Any]) -> None:
@@ -243,9 +316,11 @@ def test_unmet_at_a_milestone_after_the_next_is_still_compliant(
     assert finding.status == "not_met"
     assert finding.timing == "upcoming"
     assert not finding.blocking
+    assert finding.days_left == 123  # 1 May to 1 September
     assert report.compliant
     # ...until the first milestone has passed: then "second" is the next one
     later = pcn_rules.check(compliant_doc, pack=pack, as_of=dt.date(2019, 6, 2))
+    assert only(later, "TEST-RULE").blocking
     assert not later.compliant
 
 
@@ -293,6 +368,8 @@ def test_findings_and_reports_are_frozen(fixtures_dir: Path, pack_2019: RulePack
         finding.status = "met"  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
         report.findings = ()  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        report.as_of = report.as_of  # type: ignore[misc]
     assert isinstance(report.findings, tuple)
     assert isinstance(finding.remediation, tuple)
     assert only(report, "POP-MIN").status == "not_met"
@@ -325,7 +402,8 @@ def test_eight_threads_give_the_reports_one_thread_gives(
 
 
 def _with_list_sizes(doc: dict[str, Any], sizes: list[int]) -> dict[str, Any]:
-    assert len(sizes) == len(doc["practices"])
+    assert len(sizes) <= len(doc["practices"])
+    doc["practices"] = doc["practices"][: len(sizes)]
     for practice, size in zip(doc["practices"], sizes, strict=True):
         practice["list_size"] = size
     doc["network"]["declared_list_size"] = sum(sizes)
@@ -338,8 +416,9 @@ def _with_list_sizes(doc: dict[str, Any], sizes: list[int]) -> dict[str, Any]:
         ([8400] * 5, 1260),  # 42,000 patients: 1,260 minutes exactly
         ([6246, 6247, 6247, 6247, 6247], 930),  # 31,234: 937.02 rounds to 930
         ([8031, 8031, 8031, 8031, 8032], 1200),  # 40,156 (the fixture): 1,204.68 rounds to 1,200
+        ([50000], 1500),  # one practice of 50,000: 1,500 minutes exactly
     ],
-    ids=["42000", "31234", "40156"],
+    ids=["42000", "31234", "40156", "50000 in one practice"],
 )
 def test_extended_hours_round_to_the_quarter_hour(
     compliant_doc: dict[str, Any], pack_2019: RulePack, sizes: list[int], required: int
@@ -370,7 +449,9 @@ def test_pop_min_waiver_is_carried_and_the_network_is_compliant(
     assert pop.waiver is not None
     assert pop.waiver.approved_by.startswith("H. Sample")
     assert "low population density" in pop.waiver.reason
+    assert "rural" in pop.waiver.reason
     assert pop.waiver.approved_on == "2019-05-29"
+    assert pop.evidence["network.list_size"] == 17623  # a waived finding keeps its evidence
     assert not pop.blocking
     assert report.compliant
     assert report.to_dict()["findings"][report.findings.index(pop)]["waiver"]["reason"] == (
@@ -391,6 +472,24 @@ def test_rural_waiver_extended_hours_requirement(fixtures_dir: Path, pack_2019: 
     eha = only(pcn_rules.check(fixtures_dir / "rural-waiver.json", pack=pack_2019), "EHA-MINUTES")
     assert eha.evidence["derived.required_minutes"] == 525
     assert eha.status == "met"
+
+
+def test_fund_entitlements_carry_amounts(pack_2019: RulePack) -> None:
+    fund = only(pcn_rules.check(load("base"), pack=pack_2019), "FUND-ENTITLEMENTS")
+    assert fund.status == "met"
+    assert fund.severity == "info"
+    assert fund.evidence["derived.core_funding"] == pytest.approx(63000.0)  # £1.50 a patient
+    assert fund.evidence["derived.clinical_director"] == pytest.approx(42000 * 0.5143)
+    assert "£63,000.00" in fund.message
+
+
+def test_collaboration_is_advisory_in_2019(pack_2019: RulePack) -> None:
+    doc = load("base")
+    doc["non_gp_providers"] = []
+    report = pcn_rules.check(doc, pack=pack_2019)
+    collab = only(report, "COLLAB-EXPECTED")
+    assert (collab.status, collab.severity, collab.blocking) == ("not_met", "info", False)
+    assert report.compliant
 
 
 def test_load_fixture_gives_independent_copies(load_fixture: DocLoader) -> None:

@@ -26,7 +26,13 @@ SCOPES: dict[str, str] = {
 #: Scopes that describe a batch of networks (with a register), not one network.
 BATCH_SCOPES = frozenset({"register_practice"})
 
+#: Facts that are maps keyed by values of the submission, not by fact names: a condition may
+#: select any key of one (``network.role_counts.clinical_pharmacist``).
+MAPS: dict[str, frozenset[str]] = {"network": frozenset({"role_counts"})}
+
 #: variable → fact path → (description, submission JSON path it comes from).
+#: A path ``a.b`` declares ``b`` a fact of the map ``a`` (which a condition may also read
+#: whole); the items of a list of records are described in lookup.ELEMENTS.
 CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
     "submission": {
         "type": ("registration or update", "submission.type"),

@@ -3,10 +3,12 @@ and where a missing one is in a given submission."""
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Mapping, Sequence
 from functools import cache
 
-from pcn_rules.facts.catalogue import CATALOGUE
+from pcn_rules.facts.catalogue import CATALOGUE, MAPS, SCOPES
 from pcn_rules.facts.model import LIST_SCOPES, Entity, SubmissionFacts
 
 #: Network facts that are lists of records → the catalogue (variable, key prefix) of their items,
@@ -49,26 +51,115 @@ def read_sources(chains: list[tuple[str, tuple[str, ...]]], scope: str) -> tuple
     chain on a comprehension's variable is looked up among the items of the lists of records
     the conditions read (``network.practices`` → the practice facts)."""
     out: list[str] = []
-    items: list[tuple[str, str]] = []
     bare: list[tuple[str, ...]] = []
     for root, fields in chains:
         if root in ("network", "submission") or root == scope:
             entry = _catalogue_entry(root, fields)
             if entry is not None:
                 out.extend(_json_paths(entry[1]))
-            if root == "network":
-                for end in range(1, len(fields) + 1):
-                    element = ELEMENTS.get(".".join(fields[:end]))
-                    if element is not None and element not in items:
-                        items.append(element)
         elif root not in ("params", "milestones", "derived", "as_of"):
             bare.append(fields)
+    items = _lists_read(chains).values()
     for fields in bare:
         for variable, prefix in items:
             entry = CATALOGUE[variable].get(prefix + ".".join(fields))
             if entry is not None:
                 out.extend(_json_paths(entry[1]))
     return tuple(dict.fromkeys(out))
+
+
+def _lists_read(chains: list[tuple[str, tuple[str, ...]]]) -> dict[str, tuple[str, str]]:
+    """The lists of records that chains read (``network.practices`` → its item catalogue)."""
+    found: dict[str, tuple[str, str]] = {}
+    for root, fields in chains:
+        if root == "network":
+            for end in range(1, len(fields) + 1):
+                key = ".".join(fields[:end])
+                if key in ELEMENTS:
+                    found.setdefault(f"network.{key}", ELEMENTS[key])
+    return found
+
+
+def unknown_facts(
+    chains: list[tuple[str, tuple[str, ...]]],
+    comprehensions: Mapping[str, Sequence[str | None]],
+    scope: str,
+) -> list[str]:
+    """What is wrong with the facts a condition reads through ``network``, ``submission``, the
+    rule's ``scope`` variable and its comprehensions' own variables, given its field chains
+    (see :func:`pcn_rules.cel.field_chains`) and, for each comprehension variable, the dotted
+    paths of the lists it goes through (None where that is not a path).
+
+    Each chain must be a fact that variable's catalogue declares, a map holding such facts, or
+    go into a map keyed by data (:data:`~pcn_rules.facts.catalogue.MAPS`); a comprehension's
+    variable has the facts of the items of the list it goes through (of the lists of records
+    the condition reads, when that is not a plain path).  ``params``, ``milestones``,
+    ``derived`` and ``as_of`` are checked elsewhere, by name."""
+    problems: list[str] = []
+    read = _lists_read(chains)
+    for root, fields in chains:
+        text = ".".join((root, *fields))
+        if root in comprehensions:  # a comprehension's own variable, even if named like a scope
+            items: dict[str, tuple[str, str]] = {}
+            for path in comprehensions[root]:
+                item = _element(path)
+                if path is None or item is None:
+                    items.update(read)  # not a plain list of records: any the condition reads
+                else:
+                    items[path] = item
+            found = [
+                _undeclared(text, f"{root} (an item of {path})", *item, fields)
+                for path, item in items.items()
+            ]
+            if found and all(found):  # no list it may go through has such items
+                problems.append(found[0])
+        elif root in ("network", "submission") or root == scope:
+            problem = _undeclared(text, root, root, "", fields)
+            if problem:
+                problems.append(problem)
+        elif root in SCOPES:
+            whole = {v[0]: k for k, v in ELEMENTS.items() if not v[1]}.get(root)
+            held = f"; network.{whole} holds every {root}" if whole and scope == "network" else ""
+            problems.append(
+                f"{text}: a rule with scope: {scope} has no {root!r} "
+                f"(it is the entity of a rule with scope: {root}){held}"
+            )
+    return list(dict.fromkeys(problems))
+
+
+def _element(path: str | None) -> tuple[str, str] | None:
+    root, _, rest = (path or "").partition(".")
+    return ELEMENTS.get(rest) if root == "network" else None
+
+
+def _undeclared(text: str, owner: str, variable: str, prefix: str, fields: tuple[str, ...]) -> str:
+    """Why ``fields`` read through ``variable`` (keys start with ``prefix`` for the items of
+    one of its lists) are not a fact; "" if they are.  ``owner`` names what they are read on."""
+    facts = CATALOGUE[variable]
+    for end in range(1, len(fields) + 1):
+        path = prefix + ".".join(fields[:end])
+        if path in MAPS.get(variable, ()):
+            return ""
+        if end < len(fields) and variable == "network" and path in ELEMENTS:
+            return (
+                f"{text}: network.{path} is a list; read the facts of its items in a "
+                f"comprehension, e.g. network.{path}.all(x, x.{fields[end]} ...)"
+            )
+        if path in facts or any(key.startswith(path + ".") for key in facts):
+            continue
+        name = fields[end - 1]
+        where = ".".join((owner, *fields[: end - 1]))
+        parent = path[: len(path) - len(name)]
+        names = sorted({k[len(parent) :].split(".")[0] for k in facts if k.startswith(parent)})
+        close = difflib.get_close_matches(name, names, n=1, cutoff=0.75) or [
+            n for n in names if n.endswith(f"_{name}") or n.startswith(f"{name}_")
+        ]
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        others = [v for v in SCOPES if v != variable and v != "network" and name in CATALOGUE[v]]
+        if others and end == 1 and not prefix:
+            hint += "; " + " or ".join(f"a rule with scope: {o} reads {o}.{name}" for o in others)
+        return f"{text}: {where} has no fact {name!r}{hint}"
+    return ""
 
 
 def element_source(paths: list[str], key: str) -> str | None:

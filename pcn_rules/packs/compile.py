@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from pcn_rules import cel as celexpr
 from pcn_rules.errors import PackError
 from pcn_rules.facts.catalogue import SCOPES
-from pcn_rules.facts.lookup import fact_names, read_sources
+from pcn_rules.facts.lookup import fact_names, read_sources, unknown_facts
 from pcn_rules.packs.model import Check, Example, Rule, Template
 from pcn_rules.packs.spec import RuleSpec
 from pcn_rules.vocab import RULE_ID, Milestone, validation_problem
@@ -68,7 +68,7 @@ def check_version(data: Any, source: str) -> None:
 _FORMATTER = string.Formatter()
 
 
-def _template(text: str, source: str, where: str, allowed_roots: set[str]) -> Template:
+def _template(text: str, source: str, where: str, allowed_roots: set[str], scope: str) -> Template:
     try:
         parsed = list(_FORMATTER.parse(text))
     except ValueError as exc:
@@ -91,6 +91,10 @@ def _template(text: str, source: str, where: str, allowed_roots: set[str]) -> Te
                 f"{', '.join(sorted(allowed_roots))}",
             )
         if root in ("network", "submission") or root in SCOPES:
+            problems = unknown_facts([(root, tuple(rest))], {}, scope)
+            if problems:
+                why = problems[0].partition(": ")[2]
+                raise PackError(source, where, f"placeholder {{{name}}}: {why}")
             for part in rest:
                 if part not in known:
                     raise PackError(
@@ -101,23 +105,46 @@ def _template(text: str, source: str, where: str, allowed_roots: set[str]) -> Te
     return Template(text, tuple(fields), parts)
 
 
+#: A comprehension: the path of the list it goes through (when it is one) and its variable.
+_COMPREHENSION = re.compile(
+    r"(?:(?<![\w.)\]])(?P<path>[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)+)\s*)?"
+    r"\.\s*(?:all|exists_one|exists|map|filter)\s*\(\s*(?P<var>[A-Za-z_]\w*)\s*,"
+)
+
+
+def _facts_read(text: str, scope: str) -> list[str]:
+    """What is wrong with the facts a condition reads (see lookup.unknown_facts)."""
+    comprehensions: dict[str, list[str | None]] = {}
+    for match in _COMPREHENSION.finditer(celexpr.strip_strings(text)):
+        path = re.sub(r"\s+", "", match.group("path") or "") or None
+        comprehensions.setdefault(match.group("var"), []).append(path)
+    return unknown_facts(celexpr.field_chains(text), comprehensions, scope)
+
+
 def _compile(
     env: celexpr.Environment,
     text: str,
     source: str,
     where: str,
     extra_names: frozenset[str],
+    scope: str,
     derived: Mapping[str, str] | None = None,
 ) -> celexpr.Compiled:
-    """Compile a condition as written (for its errors), then with derived values inlined."""
+    """Compile a condition as written (for its errors), then with derived values inlined.
+
+    The facts it reads are checked against their variables' catalogues with derived values
+    inlined (a comprehension over a derived list then knows the items it goes through), then
+    every field name against all names of facts, parameters and milestones."""
     try:
         compiled = env.compile(text)
     except celexpr.CompileError as exc:
         raise PackError(source, where, f"CEL condition does not compile:\n{exc}") from None
-    problems = celexpr.unknown_fields(text, fact_names(), extra_names)
+    inlined, unknown = celexpr.inline_derived(text, derived or {})
+    problems = _facts_read(inlined, scope) or celexpr.unknown_fields(
+        text, fact_names(), extra_names
+    )
     if problems:
         raise PackError(source, where, "; ".join(problems))
-    inlined, unknown = celexpr.inline_derived(text, derived or {})
     if unknown:
         defined = ", ".join(derived or {}) or "none"
         raise PackError(
@@ -184,16 +211,24 @@ def compile_rule(
         due = milestones[spec.due]
     derived_names = frozenset(spec.derive)
     names = extra_names | derived_names
-    when = _compile(env, spec.when, source, f"{label} → when", names) if spec.when else None
+    template_roots = set(_TEMPLATE_ROOTS) | {spec.scope}
+
+    def condition(
+        text: str, key: str, derived: Mapping[str, str] | None = None
+    ) -> celexpr.Compiled:
+        return _compile(env, text, source, f"{label} → {key}", names, spec.scope, derived)
+
+    def template(text: str, key: str) -> Template:
+        return _template(text, source, f"{label} → {key}", template_roots, spec.scope)
+
+    when = condition(spec.when, "when") if spec.when else None
     # each derived value may use the ones before it; conditions get them inlined
     definitions: dict[str, str] = {}
     derive_list: list[tuple[str, celexpr.Compiled]] = []
     for name, text in spec.derive.items():
-        where = f"{label} → derive → {name}"
-        derive_list.append((name, _compile(env, text, source, where, names, definitions)))
+        derive_list.append((name, condition(text, f"derive → {name}", definitions)))
         definitions[name] = celexpr.inline_derived(text, definitions)[0]
     derive = tuple(derive_list)
-    template_roots = set(_TEMPLATE_ROOTS) | {spec.scope}
     if isinstance(spec.expect, str):
         if spec.message is None:
             raise PackError(
@@ -201,8 +236,8 @@ def compile_rule(
             )
         checks: tuple[Check, ...] = (
             Check(
-                _compile(env, spec.expect, source, f"{label} → expect", names, definitions),
-                _template(spec.message, source, f"{label} → message", template_roots),
+                condition(spec.expect, "expect", definitions),
+                template(spec.message, "message"),
             ),
         )
     else:
@@ -210,20 +245,18 @@ def compile_rule(
             raise PackError(source, f"{label} → expect", "needs at least one check")
         checks = tuple(
             Check(
-                _compile(
-                    env, c.check, source, f"{label} → expect[{i}] → check", names, definitions
-                ),
-                _template(c.message, source, f"{label} → expect[{i}] → message", template_roots),
+                condition(c.check, f"expect[{i}] → check", definitions),
+                template(c.message, f"expect[{i}] → message"),
             )
             for i, c in enumerate(spec.expect)
         )
     met_text = spec.met_message or spec.title
-    met = _template(met_text, source, f"{label} → met_message", template_roots)
+    met = template(met_text, "met_message")
     if spec.waiver and not spec.waivable:
         raise PackError(
             source, f"{label} → waiver", "the rule is marked `waivable: false`; it cannot name one"
         )
-    waiver = _compile(env, spec.waiver, source, f"{label} → waiver", names) if spec.waiver else None
+    waiver = condition(spec.waiver, "waiver") if spec.waiver else None
     evidence_date = None
     if spec.evidence_date is not None:
         if due is None:
@@ -232,9 +265,7 @@ def compile_rule(
                 f"{label} → evidence_date",
                 "only a rule with a deadline (`due`) has an evidence date",
             )
-        evidence_date = _compile(
-            env, spec.evidence_date, source, f"{label} → evidence_date", names, definitions
-        )
+        evidence_date = condition(spec.evidence_date, "evidence_date", definitions)
     if spec.undated is not None:
         if due is None:
             raise PackError(
