@@ -120,7 +120,7 @@ def test_rule_pack_text_that_looks_like_markup_is_printed_as_it_is(
         ("pack.yaml", "title: Network Contract DES 2019/20", 'title: "DES [/] 2019/20 :smile:"'),
         (
             "population.yaml",
-            "title: The network serves at least 30,000 patients",
+            "title: The network serves at least {params.population_min:,} patients",
             'title: "At least [bold]30,000[/] patients"',
         ),
     ):

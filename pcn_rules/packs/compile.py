@@ -121,6 +121,18 @@ def _facts_read(text: str, scope: str) -> list[str]:
     return unknown_facts(celexpr.field_chains(text), comprehensions, scope)
 
 
+def _with_params(text: str, params: Mapping[str, Any], source: str, where: str) -> str:
+    """A title, description or remediation step with its ``{params.name}`` placeholders filled
+    in once, at load (so that a figure is written once, as a parameter)."""
+    if "{" not in text and "}" not in text:
+        return text
+    template = _template(text, source, where, {"params"}, "network")
+    for name, _ in template.fields:
+        if name.split(".", 1)[1] not in params:
+            raise PackError(source, where, f"placeholder {{{name}}}: no such parameter")
+    return template.render({"params": params})
+
+
 def _compile(
     env: celexpr.Environment,
     text: str,
@@ -180,6 +192,7 @@ def compile_rule(
     milestones: dict[str, Milestone],
     env: celexpr.Environment,
     extra_names: frozenset[str],
+    params: Mapping[str, Any],
 ) -> Rule:
     if not isinstance(raw, dict):
         raise PackError(source, label, "expected a mapping describing one rule")
@@ -322,8 +335,12 @@ def compile_rule(
         )
     return Rule(
         id=spec.id,
-        title=spec.title,
-        description=spec.description,
+        title=_with_params(spec.title, params, source, f"{label} → title"),
+        description=(
+            _with_params(spec.description, params, source, f"{label} → description")
+            if spec.description is not None
+            else None
+        ),
         scope=spec.scope,
         severity=spec.severity,
         due=due,
@@ -332,7 +349,10 @@ def compile_rule(
         checks=checks,
         met_message=met,
         waiver=waiver,
-        remediation=tuple(spec.remediation),
+        remediation=tuple(
+            _with_params(step, params, source, f"{label} → remediation[{i}]")
+            for i, step in enumerate(spec.remediation)
+        ),
         source=MappingProxyType(
             {k: v for k, v in spec.source.model_dump().items() if v is not None}
         ),

@@ -88,6 +88,7 @@ def load_raw(directory: Path, chain: tuple[Path, ...]) -> RawPack:
         raise PackError(source, "effective", "`to` is before `from`")
 
     rules: dict[str, RawRule] = {}
+    own = (directory / "examples").is_dir()
     parameters: dict[str, Any] = {}
     parent_id: str | None = None
     if spec.extends is not None:
@@ -104,7 +105,14 @@ def load_raw(directory: Path, chain: tuple[Path, ...]) -> RawPack:
         parent = load_raw(parent_dir, here)
         parent_id = parent.spec.id
         parameters.update(parent.parameters)
-        rules = {rid: replace(r, overridden=(), inherited=True) for rid, r in parent.rules.items()}
+        # an inherited rule's examples run on this pack's own examples/ (its base submission),
+        # when it has them; else on the parent's
+        rules = {
+            rid: replace(
+                r, overridden=(), inherited=True, directory=directory if own else r.directory
+            )
+            for rid, r in parent.rules.items()
+        }
     parameters.update(spec.parameters)
 
     retired: list[Retirement] = []
@@ -204,7 +212,7 @@ def load_raw(directory: Path, chain: tuple[Path, ...]) -> RawPack:
                 data=merged,
                 source=display,
                 label=label,
-                directory=directory if "examples" in override else old.directory,
+                directory=directory if "examples" in override or own else old.directory,
                 overridden=(*old.overridden, *fields),
                 inherited=False,
             )

@@ -67,6 +67,7 @@ def load_pack(ref: str | Path) -> RulePack:
                     milestones,
                     env,
                     extra_names,
+                    params,
                 )
             except PackError as exc:
                 if not entry.inherited:

@@ -3,7 +3,9 @@
 - duplicate keys are errors (PyYAML would silently keep the last one);
 - aliases are limited, so an "anchor bomb" cannot expand a small file into gigabytes;
 - files larger than :data:`MAX_PACK_FILE_BYTES` are refused;
-- tags such as ``!!python/object`` are refused (the safe loader cannot construct them).
+- tags such as ``!!python/object`` are refused (the safe loader cannot construct them);
+- booleans are YAML 1.2's (``true``, ``false``): ``OFF``, ``no`` or ``yes`` stay text, so a
+  confidence code ``OFF`` is never read as false.
 
 Files are parsed with libyaml (``yaml.CSafeLoader``, about ten times quicker) when PyYAML has
 it; the same constructor, duplicate-key check and alias limit apply.  Whenever libyaml finds a
@@ -13,11 +15,12 @@ accepted) is the reference loader's own.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -41,6 +44,28 @@ def recording_reads() -> Iterator[list[Path]]:
         _READS.reset(token)
 
 
+_BOOL = "tag:yaml.org,2002:bool"
+
+
+def _yaml12_resolvers() -> dict[Any, Any]:
+    """PyYAML's implicit types, except that only true and false are booleans (YAML 1.1 also
+    reads yes/no/on/off, which would turn the confidence code OFF into false)."""
+    resolvers = {
+        first: [(tag, regexp) for tag, regexp in found if tag != _BOOL]
+        for first, found in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+    }
+    boolean = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+    for first in "tTfF":
+        resolvers.setdefault(first, []).insert(0, (_BOOL, boolean))
+    return resolvers
+
+
+class _Yaml12Booleans:
+    """Mixed into the loaders: YAML 1.2's booleans."""
+
+    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = _yaml12_resolvers()
+
+
 class _NoDuplicateKeys(yaml.constructor.SafeConstructor):
     """The safe constructor, refusing a key repeated in one mapping."""
 
@@ -62,7 +87,7 @@ class _NoDuplicateKeys(yaml.constructor.SafeConstructor):
         return super().construct_mapping(node, deep=deep)
 
 
-class _Loader(_NoDuplicateKeys, yaml.SafeLoader):
+class _Loader(_NoDuplicateKeys, _Yaml12Booleans, yaml.SafeLoader):
     """The reference loader (pure Python): counts aliases as it composes."""
 
     def __init__(self, stream: str) -> None:
@@ -85,7 +110,7 @@ _FastBase: Any = getattr(yaml, "CSafeLoader", None)
 _FastLoader: Any = None
 if _FastBase is not None:
 
-    class _CLoader(_NoDuplicateKeys, _FastBase):  # type: ignore[misc]
+    class _CLoader(_NoDuplicateKeys, _Yaml12Booleans, _FastBase):  # type: ignore[misc]
         """libyaml's parser and composer with the reference loader's constructor."""
 
     _FastLoader = _CLoader
