@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pcn_rules.audit.model import AUDIT_VERSION
-from pcn_rules.report.model import report_json_schema
+from pcn_rules.report.schema import report_json_schema
 
 
 def audit_json_schema() -> dict[str, Any]:
