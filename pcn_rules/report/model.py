@@ -10,10 +10,21 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, cast
 
 from pcn_rules import __version__
-from pcn_rules.report.schema import REPORT_VERSION, report_json_schema
+from pcn_rules.report.schema import report_json_schema
+from pcn_rules.report.shapes import (
+    REPORT_VERSION,
+    BaselineJSON,
+    ExplainStepJSON,
+    FindingJSON,
+    ReportJSON,
+    ReportsJSON,
+    SourceJSON,
+    SummaryJSON,
+    Verdict,
+)
 from pcn_rules.vocab import (
     SEVERITY_RANK,
     STATUS_RANK,
@@ -95,8 +106,8 @@ class Finding:
             self.entity or "",
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
+    def to_dict(self) -> FindingJSON:
+        out: FindingJSON = {
             "rule_id": self.rule_id,
             "title": self.title,
             "status": self.status,
@@ -119,7 +130,8 @@ class Finding:
             "days_left": self.days_left,
             "timing": self.timing,
             "blocking": self.blocking,
-            "source": dict(self.source),
+            # a pack's source: document and confidence, url and note when given
+            "source": cast(SourceJSON, dict(self.source)),
             "waiver": (
                 {
                     "approved_by": self.waiver.approved_by,
@@ -135,8 +147,10 @@ class Finding:
             "missing": list(self.missing),
             "evidence_date": self.evidence_date,
             "days_late": self.days_late,
-            **({"explain": [dict(step) for step in self.explain]} if self.explain else {}),
         }
+        if self.explain:
+            out["explain"] = [cast(ExplainStepJSON, dict(step)) for step in self.explain]
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +186,7 @@ class Report:
         return not any(f.blocking for f in self.findings)
 
     @property
-    def verdict(self) -> Literal["compliant", "not_compliant"]:
+    def verdict(self) -> Verdict:
         return "compliant" if self.compliant else "not_compliant"
 
     def later_unsettled(self) -> list[Finding]:
@@ -195,7 +209,7 @@ class Report:
     def by_status(self, *statuses: Status) -> list[Finding]:
         return [f for f in self.findings if f.status in statuses]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ReportJSON:
         return {
             "report_version": REPORT_VERSION,
             "tool": {"name": "pcn-rules", "version": __version__},
@@ -217,7 +231,7 @@ class Report:
                 if self.horizon
                 else None
             ),
-            "summary": self.summary(),
+            "summary": cast(SummaryJSON, self.summary()),  # a count for each status
             "milestones": [
                 {
                     "key": m.key,
@@ -237,12 +251,13 @@ class Report:
 
 
 def reports_to_json(
-    reports: list[Report], indent: int | None = 2, baseline: dict[str, Any] | None = None
+    reports: list[Report], indent: int | None = 2, baseline: BaselineJSON | None = None
 ) -> str:
     """One report as a report object; several as ``{"report_version", "reports": [...]}``.
 
     ``baseline`` (a comparison with an earlier report) is added at the top level.
     """
+    payload: ReportJSON | ReportsJSON
     if len(reports) == 1:
         payload = reports[0].to_dict()
     else:

@@ -1,236 +1,77 @@
-"""JSON Schema (2020-12) of the JSON report: one report, or several with their version."""
+"""JSON Schema (2020-12) of the JSON report, generated from its shapes
+(:mod:`pcn_rules.report.shapes`) by pydantic: one report, or several with their version."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from pcn_rules.vocab import RULE_ID_PATTERN, STATUSES, TIMINGS
+from pcn_rules.report.shapes import REPORT_VERSION
 
-#: The version of the JSON report (``report_version``) this schema describes.
-REPORT_VERSION = "2.0"
+__all__ = ["REPORT_VERSION", "json_schema_of", "report_json_schema"]
 
-
-_DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
-_DUE = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["milestone", "date", "title"],
-    "properties": {"milestone": {"type": "string"}, "date": _DATE, "title": {"type": "string"}},
+#: The definitions a report schema keeps under ``$defs`` (others are written in place), by
+#: the name they are known by (``#/$defs/finding``).
+REPORT_DEFS = {
+    "ReportJSON": "report",
+    "FindingJSON": "finding",
+    "BaselineJSON": "baseline",
+    "BaselineItemJSON": "baseline_item",
 }
 
 
 def report_json_schema() -> dict[str, Any]:
     """JSON Schema (2020-12) of the JSON report, single and multi-report forms."""
-    finding = {
-        "type": "object",
-        "additionalProperties": False,
-        "required": [
-            "rule_id",
-            "title",
-            "status",
-            "severity",
-            "scope",
-            "entity",
-            "entity_name",
-            "message",
-            "evidence",
-            "remediation",
-            "due",
-            "days_left",
-            "timing",
-            "blocking",
-            "source",
-            "waiver",
-            "fingerprint",
-            "missing",
-            "evidence_date",
-            "days_late",
-        ],
-        "properties": {
-            "rule_id": {"type": "string", "pattern": RULE_ID_PATTERN},
-            "title": {"type": "string"},
-            "status": {"enum": list(STATUSES)},
-            "severity": {"enum": ["error", "warning", "info"]},
-            "scope": {"type": "string"},
-            "entity": {"type": ["string", "null"]},
-            "entity_name": {"type": ["string", "null"]},
-            "message": {"type": "string"},
-            "evidence": {"type": "object"},
-            "remediation": {"type": "array", "items": {"type": "string"}},
-            "due": {"oneOf": [_DUE, {"type": "null"}]},
-            "days_left": {"type": ["integer", "null"]},
-            "timing": {"enum": list(TIMINGS)},
-            "blocking": {"type": "boolean"},
-            "source": {
-                "type": "object",
-                "required": ["document", "confidence"],
-                "properties": {
-                    "document": {"type": "string"},
-                    "confidence": {"enum": ["OFF", "SEC+", "SEC", "UNV"]},
-                    "url": {"type": "string"},
-                    "note": {"type": "string"},
-                },
-                "additionalProperties": False,
-            },
-            "waiver": {
-                "oneOf": [
-                    {"type": "null"},
-                    {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "required": [
-                            "approved_by",
-                            "approved_on",
-                            "reason",
-                            "expires_on",
-                            "source",
-                        ],
-                        "properties": {
-                            "approved_by": {"type": "string"},
-                            "approved_on": _DATE,
-                            "reason": {"type": "string"},
-                            "expires_on": {"oneOf": [_DATE, {"type": "null"}]},
-                            "source": {"type": "string"},
-                        },
-                    },
-                ]
-            },
-            "fingerprint": {"type": "string", "pattern": "^[0-9a-f]{20}$"},
-            "missing": {"type": "array", "items": {"type": "string"}},
-            "evidence_date": {"oneOf": [_DATE, {"type": "null"}]},
-            "days_late": {"type": ["integer", "null"], "minimum": 1},
-            "explain": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "required": ["condition", "cel", "read", "result", "words"],
-                    "properties": {
-                        "condition": {"type": "string"},
-                        "cel": {"type": "string"},
-                        "read": {"type": "object"},
-                        "result": {},
-                        "words": {"type": "string"},
-                    },
-                },
-            },
-        },
-    }
-    baseline = {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["file", "new", "resolved", "unchanged"],
-        "properties": {
-            "file": {"type": "string"},
-            "new": {"type": "array", "items": {"$ref": "#/$defs/baseline_item"}},
-            "resolved": {"type": "array", "items": {"$ref": "#/$defs/baseline_item"}},
-            "unchanged": {"type": "array", "items": {"$ref": "#/$defs/baseline_item"}},
-        },
-    }
-    baseline_item = {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["fingerprint", "network", "rule_id", "entity", "message"],
-        "properties": {
-            "fingerprint": {"type": "string"},
-            "network": {"type": "string"},
-            "rule_id": {"type": "string"},
-            "entity": {"type": ["string", "null"]},
-            "message": {"type": "string"},
-        },
-    }
-    counts = {s: {"type": "integer", "minimum": 0} for s in (*STATUSES, "total", "blocking")}
-    report = {
-        "type": "object",
-        "additionalProperties": False,
-        "required": [
-            "report_version",
-            "tool",
-            "pack",
-            "as_of",
-            "network",
-            "source",
-            "verdict",
-            "horizon",
-            "summary",
-            "milestones",
-            "findings",
-        ],
-        "properties": {
-            "report_version": {"const": REPORT_VERSION},
-            "tool": {
-                "type": "object",
-                "required": ["name", "version"],
-                "properties": {"name": {"const": "pcn-rules"}, "version": {"type": "string"}},
-            },
-            "pack": {
-                "type": "object",
-                "required": ["id", "release", "contract_year"],
-                "properties": {
-                    "id": {"type": "string"},
-                    "release": {"type": "string"},
-                    "contract_year": {"type": "string"},
-                },
-            },
-            "as_of": _DATE,
-            "network": {
-                "type": "object",
-                "required": ["name", "ods_code"],
-                "properties": {
-                    "name": {"type": "string"},
-                    "ods_code": {"type": ["string", "null"]},
-                },
-            },
-            "source": {"type": ["string", "null"]},
-            "verdict": {"enum": ["compliant", "not_compliant"]},
-            "horizon": {"oneOf": [_DUE, {"type": "null"}]},
-            "summary": {
-                "type": "object",
-                "required": list(counts),
-                "properties": counts,
-                "additionalProperties": False,
-            },
-            "milestones": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "required": ["key", "date", "title", "days_left", "failed", "blocking"],
-                    "properties": {
-                        "key": {"type": "string"},
-                        "date": _DATE,
-                        "title": {"type": "string"},
-                        "days_left": {"type": "integer"},
-                        "failed": {"type": "integer", "minimum": 0},
-                        "blocking": {"type": "boolean"},
-                    },
-                },
-            },
-            "findings": {"type": "array", "items": {"$ref": "#/$defs/finding"}},
-            "baseline": {"$ref": "#/$defs/baseline"},
-        },
-    }
+    from pcn_rules.report.shapes import ReportJSON, ReportsJSON
+
+    generated = json_schema_of(ReportJSON | ReportsJSON, REPORT_DEFS)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"urn:pcn-rules:report:{REPORT_VERSION}",
         "title": "pcn-rules compliance report",
-        "oneOf": [
-            {"$ref": "#/$defs/report"},
-            {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["report_version", "reports"],
-                "properties": {
-                    "report_version": {"const": REPORT_VERSION},
-                    "reports": {"type": "array", "items": {"$ref": "#/$defs/report"}},
-                    "baseline": {"$ref": "#/$defs/baseline"},
-                },
-            },
-        ],
-        "$defs": {
-            "report": report,
-            "finding": finding,
-            "baseline": baseline,
-            "baseline_item": baseline_item,
-        },
+        # one report, or {"report_version", "reports": [...]}: never both
+        "oneOf": generated["anyOf"],
+        "$defs": generated["$defs"],
     }
+
+
+def json_schema_of(shape: Any, defs: Mapping[str, str]) -> dict[str, Any]:
+    """The JSON Schema pydantic generates for a shape, tidied to publish: the definitions named
+    in ``defs`` (class name → name) kept in ``$defs`` under those names, every other one
+    written where it is used; no titles or descriptions (pydantic takes them from the Python
+    names and docstrings), no ``"additionalProperties": true``."""
+    # pydantic is only needed here: reading or writing a report does not import it
+    from pydantic import TypeAdapter
+
+    raw = TypeAdapter(shape).json_schema(ref_template="#/$defs/{model}")
+    found: dict[str, Any] = raw.pop("$defs", {})
+    missing = set(defs) - set(found)
+    assert not missing, f"not among pydantic's definitions: {sorted(missing)}"
+
+    def tidy(node: Any) -> Any:
+        if isinstance(node, list):
+            return [tidy(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        out: dict[str, Any] = {}
+        ref = node.get("$ref")
+        if ref is not None:
+            name = ref.removeprefix("#/$defs/")
+            if name in defs:
+                out["$ref"] = f"#/$defs/{defs[name]}"
+            else:
+                out.update(tidy(found[name]))
+        for key, value in node.items():
+            if key in ("$ref", "title", "description") or (
+                key == "additionalProperties" and value is True
+            ):
+                continue
+            if key == "properties":  # property names are kept, even "title"
+                out[key] = {name: tidy(schema) for name, schema in value.items()}
+            else:
+                out[key] = tidy(value)
+        return out
+
+    schema: dict[str, Any] = tidy(raw)
+    schema["$defs"] = {name: tidy(found[key]) for key, name in defs.items()}
+    return schema
