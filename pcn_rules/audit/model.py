@@ -5,13 +5,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import cast
 
+from pcn_rules.audit.shapes import (
+    AUDIT_VERSION,
+    ActionJSON,
+    AuditJSON,
+    DataGapJSON,
+    DueDateJSON,
+    MilestoneReadinessJSON,
+    StatsJSON,
+)
 from pcn_rules.report.model import Finding, Report
-
-AUDIT_VERSION = "2.0"
+from pcn_rules.report.shapes import SummaryJSON
+from pcn_rules.vocab import Severity
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +37,7 @@ class MilestoneReadiness:
     #: findings due here that are not evidenced
     not_evidenced: int = 0
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> MilestoneReadinessJSON:
         return {
             "key": self.key,
             "date": self.date.isoformat(),
@@ -48,7 +56,7 @@ class Action:
 
     rule_id: str
     title: str
-    severity: str
+    severity: Severity
     due_milestone: str | None
     due_date: dt.date | None
     days_left: int | None
@@ -56,7 +64,7 @@ class Action:
     networks: tuple[str, ...]
     findings: int
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ActionJSON:
         return {
             "rule_id": self.rule_id,
             "title": self.title,
@@ -81,7 +89,7 @@ class DataGap:
     unit: str
     networks: tuple[str, ...]
     rules: tuple[str, ...]
-    severity: str
+    severity: Severity
     due_milestone: str | None
     due_date: dt.date | None
     days_left: int | None
@@ -96,7 +104,7 @@ class DataGap:
         text = f"`{self.path}` is missing for {self.places:,} {self.unit}"
         return f"{text}: {self.note}" if self.note else text
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> DataGapJSON:
         return {
             "path": self.path,
             "places": self.places,
@@ -125,7 +133,7 @@ class AuditReport:
     unreadable: tuple[tuple[str, str], ...]
     milestones: tuple[MilestoneReadiness, ...]
     actions: tuple[Action, ...]
-    stats: Mapping[str, Any]
+    stats: StatsJSON
     headline: str
     gaps: tuple[DataGap, ...] = ()
 
@@ -135,7 +143,7 @@ class AuditReport:
             f.blocking for f in self.batch_findings
         )
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> AuditJSON:
         return {
             "audit_version": AUDIT_VERSION,
             "as_of": self.as_of.isoformat(),
@@ -147,7 +155,7 @@ class AuditReport:
                 if self.register_source
                 else None
             ),
-            "stats": dict(self.stats),
+            "stats": self.stats.copy(),
             "milestones": [m.to_dict() for m in self.milestones],
             "gaps": [g.to_dict() for g in self.gaps],
             "actions": [a.to_dict() for a in self.actions],
@@ -157,7 +165,7 @@ class AuditReport:
                     "label": label,
                     "source": r.source,
                     "verdict": r.verdict,
-                    "summary": r.summary(),
+                    "summary": cast(SummaryJSON, r.summary()),  # a count for each status
                     "findings": [f.to_dict() for f in r.findings],
                 }
                 for label, r in zip(self.labels, self.reports, strict=True)
@@ -166,5 +174,5 @@ class AuditReport:
         }
 
 
-def _due(milestone: str | None, date: dt.date | None) -> dict[str, str] | None:
+def _due(milestone: str | None, date: dt.date | None) -> DueDateJSON | None:
     return {"milestone": milestone or "", "date": date.isoformat()} if date else None

@@ -21,7 +21,7 @@ from typing import Any
 from pcn_rules.api import as_date
 from pcn_rules.audit.model import AuditReport, MilestoneReadiness
 from pcn_rules.audit.schema import audit_json_schema
-from pcn_rules.audit.summary import action_plan, area_stats, by_rule, data_gaps, headline
+from pcn_rules.audit.summary import action_plan, area_stats, data_gaps, headline
 from pcn_rules.engine import Decide, evaluate, evaluate_batch
 from pcn_rules.errors import InputError, UsageError
 from pcn_rules.facts.batch import batch_practices, network_label
@@ -207,14 +207,7 @@ def audit(
         )
         for m in chosen.milestones
     )
-    stats = area_stats(facts, batch, by_code, reg, chosen)
-    stats["by_rule"] = by_rule([f for _, f in labelled])
-    late = [(label, f) for label, f in labelled if f.status == "met_late"]
-    stats["met_late"] = {
-        "findings": len({id(f) for _, f in late}),
-        "networks": len({label for label, _ in late} & set(labels)),
-        "rules": sorted({f.rule_id for _, f in late}),
-    }
+    stats = area_stats(facts, batch, by_code, reg, chosen, labelled, labels)
     audited = AuditReport(
         as_of=when,
         pack_id=chosen.id,

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pcn_rules.audit.model import Action, AuditReport, DataGap
+from pcn_rules.audit.shapes import StatsJSON
 from pcn_rules.facts.catalogue import SCOPES
 from pcn_rules.facts.model import LIST_SCOPES, SubmissionFacts
 from pcn_rules.ingest.ods import FROM_LIST_SIZES
@@ -24,13 +25,18 @@ def area_stats(
     practices: Mapping[str, Mapping[str, Any]],
     register: Register | None,
     pack: RulePack,
-) -> dict[str, Any]:
+    labelled: list[tuple[str, Finding]],
+    labels: Sequence[str],
+) -> StatsJSON:
+    """The area in figures; ``labelled`` is every finding with the network it concerns, and
+    ``labels`` the networks audited."""
     low = int(pack.parameters.get("population_min", 30000))
     high = int(pack.parameters.get("population_typical_max", 50000))
     complete = [f.network for f in facts if "list_size" in f.network]
     gaps = [f.network for f in facts if "list_size" not in f.network]
     uncovered = [f for f in batch if f.rule_id == "COV-FULL" and f.status == "not_met" and f.entity]
     sizes_known = [practices.get(f.entity or "", {}).get("list_size") for f in uncovered]
+    late = [(label, f) for label, f in labelled if f.status == "met_late"]
     return {
         "networks": len(facts),
         "networks_with_complete_list_sizes": len(complete),
@@ -55,6 +61,12 @@ def area_stats(
             1 for f in batch if f.rule_id == "CORE-ONE-NETWORK" and f.status == "not_met"
         ),
         "list_sizes": sorted(_network_size(f.network) for f in facts),
+        "by_rule": by_rule([f for _, f in labelled]),
+        "met_late": {
+            "findings": len({id(f) for _, f in late}),
+            "networks": len({label for label, _ in late} & set(labels)),
+            "rules": sorted({f.rule_id for _, f in late}),
+        },
     }
 
 
