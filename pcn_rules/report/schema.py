@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pcn_rules.report.shapes import REPORT_VERSION
+from pcn_rules.report.shapes import REPORT_VERSION, ReportJSON, ReportsJSON
 
 __all__ = ["REPORT_VERSION", "json_schema_of", "report_json_schema"]
 
@@ -22,8 +22,6 @@ REPORT_DEFS = {
 
 def report_json_schema() -> dict[str, Any]:
     """JSON Schema (2020-12) of the JSON report, single and multi-report forms."""
-    from pcn_rules.report.shapes import ReportJSON, ReportsJSON
-
     generated = json_schema_of(ReportJSON | ReportsJSON, REPORT_DEFS)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
