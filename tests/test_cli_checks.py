@@ -12,7 +12,8 @@ import jsonschema
 import pytest
 from cli_runner import run
 
-from pcn_rules.report.model import REPORT_VERSION, report_json_schema
+from pcn_rules.report import report_json_schema
+from pcn_rules.report.model import REPORT_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
 F19 = ROOT / "fixtures" / "2019-20"

@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pcn_rules
-from pcn_rules.report.model import report_json_schema
+from pcn_rules.report import report_json_schema
 from pcn_rules.submission.model import submission_json_schema
 from pcn_rules.submission.read import parse_json_bytes, validate_submission
 

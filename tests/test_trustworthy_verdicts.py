@@ -18,9 +18,9 @@ import pytest
 from cli_runner import run
 
 import pcn_rules
-from pcn_rules.audit.run import audit, audit_json_schema
+from pcn_rules.audit import audit, audit_json_schema
 from pcn_rules.errors import UsageError
-from pcn_rules.report.model import Finding, Report, report_json_schema
+from pcn_rules.report import Finding, Report, report_json_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 F20 = ROOT / "fixtures" / "2020-21"

@@ -15,7 +15,7 @@ import pytest
 from cli_runner import run
 
 import pcn_rules
-from pcn_rules.report.model import report_json_schema
+from pcn_rules.report import report_json_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 F19 = ROOT / "fixtures" / "2019-20"

@@ -6,12 +6,14 @@ reworded message or a new pack release does not make an old finding look new.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pcn_rules.errors import InputError
 from pcn_rules.report.model import Report
+from pcn_rules.report.shapes import BaselineItemJSON, BaselineJSON
 from pcn_rules.submission.read import loads_json
 from pcn_rules.vocab import UNSETTLED
 
@@ -26,7 +28,7 @@ class BaselineItem:
     entity: str | None
     message: str
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> BaselineItemJSON:
         return {
             "fingerprint": self.fingerprint,
             "network": self.network,
@@ -43,7 +45,7 @@ class BaselineDiff:
     resolved: tuple[BaselineItem, ...]
     unchanged: tuple[BaselineItem, ...]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> BaselineJSON:
         return {
             "file": self.file,
             "new": [i.to_dict() for i in self.new],
@@ -52,7 +54,7 @@ class BaselineDiff:
         }
 
 
-def _from_report_dict(report: dict[str, Any]) -> dict[str, BaselineItem]:
+def _from_report_dict(report: Mapping[str, Any]) -> dict[str, BaselineItem]:
     network = report["network"]
     name = str(network.get("ods_code") or network["name"])
     items: dict[str, BaselineItem] = {}

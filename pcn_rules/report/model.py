@@ -1,7 +1,7 @@
 """The report: immutable findings, sorted deterministically, with a summary.
 
 Renderers only format a :class:`Report`.  :meth:`Report.to_dict` is the versioned JSON report;
-:func:`report_json_schema` publishes its schema.
+:func:`~pcn_rules.report.schema.report_json_schema` publishes its schema.
 """
 
 from __future__ import annotations
@@ -10,15 +10,25 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, cast
 
 from pcn_rules import __version__
+from pcn_rules.report.schema import report_json_schema
+from pcn_rules.report.shapes import (
+    REPORT_VERSION,
+    BaselineJSON,
+    ExplainStepJSON,
+    FindingJSON,
+    ReportJSON,
+    ReportsJSON,
+    SourceJSON,
+    SummaryJSON,
+    Verdict,
+)
 from pcn_rules.vocab import (
-    RULE_ID_PATTERN,
     SEVERITY_RANK,
     STATUS_RANK,
     STATUSES,
-    TIMINGS,
     UNSETTLED,
     Milestone,
     Severity,
@@ -26,7 +36,16 @@ from pcn_rules.vocab import (
     Timing,
 )
 
-REPORT_VERSION = "2.0"
+# report_json_schema is imported from here by the command
+__all__ = [
+    "REPORT_VERSION",
+    "Finding",
+    "MilestoneStatus",
+    "Report",
+    "Waiver",
+    "report_json_schema",
+    "reports_to_json",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +106,8 @@ class Finding:
             self.entity or "",
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
+    def to_dict(self) -> FindingJSON:
+        out: FindingJSON = {
             "rule_id": self.rule_id,
             "title": self.title,
             "status": self.status,
@@ -111,7 +130,8 @@ class Finding:
             "days_left": self.days_left,
             "timing": self.timing,
             "blocking": self.blocking,
-            "source": dict(self.source),
+            # a pack's source: document and confidence, url and note when given
+            "source": cast(SourceJSON, dict(self.source)),
             "waiver": (
                 {
                     "approved_by": self.waiver.approved_by,
@@ -127,8 +147,10 @@ class Finding:
             "missing": list(self.missing),
             "evidence_date": self.evidence_date,
             "days_late": self.days_late,
-            **({"explain": [dict(step) for step in self.explain]} if self.explain else {}),
         }
+        if self.explain:
+            out["explain"] = [cast(ExplainStepJSON, dict(step)) for step in self.explain]
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +186,7 @@ class Report:
         return not any(f.blocking for f in self.findings)
 
     @property
-    def verdict(self) -> Literal["compliant", "not_compliant"]:
+    def verdict(self) -> Verdict:
         return "compliant" if self.compliant else "not_compliant"
 
     def later_unsettled(self) -> list[Finding]:
@@ -187,7 +209,7 @@ class Report:
     def by_status(self, *statuses: Status) -> list[Finding]:
         return [f for f in self.findings if f.status in statuses]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ReportJSON:
         return {
             "report_version": REPORT_VERSION,
             "tool": {"name": "pcn-rules", "version": __version__},
@@ -209,7 +231,7 @@ class Report:
                 if self.horizon
                 else None
             ),
-            "summary": self.summary(),
+            "summary": cast(SummaryJSON, self.summary()),  # a count for each status
             "milestones": [
                 {
                     "key": m.key,
@@ -229,12 +251,13 @@ class Report:
 
 
 def reports_to_json(
-    reports: list[Report], indent: int | None = 2, baseline: dict[str, Any] | None = None
+    reports: list[Report], indent: int | None = 2, baseline: BaselineJSON | None = None
 ) -> str:
     """One report as a report object; several as ``{"report_version", "reports": [...]}``.
 
     ``baseline`` (a comparison with an earlier report) is added at the top level.
     """
+    payload: ReportJSON | ReportsJSON
     if len(reports) == 1:
         payload = reports[0].to_dict()
     else:
@@ -242,233 +265,3 @@ def reports_to_json(
     if baseline is not None:
         payload["baseline"] = baseline
     return json.dumps(payload, indent=indent, ensure_ascii=False)
-
-
-# --------------------------------------------------------------------------------------------
-# JSON Schema of the report
-# --------------------------------------------------------------------------------------------
-
-_DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
-_DUE = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["milestone", "date", "title"],
-    "properties": {"milestone": {"type": "string"}, "date": _DATE, "title": {"type": "string"}},
-}
-
-
-def report_json_schema() -> dict[str, Any]:
-    """JSON Schema (2020-12) of the JSON report, single and multi-report forms."""
-    finding = {
-        "type": "object",
-        "additionalProperties": False,
-        "required": [
-            "rule_id",
-            "title",
-            "status",
-            "severity",
-            "scope",
-            "entity",
-            "entity_name",
-            "message",
-            "evidence",
-            "remediation",
-            "due",
-            "days_left",
-            "timing",
-            "blocking",
-            "source",
-            "waiver",
-            "fingerprint",
-            "missing",
-            "evidence_date",
-            "days_late",
-        ],
-        "properties": {
-            "rule_id": {"type": "string", "pattern": RULE_ID_PATTERN},
-            "title": {"type": "string"},
-            "status": {"enum": list(STATUSES)},
-            "severity": {"enum": ["error", "warning", "info"]},
-            "scope": {"type": "string"},
-            "entity": {"type": ["string", "null"]},
-            "entity_name": {"type": ["string", "null"]},
-            "message": {"type": "string"},
-            "evidence": {"type": "object"},
-            "remediation": {"type": "array", "items": {"type": "string"}},
-            "due": {"oneOf": [_DUE, {"type": "null"}]},
-            "days_left": {"type": ["integer", "null"]},
-            "timing": {"enum": list(TIMINGS)},
-            "blocking": {"type": "boolean"},
-            "source": {
-                "type": "object",
-                "required": ["document", "confidence"],
-                "properties": {
-                    "document": {"type": "string"},
-                    "confidence": {"enum": ["OFF", "SEC+", "SEC", "UNV"]},
-                    "url": {"type": "string"},
-                    "note": {"type": "string"},
-                },
-                "additionalProperties": False,
-            },
-            "waiver": {
-                "oneOf": [
-                    {"type": "null"},
-                    {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "required": [
-                            "approved_by",
-                            "approved_on",
-                            "reason",
-                            "expires_on",
-                            "source",
-                        ],
-                        "properties": {
-                            "approved_by": {"type": "string"},
-                            "approved_on": _DATE,
-                            "reason": {"type": "string"},
-                            "expires_on": {"oneOf": [_DATE, {"type": "null"}]},
-                            "source": {"type": "string"},
-                        },
-                    },
-                ]
-            },
-            "fingerprint": {"type": "string", "pattern": "^[0-9a-f]{20}$"},
-            "missing": {"type": "array", "items": {"type": "string"}},
-            "evidence_date": {"oneOf": [_DATE, {"type": "null"}]},
-            "days_late": {"type": ["integer", "null"], "minimum": 1},
-            "explain": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "required": ["condition", "cel", "read", "result", "words"],
-                    "properties": {
-                        "condition": {"type": "string"},
-                        "cel": {"type": "string"},
-                        "read": {"type": "object"},
-                        "result": {},
-                        "words": {"type": "string"},
-                    },
-                },
-            },
-        },
-    }
-    baseline = {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["file", "new", "resolved", "unchanged"],
-        "properties": {
-            "file": {"type": "string"},
-            "new": {"type": "array", "items": {"$ref": "#/$defs/baseline_item"}},
-            "resolved": {"type": "array", "items": {"$ref": "#/$defs/baseline_item"}},
-            "unchanged": {"type": "array", "items": {"$ref": "#/$defs/baseline_item"}},
-        },
-    }
-    baseline_item = {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["fingerprint", "network", "rule_id", "entity", "message"],
-        "properties": {
-            "fingerprint": {"type": "string"},
-            "network": {"type": "string"},
-            "rule_id": {"type": "string"},
-            "entity": {"type": ["string", "null"]},
-            "message": {"type": "string"},
-        },
-    }
-    counts = {s: {"type": "integer", "minimum": 0} for s in (*STATUSES, "total", "blocking")}
-    report = {
-        "type": "object",
-        "additionalProperties": False,
-        "required": [
-            "report_version",
-            "tool",
-            "pack",
-            "as_of",
-            "network",
-            "source",
-            "verdict",
-            "horizon",
-            "summary",
-            "milestones",
-            "findings",
-        ],
-        "properties": {
-            "report_version": {"const": REPORT_VERSION},
-            "tool": {
-                "type": "object",
-                "required": ["name", "version"],
-                "properties": {"name": {"const": "pcn-rules"}, "version": {"type": "string"}},
-            },
-            "pack": {
-                "type": "object",
-                "required": ["id", "release", "contract_year"],
-                "properties": {
-                    "id": {"type": "string"},
-                    "release": {"type": "string"},
-                    "contract_year": {"type": "string"},
-                },
-            },
-            "as_of": _DATE,
-            "network": {
-                "type": "object",
-                "required": ["name", "ods_code"],
-                "properties": {
-                    "name": {"type": "string"},
-                    "ods_code": {"type": ["string", "null"]},
-                },
-            },
-            "source": {"type": ["string", "null"]},
-            "verdict": {"enum": ["compliant", "not_compliant"]},
-            "horizon": {"oneOf": [_DUE, {"type": "null"}]},
-            "summary": {
-                "type": "object",
-                "required": list(counts),
-                "properties": counts,
-                "additionalProperties": False,
-            },
-            "milestones": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "required": ["key", "date", "title", "days_left", "failed", "blocking"],
-                    "properties": {
-                        "key": {"type": "string"},
-                        "date": _DATE,
-                        "title": {"type": "string"},
-                        "days_left": {"type": "integer"},
-                        "failed": {"type": "integer", "minimum": 0},
-                        "blocking": {"type": "boolean"},
-                    },
-                },
-            },
-            "findings": {"type": "array", "items": {"$ref": "#/$defs/finding"}},
-            "baseline": {"$ref": "#/$defs/baseline"},
-        },
-    }
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"urn:pcn-rules:report:{REPORT_VERSION}",
-        "title": "pcn-rules compliance report",
-        "oneOf": [
-            {"$ref": "#/$defs/report"},
-            {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["report_version", "reports"],
-                "properties": {
-                    "report_version": {"const": REPORT_VERSION},
-                    "reports": {"type": "array", "items": {"$ref": "#/$defs/report"}},
-                    "baseline": {"$ref": "#/$defs/baseline"},
-                },
-            },
-        ],
-        "$defs": {
-            "report": report,
-            "finding": finding,
-            "baseline": baseline,
-            "baseline_item": baseline_item,
-        },
-    }

@@ -1,0 +1,178 @@
+"""What an audit found: each milestone's readiness, the action plan, the data gaps, and the
+:class:`AuditReport` that holds them with every network's report; its JSON (``audit_version``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import cast
+
+from pcn_rules.audit.shapes import (
+    AUDIT_VERSION,
+    ActionJSON,
+    AuditJSON,
+    DataGapJSON,
+    DueDateJSON,
+    MilestoneReadinessJSON,
+    StatsJSON,
+)
+from pcn_rules.report.model import Finding, Report
+from pcn_rules.report.shapes import SummaryJSON
+from pcn_rules.vocab import Severity
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneReadiness:
+    key: str
+    date: dt.date
+    title: str
+    days_left: int
+    #: networks with an error-severity requirement due here that the evidence shows unmet
+    #: (or that could not be evaluated)
+    networks_not_ready: tuple[str, ...]
+    actions: int
+    #: other networks with an error-severity requirement due here that is not evidenced
+    networks_not_evidenced: tuple[str, ...] = ()
+    #: findings due here that are not evidenced
+    not_evidenced: int = 0
+
+    def to_dict(self) -> MilestoneReadinessJSON:
+        return {
+            "key": self.key,
+            "date": self.date.isoformat(),
+            "title": self.title,
+            "days_left": self.days_left,
+            "networks_not_ready": list(self.networks_not_ready),
+            "actions": self.actions,
+            "networks_not_evidenced": list(self.networks_not_evidenced),
+            "not_evidenced": self.not_evidenced,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One requirement the evidence shows unmet, with every network (and entity) it concerns."""
+
+    rule_id: str
+    title: str
+    severity: Severity
+    due_milestone: str | None
+    due_date: dt.date | None
+    days_left: int | None
+    remediation: tuple[str, ...]
+    networks: tuple[str, ...]
+    findings: int
+
+    def to_dict(self) -> ActionJSON:
+        return {
+            "rule_id": self.rule_id,
+            "title": self.title,
+            "severity": self.severity,
+            "due": _due(self.due_milestone, self.due_date),
+            "days_left": self.days_left,
+            "remediation": list(self.remediation),
+            "networks": list(self.networks),
+            "findings": self.findings,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DataGap:
+    """A fact the submissions do not give, with every requirement it leaves not evidenced."""
+
+    #: the submission path with list indices left out, e.g. ``practices[].contract_type``
+    path: str
+    #: how many places it is missing from (e.g. practices, across every network)
+    places: int
+    #: what a place is ("member practices", "networks"...)
+    unit: str
+    networks: tuple[str, ...]
+    rules: tuple[str, ...]
+    severity: Severity
+    due_milestone: str | None
+    due_date: dt.date | None
+    days_left: int | None
+    findings: int
+    #: why it is missing, where that is known (e.g. "ODS does not hold it")
+    note: str | None = None
+
+    @property
+    def sentence(self) -> str:
+        """ "`practices[].contract_type` is missing for 6,757 member practices: ODS does not
+        hold it"."""
+        text = f"`{self.path}` is missing for {self.places:,} {self.unit}"
+        return f"{text}: {self.note}" if self.note else text
+
+    def to_dict(self) -> DataGapJSON:
+        return {
+            "path": self.path,
+            "places": self.places,
+            "unit": self.unit,
+            "sentence": self.sentence,
+            "note": self.note,
+            "rules": list(self.rules),
+            "severity": self.severity,
+            "due": _due(self.due_milestone, self.due_date),
+            "days_left": self.days_left,
+            "networks": list(self.networks),
+            "findings": self.findings,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AuditReport:
+    as_of: dt.date
+    pack_id: str
+    pack_release: str
+    register_source: str | None
+    register_practices: int
+    reports: tuple[Report, ...]
+    labels: tuple[str, ...]
+    batch_findings: tuple[Finding, ...]
+    unreadable: tuple[tuple[str, str], ...]
+    milestones: tuple[MilestoneReadiness, ...]
+    actions: tuple[Action, ...]
+    stats: StatsJSON
+    headline: str
+    gaps: tuple[DataGap, ...] = ()
+
+    @property
+    def compliant(self) -> bool:
+        return all(r.compliant for r in self.reports) and not any(
+            f.blocking for f in self.batch_findings
+        )
+
+    def to_dict(self) -> AuditJSON:
+        return {
+            "audit_version": AUDIT_VERSION,
+            "as_of": self.as_of.isoformat(),
+            "pack": {"id": self.pack_id, "release": self.pack_release},
+            "headline": self.headline,
+            "verdict": "compliant" if self.compliant else "not_compliant",
+            "register": (
+                {"source": self.register_source, "practices": self.register_practices}
+                if self.register_source
+                else None
+            ),
+            "stats": self.stats.copy(),
+            "milestones": [m.to_dict() for m in self.milestones],
+            "gaps": [g.to_dict() for g in self.gaps],
+            "actions": [a.to_dict() for a in self.actions],
+            "batch_findings": [f.to_dict() for f in self.batch_findings],
+            "networks": [
+                {
+                    "label": label,
+                    "source": r.source,
+                    "verdict": r.verdict,
+                    "summary": cast(SummaryJSON, r.summary()),  # a count for each status
+                    "findings": [f.to_dict() for f in r.findings],
+                }
+                for label, r in zip(self.labels, self.reports, strict=True)
+            ],
+            "unreadable": [{"source": s, "problem": p} for s, p in self.unreadable],
+        }
+
+
+def _due(milestone: str | None, date: dt.date | None) -> DueDateJSON | None:
+    return {"milestone": milestone or "", "date": date.isoformat()} if date else None

@@ -1,0 +1,187 @@
+"""The audit's JSON shapes: what :meth:`AuditReport.to_dict` returns, key by key.
+
+Built like the report's (:mod:`pcn_rules.report.shapes`): mypy checks the ``to_dict`` methods
+against them and pydantic generates the published JSON Schema from them
+(:mod:`pcn_rules.audit.schema`).  Where the published schema says less than the type (the
+figures, a network's summary, an action's due date), :class:`Loosely` gives what it says.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Final, Literal
+
+# pydantic reads a TypedDict's fields only from typing_extensions' TypedDict before Python 3.12
+from typing_extensions import TypedDict
+
+from pcn_rules.report.shapes import (
+    Count,
+    FindingJSON,
+    Keywords,
+    Loosely,
+    SummaryJSON,
+    Verdict,
+    closed,
+    open_ended,
+)
+from pcn_rules.vocab import ISO_DATE_PATTERN, Severity
+
+#: The version of the audit's JSON (``audit_version``); a change of what the schema accepts
+#: changes it.
+AuditVersion = Literal["2.0"]
+AUDIT_VERSION: Final[AuditVersion] = "2.0"
+
+#: ``YYYY-MM-DD`` (without the report's ``"format": "date"``)
+AuditDate = Annotated[str, Keywords(pattern=ISO_DATE_PATTERN)]
+#: 1 or more
+Some = Annotated[int, Keywords(minimum=1)]
+
+
+@open_ended
+class DueDateJSON(TypedDict):
+    """When an action or a data gap is due: the milestone and its date."""
+
+    milestone: str
+    date: str
+
+
+#: The schema says only "an object, or null".
+Due = Annotated[DueDateJSON | None, Loosely(type=["object", "null"])]
+
+
+@open_ended
+class AuditPackJSON(TypedDict):
+    id: str
+    release: str
+
+
+@open_ended
+class RegisterJSON(TypedDict):
+    source: str
+    practices: Count
+
+
+@open_ended
+class MetLateJSON(TypedDict):
+    """Requirements met after their deadline: findings, networks and rule IDs."""
+
+    findings: int
+    networks: int
+    rules: list[str]
+
+
+@open_ended
+class StatsJSON(TypedDict):
+    """The area in figures."""
+
+    networks: int
+    networks_with_complete_list_sizes: int
+    networks_with_list_size_gaps: int
+    below_min_complete: int
+    above_typical_max_complete: int
+    below_min_with_gaps: int
+    above_typical_max_with_gaps: int
+    population_min: int
+    population_typical_max: int
+    single_practice_networks: int
+    memberships: int
+    memberships_crossing_ccg: int
+    #: these three are null without a register
+    register_practices: int | None
+    register_practices_in_no_network: int | None
+    patients_in_uncovered_practices: int | None
+    practices_in_two_networks: int
+    #: every network's list size (or the sum of those given), smallest first
+    list_sizes: list[int]
+    #: rule ID → status → findings
+    by_rule: dict[str, dict[str, int]]
+    met_late: MetLateJSON
+
+
+#: The schema requires these figures, and says nothing more of them.
+_STATS_REQUIRED = [
+    "networks",
+    "below_min_complete",
+    "above_typical_max_complete",
+    "below_min_with_gaps",
+    "above_typical_max_with_gaps",
+    "single_practice_networks",
+    "memberships_crossing_ccg",
+    "register_practices_in_no_network",
+    "list_sizes",
+    "by_rule",
+]
+
+
+@closed
+class MilestoneReadinessJSON(TypedDict):
+    key: str
+    date: AuditDate
+    title: str
+    days_left: int
+    networks_not_ready: list[str]
+    actions: Count
+    networks_not_evidenced: list[str]
+    not_evidenced: Count
+
+
+@closed
+class ActionJSON(TypedDict):
+    rule_id: str
+    title: str
+    severity: Severity
+    due: Due
+    days_left: int | None
+    remediation: list[str]
+    networks: list[str]
+    findings: Some
+
+
+@closed
+class DataGapJSON(TypedDict):
+    path: str
+    places: Some
+    unit: str
+    sentence: str
+    note: str | None
+    rules: list[str]
+    severity: Severity
+    due: Due
+    days_left: int | None
+    networks: list[str]
+    findings: Some
+
+
+@closed
+class NetworkReportJSON(TypedDict):
+    """One network of the audit: its verdict, counts and findings."""
+
+    label: str
+    source: str | None
+    verdict: Verdict
+    summary: Annotated[SummaryJSON, Loosely(type="object")]
+    findings: list[FindingJSON]
+
+
+@open_ended
+class UnreadableJSON(TypedDict):
+    """A submission the audit could not read, and why."""
+
+    source: str
+    problem: str
+
+
+@closed
+class AuditJSON(TypedDict):
+    audit_version: AuditVersion
+    as_of: AuditDate
+    pack: AuditPackJSON
+    headline: str
+    verdict: Verdict
+    register: RegisterJSON | None
+    stats: Annotated[StatsJSON, Loosely(type="object", required=_STATS_REQUIRED)]
+    milestones: list[MilestoneReadinessJSON]
+    gaps: list[DataGapJSON]
+    actions: list[ActionJSON]
+    batch_findings: list[FindingJSON]
+    networks: list[NetworkReportJSON]
+    unreadable: list[UnreadableJSON]
