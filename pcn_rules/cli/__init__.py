@@ -681,8 +681,9 @@ def _is_default_command(args: list[str]) -> bool:
     return bool(args)  # options only: `check` says what is missing
 
 
-def main(argv: list[str] | None = None) -> NoReturn:
-    """Entry point of ``pcn-check``: maps every outcome to its documented exit code."""
+def main(argv: list[str] | None = None) -> int:
+    """Run ``pcn-check`` with ARGV (default: the process's arguments) and return its exit code:
+    every outcome is mapped to its documented code here, and nothing raises ``SystemExit``."""
     if argv is None:
         # The process is pcn-check's: what importing built (modules, pydantic models, rich,
         # typer) lives as long as it does, so keep it out of every garbage collection,
@@ -730,9 +731,8 @@ def main(argv: list[str] | None = None) -> NoReturn:
                 _write(ctx.get_help() + "\n", None)
             else:
                 exc.show(file=sys.stderr)  # type: ignore[attr-defined]
-            code = EXIT_USAGE
             _flush_stdout()
-            raise SystemExit(code) from None
+            return EXIT_USAGE
         _error(
             err,
             "internal error",
@@ -741,4 +741,9 @@ def main(argv: list[str] | None = None) -> NoReturn:
         )
         code = EXIT_INTERNAL
     _flush_stdout()
-    raise SystemExit(code)
+    return code
+
+
+def run() -> NoReturn:
+    """The ``pcn-check`` console script: exits the process with :func:`main`'s code."""
+    raise SystemExit(main())
