@@ -96,7 +96,7 @@ def audit_command(
 
         write(render_audit_html(result), output)
     else:
-        from pcn_rules.render.text import render_audit
+        from pcn_rules.render.text_audit import render_audit
 
         console, buffer = file_console() if output is not None else (stdout_console(), None)
         render_audit(result, console)

@@ -40,7 +40,7 @@ def rules_list(
         ]
         write(json.dumps(payload, indent=2) + "\n", None)
         return
-    from pcn_rules.render.text import render_rules_table
+    from pcn_rules.render.text_packs import render_rules_table
 
     render_rules_table(loaded, stdout_console())
 
@@ -51,7 +51,7 @@ def rules_show(
 ) -> None:
     """Show one rule: its condition, message, remediation and source."""
     from pcn_rules.packs.discover import available_packs, load_pack_cached
-    from pcn_rules.render.text import render_rule
+    from pcn_rules.render.text_packs import render_rule
 
     loaded = load_pack_cached(pack or available_packs()[-1])
     render_rule(loaded, loaded.rule(rule_id.upper()), stdout_console())
@@ -73,7 +73,7 @@ def rules_diff(
     if output_format == "json":
         write(json.dumps(diff.to_dict(), indent=2, ensure_ascii=False) + "\n", None)
         return
-    from pcn_rules.render.text import render_pack_diff
+    from pcn_rules.render.text_packs import render_pack_diff
 
     render_pack_diff(diff, stdout_console())
 
