@@ -5,17 +5,20 @@ consoles, writing output and printing errors."""
 # run, and string annotations would have to be evaluated (~15 ms of `pcn-check FILE`'s start).
 
 import datetime as dt
-import io
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
 from pcn_rules.errors import UsageError
+from pcn_rules.render import Format
+
+T = TypeVar("T")
 
 EXIT_OK = 0
 EXIT_NOT_COMPLIANT = 1
@@ -104,12 +107,6 @@ def stdout_console() -> Console:
     return _StdoutConsole(highlight=False, soft_wrap=False)
 
 
-def file_console() -> tuple[Console, io.StringIO]:
-    """A console for a report written with ``--output``: rendered in memory, then written."""
-    buffer = io.StringIO()
-    return Console(file=buffer, width=100, no_color=True), buffer
-
-
 def error_console() -> Console:
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -132,6 +129,29 @@ def write(text: str, output: Path | None) -> None:
             sys.stdout.flush()
         except BrokenPipeError:
             discard_stdout()
+
+
+def format_help(formats: Mapping[str, Format[T]]) -> str:
+    """``--format``'s help: the names of the formats, from the registry."""
+    *names, last = formats
+    return f"Output format: {', '.join(names)} or {last}."
+
+
+def find_format(formats: Mapping[str, Format[T]], name: str) -> Format[T]:
+    """The format called NAME; a usage error naming every format if there is none."""
+    found = formats.get(name)
+    if found is None:
+        raise UsageError(f"--format must be one of {', '.join(formats)}, got {name!r}")
+    return found
+
+
+def emit(output_format: Format[T], item: T, output: Path | None) -> None:
+    """ITEM in OUTPUT_FORMAT: drawn on the terminal where the format draws (in colour, at the
+    terminal's width), otherwise as text, to standard output or the file OUTPUT."""
+    if output_format.draw is not None and output is None:
+        output_format.draw(item, stdout_console())
+    else:
+        write(output_format.text(item), output)
 
 
 def flush_stdout() -> None:

@@ -3,7 +3,6 @@
 # No `from __future__ import annotations` here: typer reads every command's annotations on each
 # run, and string annotations would have to be evaluated (~15 ms of `pcn-check FILE`'s start).
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -15,14 +14,14 @@ from pcn_rules.cli.app import (
     Fail,
     FailOnLateOption,
     PackOption,
+    emit,
     error_console,
-    file_console,
+    find_format,
+    format_help,
     parse_date,
     print_error,
-    stdout_console,
-    write,
 )
-from pcn_rules.errors import UsageError
+from pcn_rules.render import AUDIT_FORMATS
 from pcn_rules.submission.read import expand_paths
 
 
@@ -54,7 +53,7 @@ def audit_command(
     ] = None,
     waivers: Annotated[Path | None, typer.Option("--waivers", help="A waivers file.")] = None,
     output_format: Annotated[
-        str, typer.Option("--format", "-f", help="text, json, csv or html.")
+        str, typer.Option("--format", "-f", help=format_help(AUDIT_FORMATS))
     ] = "text",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file.")
@@ -67,9 +66,7 @@ def audit_command(
 
     from pcn_rules.audit.run import audit
 
-    formats = ("text", "json", "csv", "html")
-    if output_format not in formats:
-        raise UsageError(f"--format must be one of {', '.join(formats)}, got {output_format!r}")
+    rendering = find_format(AUDIT_FORMATS, output_format)
     when = parse_date(as_of, "--as-of")
     files = expand_paths(paths)
     with Progress(console=error_console(), transient=True, disable=len(files) < 50) as bar:
@@ -85,23 +82,7 @@ def audit_command(
             on_progress=lambda n: bar.advance(task, n),
             late_blocks=fail_on_late,
         )
-    if output_format == "json":
-        write(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", output)
-    elif output_format == "csv":
-        from pcn_rules.render.csv import render_audit_csv
-
-        write(render_audit_csv(result), output)
-    elif output_format == "html":
-        from pcn_rules.render.html import render_audit_html
-
-        write(render_audit_html(result), output)
-    else:
-        from pcn_rules.render.text_audit import render_audit
-
-        console, buffer = file_console() if output is not None else (stdout_console(), None)
-        render_audit(result, console)
-        if buffer is not None:
-            write(buffer.getvalue(), output)
+    emit(rendering, result, output)
     if result.unreadable:
         err = error_console()
         for _source, problem in result.unreadable:

@@ -14,14 +14,15 @@ from pcn_rules.cli.app import (
     Fail,
     FailOnLateOption,
     PackOption,
+    emit,
     error_console,
-    file_console,
+    find_format,
+    format_help,
     parse_date,
     print_error,
-    stdout_console,
-    write,
 )
-from pcn_rules.errors import InputError, UsageError
+from pcn_rules.errors import InputError
+from pcn_rules.render import CHECK_FORMATS, Checked
 from pcn_rules.submission.read import expand_paths
 
 #: The options of `check` that take a value (the test suite keeps this in step with the command).
@@ -52,7 +53,7 @@ def check_command(
     ] = None,
     output_format: Annotated[
         str,
-        typer.Option("--format", "-f", help="Output format: text, json, junit, sarif or csv."),
+        typer.Option("--format", "-f", help=format_help(CHECK_FORMATS)),
     ] = "text",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
@@ -81,11 +82,8 @@ def check_command(
     """Check one or more submissions and report what is met, what is not, and how to fix it."""
     from pcn_rules.api import check
     from pcn_rules.packs.discover import load_pack_cached
-    from pcn_rules.report.model import reports_to_json
 
-    formats = ("text", "json", "junit", "sarif", "csv")
-    if output_format not in formats:
-        raise UsageError(f"--format must be one of {', '.join(formats)}, got {output_format!r}")
+    rendering = find_format(CHECK_FORMATS, output_format)
     when = parse_date(as_of, "--as-of")
     loaded = load_pack_cached(pack) if pack is not None else None
     waiver_set = None
@@ -123,32 +121,7 @@ def check_command(
         from pcn_rules.report.baseline import compare
 
         diff = compare(reports, previous, str(baseline))
-    if output_format == "json":
-        text = reports_to_json(reports, baseline=diff.to_dict() if diff else None) + "\n"
-        write(text, output)
-    elif output_format in ("junit", "sarif", "csv"):
-        from pcn_rules.render import RENDERERS
-
-        write(RENDERERS[output_format](reports), output)
-    else:
-        from pcn_rules.render.text import render_baseline, render_report
-
-        console, buffer = file_console() if output is not None else (stdout_console(), None)
-        for index, report in enumerate(reports):
-            if index:
-                console.print()
-            render_report(report, console, explain=explain)
-        if diff is not None:
-            render_baseline(diff, console)
-        if len(reports) > 1:
-            failing = sum(1 for r in reports if not r.compliant)
-            console.print()
-            console.print(
-                f"[bold]{len(reports)} submissions: {len(reports) - failing} compliant, "
-                f"{failing} not compliant.[/bold]"
-            )
-        if buffer is not None:
-            write(buffer.getvalue(), output)
+    emit(rendering, Checked(reports, baseline=diff, explain=explain), output)
     if unreadable:
         err = error_console()
         for problem in unreadable:

@@ -1,5 +1,5 @@
-"""Terminal rendering of reports with rich: one submission's report, the comparison with a
-baseline, and the explanation of a rule.  Audits are in :mod:`.text_audit`, packs in
+"""Terminal rendering of reports with rich: a check of submissions (each report, the comparison
+with a baseline), and the explanation of a rule.  Audits are in :mod:`.text_audit`, packs in
 :mod:`.text_packs`.  Renderers draw on the console they are given; only the CLI prints."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from rich.text import Text
 from pcn_rules.vocab import days_phrase
 
 if TYPE_CHECKING:  # only for annotations
+    from pcn_rules.render import Checked
     from pcn_rules.report import Finding, Report
     from pcn_rules.report.baseline import BaselineDiff
 
@@ -244,6 +245,24 @@ def render_report(report: Report, console: Console, explain: bool = False) -> No
             style="bold",
         )
     )
+
+
+def render_checked(checked: Checked, console: Console) -> None:
+    """Each report in turn, the comparison with a baseline, and (for several) how many pass."""
+    reports = checked.reports
+    for index, report in enumerate(reports):
+        if index:
+            console.print()
+        render_report(report, console, explain=checked.explain)
+    if checked.baseline is not None:
+        render_baseline(checked.baseline, console)
+    if len(reports) > 1:
+        failing = sum(1 for r in reports if not r.compliant)
+        console.print()
+        console.print(
+            f"[bold]{len(reports)} submissions: {len(reports) - failing} compliant, "
+            f"{failing} not compliant.[/bold]"
+        )
 
 
 def render_baseline(diff: BaselineDiff, console: Console) -> None:
