@@ -7,14 +7,17 @@ Exit codes (also in ``--help`` and the README), mapped from exceptions in :func:
 
 - 0 compliant: nothing due by the next milestone (or overdue) is unmet
 - 1 not compliant
-- 2 usage error (unknown option, bad date, unknown pack or rule, an output file that cannot be
-  written)
+- 2 usage error (unknown option, mistyped command, bad date, unknown pack or rule, an output file
+  that cannot be written)
 - 3 unreadable input or invalid rule pack
 - 4 internal error (a bug: please report it)
 """
 
+import difflib
 import gc
+import os
 import sys
+from pathlib import Path
 from typing import NoReturn
 
 import typer
@@ -60,21 +63,46 @@ def _is_usage_exception(exc: Exception) -> bool:
     return callable(getattr(exc, "show", None)) and hasattr(exc, "exit_code")
 
 
-def _is_default_command(args: list[str]) -> bool:
-    """Whether ARGS are for the default command, ``check``: ``FILE... [OPTIONS]``, or options
-    first (``--as-of DATE FILE``).  The first argument that is neither an option nor an option's
-    value decides: a subcommand's name is that subcommand (whose options follow its name)."""
+def _first_operand(args: list[str]) -> str | None:
+    """The first of ARGS that is neither an option nor an option's value (options may come first:
+    ``--as-of DATE FILE``); None if there is none before ``--`` (after which only files follow)."""
     index = 0
     while index < len(args):
         arg = args[index]
         if arg == "--":
-            return True  # only files follow
-        if arg == "--help" and index == 0:
-            return False  # pcn-check's own help
+            return None
         if not arg.startswith("-") or arg == "-":
-            return arg not in SUBCOMMANDS
+            return arg
         index += 2 if arg in CHECK_VALUE_OPTIONS else 1
-    return bool(args)  # options only: `check` says what is missing
+    return None
+
+
+def _mistyped_command(operand: str) -> str | None:
+    """The command OPERAND is a slip for (``audti``: ``audit``), if it is not a path that exists
+    nor looks like a file name (``submission.json``, ``data/x``); None if it is a file for
+    ``check``."""
+    if "." in operand or "/" in operand or os.sep in operand or Path(operand).exists():
+        return None
+    close = difflib.get_close_matches(operand, SUBCOMMANDS, n=1)
+    return close[0] if close else None
+
+
+def _command_line(args: list[str]) -> list[str]:
+    """ARGS for the typer app: ``check`` is put first when they are for the default command,
+    ``FILE... [OPTIONS]``.  The first operand decides: a command's name is that command (whose
+    options follow its name); a close miss of one is a usage error; anything else is a file."""
+    if args[:1] == ["--help"]:
+        return args  # pcn-check's own help
+    operand = _first_operand(args)
+    if operand is None:
+        # no file (options only, or nothing after `--`): `check` says what is missing
+        return ["check", *args] if args else args
+    if operand in SUBCOMMANDS:
+        return args
+    command = _mistyped_command(operand)
+    if command is not None:
+        raise UsageError(f"No such command {operand!r}. Did you mean {command!r}?")
+    return ["check", *args]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,12 +119,10 @@ def main(argv: list[str] | None = None) -> int:
 
         keep_packs_on_disk()
     args = list(sys.argv[1:] if argv is None else argv)
-    if _is_default_command(args):
-        args.insert(0, "check")
     err = error_console()
     code = EXIT_OK
     try:
-        app(args=args, prog_name="pcn-check", standalone_mode=False)
+        app(args=_command_line(args), prog_name="pcn-check", standalone_mode=False)
     except Fail as fail:
         code = fail.code
     except InputError as exc:
