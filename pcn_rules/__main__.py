@@ -1,5 +1,5 @@
 """``python -m pcn_rules`` runs the ``pcn-check`` command line."""
 
-from pcn_rules.cli import main
+from pcn_rules.cli import run
 
-main()
+run()

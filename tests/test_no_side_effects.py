@@ -55,9 +55,9 @@ def test_the_command_keeps_packs_on_disk(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     code = (
         "import sys\n"
-        "from pcn_rules.cli import main\n"
+        "from pcn_rules.cli import run\n"
         "sys.argv = ['pcn-check', 'fixtures/2019-20/compliant.json']\n"
-        "main()\n"
+        "run()\n"
     )
     done = _python(code, {"XDG_CACHE_HOME": str(cache), "PCN_RULES_NO_CACHE": ""})
     assert done.returncode == 0, done.stdout + done.stderr

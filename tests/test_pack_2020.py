@@ -101,11 +101,7 @@ def _pack(
 def _cli(args: list[str]) -> int:
     from pcn_rules.cli import main
 
-    with pytest.raises(SystemExit) as info:
-        main(args)
-    code = info.value.code
-    assert isinstance(code, int)
-    return code
+    return main(args)
 
 
 def test_child_pack_inherits_overrides_and_retires(tmp_path: Path) -> None:

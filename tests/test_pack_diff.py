@@ -13,11 +13,7 @@ from pcn_rules.packs.load import load_pack
 def _cli(args: list[str]) -> int:
     from pcn_rules.cli import main
 
-    with pytest.raises(SystemExit) as info:
-        main(args)
-    code = info.value.code
-    assert isinstance(code, int)
-    return code
+    return main(args)
 
 
 def test_diff_2019_to_2020_data() -> None:

@@ -1,18 +1,137 @@
-"""Renderers for integrations: each turns reports into text (no printing).  Picked by name."""
+"""The output formats of ``pcn-check`` (:data:`CHECK_FORMATS`) and ``pcn-check audit``
+(:data:`AUDIT_FORMATS`), in one registry: each format's name and how it renders.
+
+A format gives the whole output as text (for a file or a pipe); one that draws with rich (``text``)
+can also draw on a console, in colour on a terminal.  Renderers return text or draw on the
+console they are given; only the CLI prints.  A format's module is imported when the format is
+used, so that ``pcn-check FILE`` loads only what it prints with.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import io
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
 
-from pcn_rules.render.csv import render_csv
-from pcn_rules.render.junit import render_junit
-from pcn_rules.render.sarif import render_sarif
-from pcn_rules.report.model import Report
+if TYPE_CHECKING:  # only for annotations
+    from rich.console import Console
 
-RENDERERS: dict[str, Callable[[list[Report]], str]] = {
-    "junit": render_junit,
-    "sarif": render_sarif,
-    "csv": render_csv,
-}
+    from pcn_rules.audit import AuditReport
+    from pcn_rules.report import Report
+    from pcn_rules.report.baseline import BaselineDiff
 
-__all__ = ["RENDERERS", "render_csv", "render_junit", "render_sarif"]
+T = TypeVar("T")
+
+#: The width of text drawn for a file (on a terminal, the terminal's width).
+FILE_WIDTH = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """What ``pcn-check FILE...`` renders: the reports, in order; the comparison with an earlier
+    report (``--baseline``); whether each condition was recorded (``--explain``)."""
+
+    reports: Sequence[Report]
+    baseline: BaselineDiff | None = None
+    explain: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Format(Generic[T]):
+    """One output format: ``text`` renders the whole output as a string; ``draw``, for a format
+    drawn with rich, draws it on a console instead."""
+
+    name: str
+    text: Callable[[T], str]
+    draw: Callable[[T, Console], None] | None = None
+
+
+def plain(draw: Callable[[T, Console], None]) -> Callable[[T], str]:
+    """What DRAW draws, as a string: without colour, at :data:`FILE_WIDTH` columns."""
+
+    def text(item: T) -> str:
+        from rich.console import Console
+
+        buffer = io.StringIO()
+        draw(item, Console(file=buffer, width=FILE_WIDTH, no_color=True))
+        return buffer.getvalue()
+
+    return text
+
+
+def _by_name(*formats: Format[T]) -> Mapping[str, Format[T]]:
+    return {f.name: f for f in formats}
+
+
+def _draw_check(checked: Checked, console: Console) -> None:
+    from pcn_rules.render.text import render_checked
+
+    render_checked(checked, console)
+
+
+def _check_json(checked: Checked) -> str:
+    from pcn_rules.render.json import render_json
+
+    return render_json(checked.reports, checked.baseline)
+
+
+def _check_junit(checked: Checked) -> str:
+    from pcn_rules.render.junit import render_junit
+
+    return render_junit(list(checked.reports))
+
+
+def _check_sarif(checked: Checked) -> str:
+    from pcn_rules.render.sarif import render_sarif
+
+    return render_sarif(list(checked.reports))
+
+
+def _check_csv(checked: Checked) -> str:
+    from pcn_rules.render.csv import render_csv
+
+    return render_csv(list(checked.reports))
+
+
+def _draw_audit(report: AuditReport, console: Console) -> None:
+    from pcn_rules.render.text_audit import render_audit
+
+    render_audit(report, console)
+
+
+def _audit_json(report: AuditReport) -> str:
+    from pcn_rules.render.json import render_audit_json
+
+    return render_audit_json(report)
+
+
+def _audit_csv(report: AuditReport) -> str:
+    from pcn_rules.render.csv import render_audit_csv
+
+    return render_audit_csv(report)
+
+
+def _audit_html(report: AuditReport) -> str:
+    from pcn_rules.render.html import render_audit_html
+
+    return render_audit_html(report)
+
+
+#: ``pcn-check FILE... --format NAME``.
+CHECK_FORMATS: Mapping[str, Format[Checked]] = _by_name(
+    Format("text", plain(_draw_check), _draw_check),
+    Format("json", _check_json),
+    Format("junit", _check_junit),
+    Format("sarif", _check_sarif),
+    Format("csv", _check_csv),
+)
+#: ``pcn-check audit ... --format NAME``.
+AUDIT_FORMATS: Mapping[str, Format[AuditReport]] = _by_name(
+    Format("text", plain(_draw_audit), _draw_audit),
+    Format("json", _audit_json),
+    Format("csv", _audit_csv),
+    Format("html", _audit_html),
+)
+
+__all__ = ["AUDIT_FORMATS", "CHECK_FORMATS", "FILE_WIDTH", "Checked", "Format", "plain"]

@@ -1,0 +1,45 @@
+"""``pcn-check explain FILE RULE``: why a rule gave its result for one submission."""
+
+# No `from __future__ import annotations` here: typer reads every command's annotations on each
+# run, and string annotations would have to be evaluated (~15 ms of `pcn-check FILE`'s start).
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pcn_rules.cli.app import PackOption, parse_date, stdout_console, write
+
+
+def explain_command(
+    file: Annotated[Path, typer.Argument(help="A submission JSON file.")],
+    rule_id: Annotated[str, typer.Argument(help="The rule to explain, e.g. POP-MIN.")],
+    pack: PackOption = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="As of this date (YYYY-MM-DD).")
+    ] = None,
+    output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+) -> None:
+    """Explain one rule for one submission: its conditions, the values read, the result."""
+    from pcn_rules.api import check
+    from pcn_rules.packs.discover import load_pack_cached
+
+    loaded = load_pack_cached(pack) if pack is not None else None
+    report = check(file, pack=loaded, as_of=parse_date(as_of, "--as-of"), explain=True)
+    wanted = rule_id.upper()
+    findings = [f for f in report.findings if f.rule_id == wanted]
+    if not findings:
+        (loaded or load_pack_cached(report.pack_id)).rule(wanted)  # raises a usage error
+    if output_format == "json":
+        payload = {
+            "rule_id": wanted,
+            "pack": report.pack_id,
+            "as_of": report.as_of.isoformat(),
+            "findings": [f.to_dict() for f in findings],
+        }
+        write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", None)
+        return
+    from pcn_rules.render.text import render_explanation
+
+    render_explanation(report, findings, stdout_console())
