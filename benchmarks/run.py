@@ -228,7 +228,7 @@ def main() -> int:
         return 2
 
     from pcn_rules import check, load_pack
-    from pcn_rules.audit.run import audit
+    from pcn_rules.audits.run import audit
     from pcn_rules.facts.build import build_facts
     from pcn_rules.ingest.ods import import_ods
     from pcn_rules.submission.read import validate_submission

@@ -26,7 +26,7 @@ _imported_ns = time.time_ns()
 #: Public name → the module it lives in.
 _EXPORTS = {
     "check": "pcn_rules.api",
-    "audit": "pcn_rules.audit",
+    "audit": "pcn_rules.audits",
     "import_ods": "pcn_rules.ingest.ods",
     "InputError": "pcn_rules.errors",
     "PackError": "pcn_rules.errors",
@@ -59,7 +59,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from pcn_rules.api import check
-    from pcn_rules.audit import audit
+    from pcn_rules.audits import audit
     from pcn_rules.errors import InputError, PackError, PcnRulesError, UsageError
     from pcn_rules.ingest.ods import import_ods
     from pcn_rules.packs.discover import available_packs

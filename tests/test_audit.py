@@ -15,7 +15,7 @@ import pytest
 from cli_runner import run
 
 import pcn_rules
-from pcn_rules.audit import audit, audit_json_schema
+from pcn_rules.audits import audit, audit_json_schema
 from pcn_rules.cli import main
 from pcn_rules.ingest.register import load_register
 

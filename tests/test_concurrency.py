@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pcn_rules
-from pcn_rules.audit import audit
 from pcn_rules.engine import plan
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,9 +75,7 @@ def _check(path: Path, pack: pcn_rules.RulePack) -> dict[str, Any]:
 
 
 def _audit(batch: list[Path], as_of: str, pack: pcn_rules.RulePack) -> dict[str, Any]:
-    # not pcn_rules.audit: once pcn_rules.audit.run is imported (as other tests do), that
-    # attribute is the subpackage, not the function
-    return audit(batch, as_of=as_of, pack=pack).to_dict()
+    return pcn_rules.audit(batch, as_of=as_of, pack=pack).to_dict()
 
 
 def test_eight_threads_first_use_a_freshly_loaded_pack_at_once() -> None:

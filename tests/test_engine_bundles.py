@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import pcn_rules
-from pcn_rules.audit.run import audit
+from pcn_rules.audits.run import audit
 from pcn_rules.cel import UNDECIDED, Bundle, CompileError, Environment
 from pcn_rules.ingest.ods import import_ods
 

@@ -13,8 +13,8 @@ import jsonschema
 import pytest
 
 import pcn_rules
-from pcn_rules.audit import audit, audit_json_schema
-from pcn_rules.audit.shapes import AUDIT_VERSION
+from pcn_rules.audits import audit, audit_json_schema
+from pcn_rules.audits.shapes import AUDIT_VERSION
 from pcn_rules.report import report_json_schema
 from pcn_rules.report.baseline import BaselineItem, compare
 from pcn_rules.report.model import REPORT_VERSION, reports_to_json

@@ -62,3 +62,15 @@ def test_the_command_keeps_packs_on_disk(tmp_path: Path) -> None:
     done = _python(code, {"XDG_CACHE_HOME": str(cache), "PCN_RULES_NO_CACHE": ""})
     assert done.returncode == 0, done.stdout + done.stderr
     assert list((cache / "pcn-rules" / "packs").glob("*.pickle"))
+
+
+def test_the_public_audit_stays_the_function() -> None:
+    # the audit package is called audits, so importing it never hides the function
+    code = (
+        "import pcn_rules.audits.run, pcn_rules.cli.audit, pcn_rules\n"
+        "assert callable(pcn_rules.audit), pcn_rules.audit\n"
+        "from pcn_rules import audit\n"
+        "assert audit.__module__ == 'pcn_rules.audits.run'\n"
+    )
+    done = _python(code, {})
+    assert done.returncode == 0, done.stderr

@@ -15,7 +15,7 @@ import pytest
 from cli_runner import run
 
 from pcn_rules.api import check
-from pcn_rules.audit import audit
+from pcn_rules.audits import audit
 from pcn_rules.render import AUDIT_FORMATS, CHECK_FORMATS, Checked
 
 ROOT = Path(__file__).resolve().parent.parent

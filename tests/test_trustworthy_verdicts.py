@@ -18,7 +18,7 @@ import pytest
 from cli_runner import run
 
 import pcn_rules
-from pcn_rules.audit import audit, audit_json_schema
+from pcn_rules.audits import audit, audit_json_schema
 from pcn_rules.errors import UsageError
 from pcn_rules.report import Finding, Report, report_json_schema
 

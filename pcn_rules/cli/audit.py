@@ -64,7 +64,7 @@ def audit_command(
     figures."""
     from rich.progress import Progress
 
-    from pcn_rules.audit.run import audit
+    from pcn_rules.audits.run import audit
 
     rendering = find_format(AUDIT_FORMATS, output_format)
     when = parse_date(as_of, "--as-of")

@@ -21,7 +21,7 @@ def schema_command(
 ) -> None:
     """Print the JSON Schema of the submission format (or of the JSON report or audit)."""
     if audit:
-        from pcn_rules.audit.run import audit_json_schema
+        from pcn_rules.audits.run import audit_json_schema
 
         schema = audit_json_schema()
     elif report:

@@ -95,7 +95,7 @@ def _findings(pack: RulePack, example: Example, doc: dict[str, Any]) -> tuple[Fi
     """Every finding for ``doc`` as the example runs it: a check, or an audit of the one
     network against the example's register."""
     if example.register:
-        from pcn_rules.audit.run import audit
+        from pcn_rules.audits.run import audit
         from pcn_rules.ingest.register import Register, RegisterPractice
 
         register = Register(

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 if TYPE_CHECKING:  # only for annotations
     from rich.console import Console
 
-    from pcn_rules.audit import AuditReport
+    from pcn_rules.audits import AuditReport
     from pcn_rules.report import Report
     from pcn_rules.report.baseline import BaselineDiff
 

@@ -10,7 +10,7 @@ from pcn_rules.report.model import Finding, Report
 from pcn_rules.vocab import STATUS_RANK
 
 if TYPE_CHECKING:
-    from pcn_rules.audit.run import AuditReport
+    from pcn_rules.audits.run import AuditReport
 
 COLUMNS = (
     "source",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from pcn_rules.audit.run import AuditReport
+from pcn_rules.audits.run import AuditReport
 from pcn_rules.vocab import days_phrase
 
 _CSS = (

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pcn_rules.report.model import REPORT_VERSION
 
 if TYPE_CHECKING:  # only for annotations
-    from pcn_rules.audit import AuditReport
+    from pcn_rules.audits import AuditReport
     from pcn_rules.report import Report
     from pcn_rules.report.baseline import BaselineDiff
 
@@ -19,7 +19,7 @@ def render_json(reports: Sequence[Report], baseline: BaselineDiff | None = None)
     comparison with an earlier report (``baseline``), if any, at the top level."""
     payload: dict[str, Any]
     if len(reports) == 1:
-        payload = reports[0].to_dict()
+        payload = dict(reports[0].to_dict())
     else:
         payload = {"report_version": REPORT_VERSION, "reports": [r.to_dict() for r in reports]}
     if baseline is not None:
@@ -28,7 +28,7 @@ def render_json(reports: Sequence[Report], baseline: BaselineDiff | None = None)
 
 
 def render_audit_json(report: AuditReport) -> str:
-    return _dumps(report.to_dict())
+    return _dumps(dict(report.to_dict()))
 
 
 def _dumps(payload: dict[str, Any]) -> str:

@@ -14,7 +14,7 @@ from pcn_rules.render.text import SEVERITY_STYLE
 from pcn_rules.vocab import days_phrase
 
 if TYPE_CHECKING:  # only for annotations
-    from pcn_rules.audit import AuditReport
+    from pcn_rules.audits import AuditReport
 
 
 def render_audit(report: AuditReport, console: Console) -> None:

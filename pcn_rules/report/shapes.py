@@ -5,7 +5,7 @@ generates the published JSON Schema from it (:mod:`pcn_rules.report.schema`; thi
 not import pydantic).  What a Python type cannot say is attached to it: JSON Schema keywords
 (a pattern, a minimum, a date format) with :class:`Keywords`, and whether an object may carry
 keys it does not declare with :func:`closed` or :func:`open_ended`.  The audit's shapes
-(:mod:`pcn_rules.audit.shapes`) are built the same way, on these.
+(:mod:`pcn_rules.audits.shapes`) are built the same way, on these.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pcn_rules.audit.model import Action, AuditReport, DataGap
-from pcn_rules.audit.shapes import StatsJSON
+from pcn_rules.audits.model import Action, AuditReport, DataGap
+from pcn_rules.audits.shapes import StatsJSON
 from pcn_rules.facts.catalogue import SCOPES
 from pcn_rules.facts.model import LIST_SCOPES, SubmissionFacts
 from pcn_rules.ingest.ods import FROM_LIST_SIZES

@@ -2,7 +2,7 @@
 
 Built like the report's (:mod:`pcn_rules.report.shapes`): mypy checks the ``to_dict`` methods
 against them and pydantic generates the published JSON Schema from them
-(:mod:`pcn_rules.audit.schema`).  Where the published schema says less than the type (the
+(:mod:`pcn_rules.audits.schema`).  Where the published schema says less than the type (the
 figures, a network's summary, an action's due date), :class:`Loosely` gives what it says.
 """
 

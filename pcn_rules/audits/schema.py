@@ -1,11 +1,11 @@
 """JSON Schema (2020-12) of the audit report (``pcn-check audit --format json``), generated
-from its shapes (:mod:`pcn_rules.audit.shapes`) by pydantic."""
+from its shapes (:mod:`pcn_rules.audits.shapes`) by pydantic."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pcn_rules.audit.shapes import AUDIT_VERSION, AuditJSON
+from pcn_rules.audits.shapes import AUDIT_VERSION, AuditJSON
 from pcn_rules.report.schema import json_schema_of
 
 

@@ -5,7 +5,7 @@ batch rules (CORE-ONE-NETWORK across networks, COV-FULL against the register) on
 them, and summarises: per milestone, which networks are not ready; an action plan ordered by
 due date then severity; and figures a commissioner asks for (list-size bands, single-practice
 networks, memberships crossing CCG boundaries, practices in no network) with
-:mod:`pcn_rules.audit.summary`.  Pure data (:mod:`pcn_rules.audit.model`); the CLI renders it.
+:mod:`pcn_rules.audits.summary`.  Pure data (:mod:`pcn_rules.audits.model`); the CLI renders it.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from pcn_rules.api import as_date
-from pcn_rules.audit.model import AuditReport, MilestoneReadiness
-from pcn_rules.audit.schema import audit_json_schema
-from pcn_rules.audit.summary import action_plan, area_stats, data_gaps, headline
+from pcn_rules.audits.model import AuditReport, MilestoneReadiness
+from pcn_rules.audits.schema import audit_json_schema
+from pcn_rules.audits.summary import action_plan, area_stats, data_gaps, headline
 from pcn_rules.engine import Decide, evaluate, evaluate_batch
 from pcn_rules.errors import InputError, UsageError
 from pcn_rules.facts.batch import batch_practices, network_label

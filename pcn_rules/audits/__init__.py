@@ -1,7 +1,7 @@
 """Audits: many networks and a register of practices checked together as of a date."""
 
-from pcn_rules.audit.model import AuditReport
-from pcn_rules.audit.run import audit
-from pcn_rules.audit.schema import audit_json_schema
+from pcn_rules.audits.model import AuditReport
+from pcn_rules.audits.run import audit
+from pcn_rules.audits.schema import audit_json_schema
 
 __all__ = ["AuditReport", "audit", "audit_json_schema"]

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import cast
 
-from pcn_rules.audit.shapes import (
+from pcn_rules.audits.shapes import (
     AUDIT_VERSION,
     ActionJSON,
     AuditJSON,
