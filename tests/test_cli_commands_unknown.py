@@ -119,3 +119,21 @@ def test_the_command_names_are_the_registered_commands() -> None:
 
     group = typer.main.get_command(app)
     assert sorted(SUBCOMMANDS) == sorted(group.commands)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["rules", "list", "--format", "yaml"],
+        ["rules", "diff", "2019/20", "2020/21", "--format", "JSON"],
+        ["explain", "fixtures/2019-20/compliant.json", "POP-MIN", "--format", "csv"],
+    ],
+)
+def test_an_unknown_format_of_a_text_or_json_command_is_a_usage_error(
+    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    code, out, err = run(args, capsys)
+    assert code == 2
+    assert "--format must be text or json" in err
+    assert out == ""

@@ -145,6 +145,14 @@ def find_format(formats: Mapping[str, Format[T]], name: str) -> Format[T]:
     return found
 
 
+def text_or_json(name: str) -> str:
+    """The ``--format`` of a command that prints text or JSON; a usage error for anything else
+    (an unknown format is never quietly taken for text)."""
+    if name not in ("text", "json"):
+        raise UsageError(f"--format must be text or json, got {name!r}")
+    return name
+
+
 def emit(output_format: Format[T], item: T, output: Path | None) -> None:
     """ITEM in OUTPUT_FORMAT: drawn on the terminal where the format draws (in colour, at the
     terminal's width), otherwise as text, to standard output or the file OUTPUT."""

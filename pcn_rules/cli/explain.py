@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from pcn_rules.cli.app import PackOption, parse_date, stdout_console, write
+from pcn_rules.cli.app import PackOption, parse_date, stdout_console, text_or_json, write
 
 
 def explain_command(
@@ -25,6 +25,7 @@ def explain_command(
     from pcn_rules.api import check
     from pcn_rules.packs.discover import load_pack_cached
 
+    output_format = text_or_json(output_format)
     loaded = load_pack_cached(pack) if pack is not None else None
     report = check(file, pack=loaded, as_of=parse_date(as_of, "--as-of"), explain=True)
     wanted = rule_id.upper()

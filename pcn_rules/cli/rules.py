@@ -14,9 +14,9 @@ from pcn_rules.cli.app import (
     Fail,
     PackOption,
     stdout_console,
+    text_or_json,
     write,
 )
-from pcn_rules.errors import UsageError
 
 
 def rules_list(
@@ -26,6 +26,7 @@ def rules_list(
     """List the rules of a pack (default: the newest bundled pack)."""
     from pcn_rules.packs.discover import available_packs, load_pack_cached
 
+    output_format = text_or_json(output_format)
     loaded = load_pack_cached(pack or available_packs()[-1])
     if output_format == "json":
         payload = [
@@ -67,8 +68,7 @@ def rules_diff(
     from pcn_rules.packs.diff import diff_packs
     from pcn_rules.packs.load import load_pack
 
-    if output_format not in ("text", "json"):
-        raise UsageError(f"--format must be text or json, got {output_format!r}")
+    output_format = text_or_json(output_format)
     diff = diff_packs(load_pack(old), load_pack(new))
     if output_format == "json":
         write(json.dumps(diff.to_dict(), indent=2, ensure_ascii=False) + "\n", None)
