@@ -98,6 +98,16 @@ def days_phrase(days: int) -> str:
     return f"due in {plural(days, 'day')}"
 
 
+def days_ago(days: int) -> str:
+    """How long ago a date passed: "1 day ago", "30 days ago"."""
+    return f"{plural(days, 'day')} ago"
+
+
+def milestone_phrase(days_left: int) -> str:
+    """When a milestone is, from a date: "due in 3 days", "due today", "30 days ago"."""
+    return days_ago(-days_left) if days_left < 0 else days_phrase(days_left)
+
+
 def json_path(loc: Iterable[int | str]) -> str:
     """A validation error location as a JSON path, e.g. ``practices[2].name``."""
     out = ""

@@ -18,7 +18,7 @@ from pcn_rules.facts.lookup import concrete_paths, element_source, source_of
 from pcn_rules.facts.model import Entity, Postponed
 from pcn_rules.packs.model import Rule, path_keys
 from pcn_rules.report.model import Finding, Waiver
-from pcn_rules.vocab import Status
+from pcn_rules.vocab import Status, plural
 
 if TYPE_CHECKING:
     from pcn_rules.engine.decide import Values
@@ -100,7 +100,7 @@ def met(
     ]
     named = f" ({'; '.join(which)})" if which else ""
     message = (
-        f"Met {late} day{'s' if late != 1 else ''} late: the evidence is dated {evidence_on}"
+        f"Met {plural(late, 'day')} late: the evidence is dated {evidence_on}"
         f"{named}, after the deadline of {rule.due.date.isoformat()} ({rule.due.key}). {message}"
     )
     return finding(

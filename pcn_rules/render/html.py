@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from pcn_rules.audits.run import AuditReport
-from pcn_rules.vocab import days_phrase
+from pcn_rules.vocab import days_phrase, milestone_phrase
 
 _CSS = (
     "body{font-family:system-ui,'Segoe UI',Arial,sans-serif;margin:2rem;color:#1d1d1d;"
@@ -78,7 +78,7 @@ def render_audit_html(report: AuditReport) -> str:
     rows = []
     for m in report.milestones:
         late = m.days_left < 0 and (m.networks_not_ready or m.actions)
-        when = _days(m.days_left) if late or m.days_left >= 0 else f"{-m.days_left} days ago"
+        when = _days(m.days_left) if late else escape(milestone_phrase(m.days_left))
         rows.append(
             f"<tr><td>{m.date:%d %b %Y}</td><td>{escape(m.title)}</td><td>{when}</td>"
             f"<td>{len(m.networks_not_ready)}</td><td>{m.actions}</td>"

@@ -14,7 +14,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from pcn_rules.vocab import days_phrase
+from pcn_rules.vocab import days_phrase, milestone_phrase, plural
 
 if TYPE_CHECKING:  # only for annotations
     from pcn_rules.render import Checked
@@ -87,7 +87,7 @@ def _verdict(report: Report) -> Text:
     unproven = {f.rule_id for f in blocking if f.status == "not_evidenced"} - unmet
     parts = []
     if unmet:
-        parts.append(f"{len(unmet)} requirement{'s' if len(unmet) != 1 else ''} not met")
+        parts.append(f"{plural(len(unmet), 'requirement')} not met")
     if unproven:
         parts.append(
             f"{len(unproven)} not evidenced ({', '.join(sorted(unproven))})"
@@ -119,7 +119,7 @@ def _finding_block(finding: Finding, show_remediation: bool) -> RenderableType:
         )
     if finding.days_late is not None:
         head.append(
-            f" · {finding.days_late} day{'s' if finding.days_late != 1 else ''} late",
+            f" · {plural(finding.days_late, 'day')} late",
             style="yellow",
         )
     if finding.entity and finding.scope != "network":
@@ -210,10 +210,7 @@ def render_report(report: Report, console: Console, explain: bool = False) -> No
             m = milestone_info[key]
             upcoming = horizon_date is not None and m.date > horizon_date
             heading = Text(f"{human_date(m.date)} · {m.title}", style="bold underline")
-            if m.days_left < 0:
-                when = f"{-m.days_left} day{'s' if m.days_left != -1 else ''} ago"
-            else:
-                when = days_phrase(m.days_left)
+            when = milestone_phrase(m.days_left)
             heading.append(f"  ({when})", style="red" if m.blocking else "")
             if upcoming:
                 heading.append("  upcoming: does not affect the verdict yet", style="dim")

@@ -11,7 +11,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from pcn_rules.render.text import SEVERITY_STYLE
-from pcn_rules.vocab import days_phrase
+from pcn_rules.vocab import days_phrase, milestone_phrase
 
 if TYPE_CHECKING:  # only for annotations
     from pcn_rules.audits import AuditReport
@@ -31,7 +31,7 @@ def render_audit(report: AuditReport, console: Console) -> None:
     console.print(Text("Milestones", style="bold underline"))
     total = len(report.reports)
     for m in report.milestones:
-        when = days_phrase(m.days_left) if m.days_left >= 0 else f"{-m.days_left} days ago"
+        when = milestone_phrase(m.days_left)
         line = Text(f"{m.date:%d %b %Y}  {m.key:<26} {when:<18} ")
         urgent = "red" if m.days_left <= 0 else "yellow"
         said: list[str] = []
