@@ -52,6 +52,9 @@ def check_selectors(patterns: Sequence[str], pack: RulePack, option: str) -> Non
     for pattern in patterns:
         if any(_matches(rule_id, [pattern]) for rule_id in ids):
             continue
+        gone = next((r for r in pack.retired if r.id == pattern), None)
+        if gone is not None:
+            raise UsageError(f"{option} {pattern}: {gone.describe(pack.id)}")
         prefixes = sorted({rule_id.split("-")[0] for rule_id in ids})
         close = difflib.get_close_matches(pattern, [*ids, *prefixes], n=1, cutoff=0.6)
         hint = f"; did you mean {close[0]}?" if close else ""
@@ -126,7 +129,10 @@ def audit(
         year = next(iter(years)) if years else None
         chosen = load_pack_cached(select_pack_id(year, when))
     if waiver_set is not None:
-        waiver_set.check_against({rule.id: rule.waivable for rule in chosen.rules})
+        waiver_set.check_against(
+            {rule.id: rule.waivable for rule in chosen.rules},
+            {r.id: r.describe(chosen.id) for r in chosen.retired},
+        )
     check_selectors(select, chosen, "--select")
     check_selectors(ignore, chosen, "--ignore")
 

@@ -88,11 +88,12 @@ def met(
 ) -> Finding:
     """Every condition holds: on time (``met``) or with evidence dated after the deadline."""
     message = rule.met_message.render(data)
-    if evidence_on is None or rule.due is None or evidence_on <= rule.due.date.isoformat():
+    deadline = rule.evidence_due or rule.due
+    if evidence_on is None or deadline is None or evidence_on <= deadline.date.isoformat():
         return finding(
             ctx, rule, entity, "met", message, evidence, trace=trace, dated=(evidence_on, None)
         )
-    late = (dt.date.fromisoformat(evidence_on) - rule.due.date).days
+    late = (dt.date.fromisoformat(evidence_on) - deadline.date).days
     which = [
         f"{p.label + ': ' if p.label else ''}{p.path}"
         for p in ctx.facts.dated
@@ -101,7 +102,7 @@ def met(
     named = f" ({'; '.join(which)})" if which else ""
     message = (
         f"Met {plural(late, 'day')} late: the evidence is dated {evidence_on}"
-        f"{named}, after the deadline of {rule.due.date.isoformat()} ({rule.due.key}). {message}"
+        f"{named}, after the deadline of {deadline.date.isoformat()} ({deadline.key}). {message}"
     )
     return finding(
         ctx, rule, entity, "met_late", message, evidence, trace=trace, dated=(evidence_on, late)

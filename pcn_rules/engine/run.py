@@ -328,7 +328,10 @@ def evaluate(
     give the same report.
     """
     if waivers is not None:
-        waivers.check_against({rule.id: rule.waivable for rule in pack.rules})
+        waivers.check_against(
+            {rule.id: rule.waivable for rule in pack.rules},
+            {r.id: r.describe(pack.id) for r in pack.retired},
+        )
     ctx = Context(
         facts,
         pack,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -89,10 +89,15 @@ class WaiverSet:
         found.sort(key=lambda w: (w.entity is None, w.network is None, -w.approved_on.toordinal()))
         return found[0]
 
-    def check_against(self, rules: dict[str, bool]) -> None:
-        """Refuse waivers of unknown or non-waivable rules (``rules``: ID → waivable)."""
+    def check_against(
+        self, rules: dict[str, bool], retired: Mapping[str, str] | None = None
+    ) -> None:
+        """Refuse waivers of unknown or non-waivable rules (``rules``: ID → waivable;
+        ``retired``: ID → why a rule the pack no longer has is gone)."""
         for w in self.entries:
             where = f"waivers[{w.index}].rule"
+            if retired and w.rule in retired:
+                raise InputError(w.source, [(where, f"{retired[w.rule]}; waive what replaced it")])
             if w.rule not in rules:
                 known = ", ".join(sorted(rules))
                 raise InputError(

@@ -4,7 +4,6 @@ its message templates parsed, and what it reads from a submission worked out."""
 from __future__ import annotations
 
 import re
-import string
 import threading
 from collections.abc import Mapping
 from functools import cache
@@ -20,6 +19,7 @@ from pcn_rules.facts.catalogue import SCOPES
 from pcn_rules.facts.lookup import fact_names, read_sources, unknown_facts
 from pcn_rules.packs.model import Check, Example, Rule, Template
 from pcn_rules.packs.spec import RuleSpec
+from pcn_rules.packs.texts import template_of, with_params
 from pcn_rules.vocab import RULE_ID, Milestone, validation_problem
 
 PACK_FORMAT_VERSION = 1
@@ -65,46 +65,6 @@ def check_version(data: Any, source: str) -> None:
         )
 
 
-_FORMATTER = string.Formatter()
-
-
-def _template(text: str, source: str, where: str, allowed_roots: set[str], scope: str) -> Template:
-    try:
-        parsed = list(_FORMATTER.parse(text))
-    except ValueError as exc:
-        raise PackError(source, where, f"message template is malformed: {exc}") from None
-    fields: list[tuple[str, str]] = []
-    known = fact_names()
-    for _, name, spec, conversion in parsed:
-        if name is None:
-            continue
-        if conversion:
-            raise PackError(source, where, f"conversion !{conversion} is not allowed in {{{name}}}")
-        if not re.fullmatch(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*", name):
-            raise PackError(source, where, f"placeholder {{{name}}} must be a dotted fact path")
-        root, *rest = name.split(".")
-        if root not in allowed_roots:
-            raise PackError(
-                source,
-                where,
-                f"placeholder {{{name}}} starts with {root!r}; use one of "
-                f"{', '.join(sorted(allowed_roots))}",
-            )
-        if root in ("network", "submission") or root in SCOPES:
-            problems = unknown_facts([(root, tuple(rest))], {}, scope)
-            if problems:
-                why = problems[0].partition(": ")[2]
-                raise PackError(source, where, f"placeholder {{{name}}}: {why}")
-            for part in rest:
-                if part not in known:
-                    raise PackError(
-                        source, where, f"placeholder {{{name}}}: unknown field {part!r}"
-                    )
-        fields.append((name, spec or ""))
-    parts = tuple((literal, name, spec or "") for literal, name, spec, _ in parsed)
-    return Template(text, tuple(fields), parts)
-
-
 #: A comprehension: the path of the list it goes through (when it is one) and its variable.
 _COMPREHENSION = re.compile(
     r"(?:(?<![\w.)\]])(?P<path>[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)+)\s*)?"
@@ -119,18 +79,6 @@ def _facts_read(text: str, scope: str) -> list[str]:
         path = re.sub(r"\s+", "", match.group("path") or "") or None
         comprehensions.setdefault(match.group("var"), []).append(path)
     return unknown_facts(celexpr.field_chains(text), comprehensions, scope)
-
-
-def _with_params(text: str, params: Mapping[str, Any], source: str, where: str) -> str:
-    """A title, description or remediation step with its ``{params.name}`` placeholders filled
-    in once, at load (so that a figure is written once, as a parameter)."""
-    if "{" not in text and "}" not in text:
-        return text
-    template = _template(text, source, where, {"params"}, "network")
-    for name, _ in template.fields:
-        if name.split(".", 1)[1] not in params:
-            raise PackError(source, where, f"placeholder {{{name}}}: no such parameter")
-    return template.render({"params": params})
 
 
 def _compile(
@@ -232,7 +180,7 @@ def compile_rule(
         return _compile(env, text, source, f"{label} → {key}", names, spec.scope, derived)
 
     def template(text: str, key: str) -> Template:
-        return _template(text, source, f"{label} → {key}", template_roots, spec.scope)
+        return template_of(text, source, f"{label} → {key}", template_roots, spec.scope)
 
     when = condition(spec.when, "when") if spec.when else None
     # each derived value may use the ones before it; conditions get them inlined
@@ -279,6 +227,26 @@ def compile_rule(
                 "only a rule with a deadline (`due`) has an evidence date",
             )
         evidence_date = condition(spec.evidence_date, "evidence_date", definitions)
+    evidence_due = None
+    if spec.evidence_due is not None:
+        where = f"{label} → evidence_due"
+        if evidence_date is None or due is None:
+            raise PackError(source, where, "only a rule with an `evidence_date` has one")
+        if spec.evidence_due not in milestones:
+            raise PackError(
+                source,
+                where,
+                f"unknown milestone {spec.evidence_due!r}; this pack defines "
+                f"{', '.join(milestones)}",
+            )
+        evidence_due = milestones[spec.evidence_due]
+        if evidence_due.date > due.date:
+            raise PackError(
+                source,
+                where,
+                f"{evidence_due.key} ({evidence_due.date.isoformat()}) is after the rule's "
+                f"deadline {due.key} ({due.date.isoformat()}); evidence can only be due earlier",
+            )
     if spec.undated is not None:
         if due is None:
             raise PackError(
@@ -335,9 +303,9 @@ def compile_rule(
         )
     return Rule(
         id=spec.id,
-        title=_with_params(spec.title, params, source, f"{label} → title"),
+        title=with_params(spec.title, params, source, f"{label} → title"),
         description=(
-            _with_params(spec.description, params, source, f"{label} → description")
+            with_params(spec.description, params, source, f"{label} → description")
             if spec.description is not None
             else None
         ),
@@ -350,7 +318,7 @@ def compile_rule(
         met_message=met,
         waiver=waiver,
         remediation=tuple(
-            _with_params(step, params, source, f"{label} → remediation[{i}]")
+            with_params(step, params, source, f"{label} → remediation[{i}]")
             for i, step in enumerate(spec.remediation)
         ),
         source=MappingProxyType(
@@ -365,6 +333,7 @@ def compile_rule(
         spec=dict(raw),
         waivable=spec.waivable,
         evidence_date=evidence_date,
+        evidence_due=evidence_due,
         undated=spec.undated,
         optional=MappingProxyType(dict(spec.optional)),
         reads=reads,

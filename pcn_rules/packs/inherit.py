@@ -70,7 +70,10 @@ def _retirements(spec: PackSpec) -> list[tuple[int, Retirement]]:
         if isinstance(item, str):
             out.append((index, Retirement(item, None, ())))
         else:
-            out.append((index, Retirement(item.id, item.reason, tuple(item.replaced_by))))
+            retirement = Retirement(
+                item.id, item.reason, tuple(item.replaced_by), item.withdrawn_in
+            )
+            out.append((index, retirement))
     return out
 
 
@@ -118,13 +121,25 @@ def load_raw(directory: Path, chain: tuple[Path, ...]) -> RawPack:
     retired: list[Retirement] = []
     for index, retirement in _retirements(spec):
         where = f"retire[{index}] ({retirement.id})"
+        if retirement.withdrawn_in is not None:
+            # an ID this pack's own earlier release defined: kept so that it is explained
+            if retirement.id in rules:
+                raise PackError(
+                    source,
+                    where,
+                    f"{retirement.id} is a rule of the parent pack {parent_id}; retire it "
+                    "without `withdrawn_in`",
+                )
+            retired.append(retirement)
+            continue
         if parent_id is None:
             raise PackError(source, where, "only a pack that `extends` another can retire rules")
         if retirement.id not in rules:
             raise PackError(
                 source,
                 where,
-                f"no rule {retirement.id} in the parent pack {parent_id} to retire",
+                f"no rule {retirement.id} in the parent pack {parent_id} to retire (an ID "
+                "this pack's own earlier release withdrew names the release: `withdrawn_in`)",
             )
         del rules[retirement.id]
         retired.append(retirement)

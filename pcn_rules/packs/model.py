@@ -122,6 +122,9 @@ class Rule:
     #: The date its evidence carries (a date, or dates of which the latest counts): met on or
     #: before the deadline is ``met``, after it ``met_late``.
     evidence_date: celexpr.Compiled | None = None
+    #: The milestone the evidence date is judged against when earlier than ``due`` (e.g. a
+    #: team agreed by 30 September for a service starting on 1 October); None: ``due``.
+    evidence_due: Milestone | None = None
     #: Why a rule with a deadline has no evidence date (e.g. "a state, not an event").
     undated: str | None = None
     #: Submission paths the rule reads that may be absent while it is met, with the reason.
@@ -145,11 +148,23 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class Retirement:
-    """A rule of the parent pack that this pack no longer has."""
+    """A rule of the parent pack that this pack no longer has (or, with ``withdrawn_in``, a
+    rule an earlier release of this pack had)."""
 
     id: str
     reason: str | None
     replaced_by: tuple[str, ...]
+    withdrawn_in: str | None = None
+
+    def describe(self, pack_id: str) -> str:
+        """ "SVC-SPECS is retired in pack 2020/21 (release 2020.2): …; replaced by …"."""
+        release = f" (release {self.withdrawn_in})" if self.withdrawn_in else ""
+        text = f"{self.id} is retired in pack {pack_id}{release}"
+        if self.reason:
+            text += f": {self.reason.rstrip('.')}"
+        if self.replaced_by:
+            text += f"; replaced by {', '.join(self.replaced_by)}"
+        return text
 
 
 @dataclass(frozen=True, slots=True, weakref_slot=True)

@@ -34,6 +34,8 @@ class RetireSpec(_Spec):
     id: str
     reason: str | None = None
     replaced_by: list[str] = Field(default_factory=list)
+    #: the release of this pack that withdrew an ID it had defined itself (not the parent's)
+    withdrawn_in: str | None = Field(default=None, min_length=1)
 
 
 class PackSpec(_Spec):
@@ -47,9 +49,9 @@ class PackSpec(_Spec):
     effective: EffectiveSpec
     description: str | None = None
     milestones: dict[str, MilestoneSpec] = Field(min_length=1)
-    parameters: dict[str, int | float | str | bool | list[str] | dict[str, int | float]] = Field(
-        default_factory=dict
-    )
+    parameters: dict[
+        str, int | float | str | bool | list[str] | dict[str, int | float] | dict[str, str]
+    ] = Field(default_factory=dict)
 
 
 class SourceSpec(_Spec):
@@ -102,6 +104,8 @@ class RuleSpec(_Spec):
     waivable: bool = True
     #: the date the evidence carries (a date, or a list of dates of which the latest counts)
     evidence_date: str | None = Field(default=None, min_length=1)
+    #: the milestone the evidence date is judged against, when it is earlier than `due`
+    evidence_due: str | None = Field(default=None, min_length=1)
     #: why a rule with a deadline has no evidence date
     undated: str | None = Field(default=None, min_length=1)
     #: submission paths the rule reads that may be absent without making it unmet, and why
