@@ -71,9 +71,8 @@ def _time_process(cmd: list[str], runs: int) -> list[float]:
 def plain_rules(f: Any, params: dict[str, Any], milestones: dict[str, str], as_of: str) -> int:
     """Evaluate every 2019/20 requirement by hand on facts built as of ``as_of``; returns the
     number of findings not shown to hold (not met, not evidenced or in error).  Met late counts
-    as held, as in the engine; ``milestones`` are unused since deadlines only tell met from
-    met late."""
-    del milestones
+    as held, as in the engine; ``milestones`` bound the year of additional roles and of
+    membership changes (deadlines only tell met from met late)."""
     n = f.network
     unsettled = 0
     practices = n["practices"]
@@ -152,8 +151,10 @@ def plain_rules(f: Any, params: dict[str, Any], milestones: dict[str, str], as_o
         "registration_confirmed_on" in com and "area_approved_on" in com
     )  # COM-APPROVAL
     eh = n.get("extended_hours", {})
-    if size is not None and "minutes_per_week" in eh and "blocks" in eh:  # EHA-MINUTES
-        required = ((size * params["eha_minutes_per_1000"] + 7500) // 15000) * 15
+    april = "population" in eh and eh.get("population_date") == params["eha_population_date"]
+    patients = eh["population"] if april else size
+    if patients is not None and "minutes_per_week" in eh and "blocks" in eh:  # EHA-MINUTES
+        required = ((patients * params["eha_minutes_per_1000"] + 7500) // 15000) * 15
         unsettled += not (
             eh["minutes_per_week"] >= required
             and eh["blocks_under_30"] == 0
@@ -169,21 +170,36 @@ def plain_rules(f: Any, params: dict[str, Any], milestones: dict[str, str], as_o
             role.get("additional_to_baseline") is True or "baseline_exception" in role
         )
         allowed = role["role"] in params["arrs_roles"]
+        share = params["arrs_year_fraction"]
+        start = role.get("starts_on")
+        if start is not None and start >= milestones["des_start"]:
+            share = 0.0 if start > milestones["year_end"] else min(share, role["year_share"])
         within = True
         if allowed and "claim" in role:
-            within = "annual_cost" in role and role["claim"] <= params["arrs_year_fraction"] * min(
-                role["annual_cost"] * params["arrs_reimbursement_rate"][role["role"]],
+            maximum = share * min(
+                role.get("annual_cost", 0.0) * params["arrs_reimbursement_rate"][role["role"]],
                 params["arrs_max_per_wte"][role["role"]] * role["wte"],
             )
-        posts = 2 if (size or 0) >= params["arrs_two_posts_from"] else 1
-        unsettled += not (
-            size is not None and allowed and role["same_role_count"] <= posts and within
-        )
+            within = "annual_cost" in role and role["claim"] <= maximum + 0.005
+        large = (size or 0) > params["arrs_large_network_above"]
+        wte = params["arrs_wte_allowed_large"] if large else params["arrs_wte_allowed"]
+        unsettled += not (size is not None and allowed and role["same_role_wte"] <= wte and within)
+    for c in f.entities["membership_change"]:  # MEMB-CHANGE
+        change = c.facts
+        if change["effective_on"] > milestones["go_live"]:
+            approval = change.get("approval")
+            unsettled += not (
+                change["notice_days"] >= params["membership_notice_days"]
+                and change["starts_a_quarter"]
+                and change["later_quarter"]
+                and approval is not None
+                and approval["approved_on"] <= change["effective_on"]
+            )
     if size and n.get("weighted_list_size"):  # FUND-ENTITLEMENTS (amounts)
         _ = (
             size * params["core_funding_per_patient"],
             size * params["clinical_director_per_patient"],
-            size * params["extended_hours_per_patient"],
+            size * params["extended_hours_per_patient"] * params["extended_hours_year_fraction"],
             n["weighted_list_size"] * params["participation_per_weighted_patient"],
         )
     else:

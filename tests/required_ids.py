@@ -14,6 +14,7 @@ IDS_2019 = (
     "CORE-CONTRACT",
     "CORE-GP-LED",
     "CORE-ONE-NETWORK",
+    "MEMB-CHANGE",
     "POP-MIN",
     "POP-TYPICAL-MAX",
     "SINGLE-PRACTICE",

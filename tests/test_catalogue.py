@@ -190,7 +190,9 @@ def _with_the_rest(doc: dict[str, Any]) -> dict[str, Any]:
     """The 2020/21 example with what no rich submission gives: an end date of the Clinical
     Director, an agreement to more than 50,000 patients, a cross-boundary agreement, a
     provider's ODS code, a role transferred under a baseline exception, a change and an opt-out
-    notified, a covered practice, and decisions that expire."""
+    notified, a covered practice, decisions that expire, a population counted at 1 April, a
+    care home lead who is not a GP, the commissioner's confirmation of pharmacy technician
+    supply, and a membership change."""
     expiring = {**_DECISION, "expires_on": "2021-03-31"}
     practice = doc["practices"][0]["ods_code"]
     doc["clinical_director"]["end_date"] = "2021-03-31"
@@ -217,6 +219,18 @@ def _with_the_rest(doc: dict[str, Any]) -> dict[str, Any]:
         }
     ]
     doc["sub_contracts"][0]["approval"]["expires_on"] = "2021-03-31"
+    doc["commissioner"]["pharmacy_technician_supply"] = expiring
+    doc["extended_hours"].update(population=42500, population_date="2019-04-01")
+    doc["care_homes"][1].update(clinical_lead_profession="nurse", non_gp_lead_agreement=expiring)
+    doc["membership_changes"] = [
+        {
+            "practice_ods_code": "Z99008",
+            "kind": "leaving",
+            "notified_on": "2020-06-01",
+            "effective_on": "2020-10-01",
+            "approval": expiring,
+        }
+    ]
     return doc
 
 

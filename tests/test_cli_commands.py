@@ -58,7 +58,7 @@ def test_rules_test_and_lint(capsys: pytest.CaptureFixture[str]) -> None:
     assert "pack 2019/20:" in out
     code, out, _ = run(["rules", "lint", str(ROOT / "rules" / "2019-20")], capsys)
     assert code == 0
-    assert "27 rules" in out
+    assert "28 rules" in out
 
 
 def test_rules_test_fails_when_an_example_is_wrong(

@@ -69,10 +69,12 @@ def test_bad_cqc_location_id_is_an_input_error() -> None:
 # --------------------------------------------------------------------------------------------
 
 MILESTONES_2019 = """milestones:
+  des_start: {date: 2019-04-01, title: Start}
   registration: {date: 2019-05-15, title: Registration}
   commissioner_confirmation: {date: 2019-05-31, title: Confirmation}
   network_agreement: {date: 2019-06-30, title: Network Agreement}
   go_live: {date: 2019-07-01, title: Go-live}
+  year_end: {date: 2020-03-31, title: End}
 """
 
 
@@ -196,7 +198,9 @@ REQUIRED_2020 = {
     "COLLAB-COMMUNITY-SERVICES",
     "COLLAB-WIDER",
     "CH-ALIGNED",
-    "SVC-SPECS",
+    "SVC-SMR",
+    "SVC-EHCH",
+    "SVC-CANCER",
     "SUB-CONTRACT",
     "ARRS-2020-SUM",
     "ARRS-PLAN",
@@ -222,7 +226,7 @@ def test_rules_list_2020_has_every_required_id(capsys: pytest.CaptureFixture[str
     assert _cli(["rules", "list", "--pack", "2020/21", "--format", "json"]) == 0
     ids = {r["id"] for r in json.loads(capsys.readouterr().out)}
     assert ids >= REQUIRED_2020
-    assert not {"REG-ON-TIME", "REG-INITIAL-AGREEMENT", "COLLAB-EXPECTED"} & ids
+    assert not {"REG-ON-TIME", "REG-INITIAL-AGREEMENT", "COLLAB-EXPECTED", "SVC-SPECS"} & ids
 
 
 def test_2020_pack_resolves_and_carries_rules_forward() -> None:

@@ -229,7 +229,7 @@ def _governance(
         approved = view.seen(decisions.area_approved_on, "commissioner.area_approved_on")
         put(decided, "registration_confirmed_on", iso(confirmed))
         put(decided, "area_approved_on", iso(approved))
-        for key in ("population_waiver", "over_50k_agreement"):
+        for key in ("population_waiver", "over_50k_agreement", "pharmacy_technician_supply"):
             made = view.decision(getattr(decisions, key), f"commissioner.{key}")
             put(decided, key, decision_facts(made))
     network["commissioner"] = decided

@@ -4,12 +4,7 @@ comes from.  Pack loading checks rule conditions against it, so a misspelt fact 
 
 from __future__ import annotations
 
-_DECISION = {
-    "approved_by": "who approved it",
-    "approved_on": "date approved",
-    "reason": "why it was granted",
-    "expires_on": "last valid day, if it expires",
-}
+from pcn_rules.facts.catalogue_parts import DECISION, NETWORK_SERVICE_FACTS, SERVICE_SCOPES
 
 #: Scope variable → the scope's plural label, for "no … in the submission" findings.
 SCOPES: dict[str, str] = {
@@ -20,6 +15,7 @@ SCOPES: dict[str, str] = {
     "role": "additional roles",
     "care_home": "aligned care homes",
     "sub_contract": "sub-contracts",
+    "membership_change": "membership changes",
     "register_practice": "practices in the register or in any network",
 }
 
@@ -28,7 +24,7 @@ BATCH_SCOPES = frozenset({"register_practice"})
 
 #: Facts that are maps keyed by values of the submission, not by fact names: a condition may
 #: select any key of one (``network.role_counts.clinical_pharmacist``).
-MAPS: dict[str, frozenset[str]] = {"network": frozenset({"role_counts"})}
+MAPS: dict[str, frozenset[str]] = {"network": frozenset({"role_counts", "role_wte"})}
 
 #: variable → fact path → (description, submission JSON path it comes from).
 #: A path ``a.b`` declares ``b`` a fact of the map ``a`` (which a condition may also read
@@ -166,104 +162,14 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         ),
         **{
             f"commissioner.{d}.{k}": (v, f"commissioner.{d}.{k}")
-            for d in ("population_waiver", "over_50k_agreement")
-            for k, v in _DECISION.items()
+            for d in ("population_waiver", "over_50k_agreement", "pharmacy_technician_supply")
+            for k, v in DECISION.items()
         },
-        "extended_hours": ("extended hours offered", "extended_hours"),
-        "extended_hours.minutes_per_week": (
-            "declared minutes per week",
-            "extended_hours.minutes_per_week",
+        "commissioner.pharmacy_technician_supply": (
+            "confirmation that local supply does not constrain pharmacy technicians (2020/21)",
+            "commissioner.pharmacy_technician_supply",
         ),
-        "extended_hours.blocks": ("blocks in a typical week", "extended_hours.blocks"),
-        "extended_hours.blocks.day": ("day of week", "extended_hours.blocks[].day"),
-        "extended_hours.blocks.start": ("start HH:MM", "extended_hours.blocks[].start"),
-        "extended_hours.blocks.end": ("end HH:MM", "extended_hours.blocks[].end"),
-        "extended_hours.blocks.minutes": ("block length", "extended_hours.blocks[]"),
-        "extended_hours.blocks.outside_core_hours": (
-            "outside 08:00-18:30 on weekdays",
-            "extended_hours.blocks[]",
-        ),
-        "extended_hours.block_minutes": ("total minutes of the blocks", "extended_hours.blocks"),
-        "extended_hours.blocks_under_30": (
-            "blocks shorter than 30 minutes",
-            "extended_hours.blocks",
-        ),
-        "extended_hours.blocks_in_core_hours": (
-            "blocks inside core hours",
-            "extended_hours.blocks",
-        ),
-        "non_gp_providers": ("non-GP providers (as for the provider scope)", "non_gp_providers"),
-        "non_gp_provider_count": ("number of non-GP providers", "non_gp_providers"),
-        "non_gp_provider_types": ("distinct provider types", "non_gp_providers[].type"),
-        "covered_practice_count": ("non-participating practices covered", "covered_practices"),
-        "role_counts": ("additional roles per role type", "additional_roles[].role"),
-        "role_count": ("number of additional roles", "additional_roles"),
-        "roles": ("additional roles (as for the role scope)", "additional_roles"),
-        "role_claim_total": ("sum of the claims given", "additional_roles[].claim"),
-        "roles_without_claim": ("roles with no claim given", "additional_roles[].claim"),
-        "participation": ("2020/21 participation", "participation"),
-        "participation.confirmed_on": (
-            "continued participation confirmed on",
-            "participation.confirmed_on",
-        ),
-        "participation.changes": ("changes notified", "participation.changes"),
-        "participation.changes.kind": (
-            "nominated_payee, membership, area or clinical_director",
-            "participation.changes[].kind",
-        ),
-        "participation.changes.notified_on": (
-            "change notified on",
-            "participation.changes[].notified_on",
-        ),
-        "participation.changes.description": (
-            "what changed",
-            "participation.changes[].description",
-        ),
-        "participation.change_kinds": ("kinds of change notified", "participation.changes"),
-        "participation.opt_outs": ("practices opting out", "participation.opt_outs"),
-        "participation.opt_outs.practice_ods_code": (
-            "practice opting out",
-            "participation.opt_outs[].practice_ods_code",
-        ),
-        "participation.opt_outs.notified_on": (
-            "notice given on",
-            "participation.opt_outs[].notified_on",
-        ),
-        "participation.opt_outs.effective_on": (
-            "opt-out takes effect on",
-            "participation.opt_outs[].effective_on",
-        ),
-        "participation.opt_outs.one_month_notice": (
-            "at least one month between notice and effect",
-            "participation.opt_outs[]",
-        ),
-        "participation.opt_outs.still_member": (
-            "the practice is still listed as a member",
-            "participation.opt_outs[].practice_ods_code",
-        ),
-        "care_home_count": ("aligned care homes", "care_homes"),
-        "care_home_beds": (
-            "beds in aligned care homes (when every home gives beds)",
-            "care_homes[].beds",
-        ),
-        "sub_contract_count": ("sub-contracts", "sub_contracts"),
-        "workforce": ("workforce planning returns", "workforce"),
-        "workforce.plan_submitted_on": (
-            "2020/21 workforce plan returned on",
-            "workforce.plan_submitted_on",
-        ),
-        "workforce.intentions_submitted_on": (
-            "intentions to 2023/24 sent on",
-            "workforce.intentions_submitted_on",
-        ),
-        "services": ("service specification set-up", "services"),
-        "services.smr_lead": ("SMR and medicines optimisation lead", "services.smr_lead"),
-        "services.ehch_lead": ("Enhanced Health in Care Homes lead", "services.ehch_lead"),
-        "services.early_cancer_lead": ("early cancer diagnosis lead", "services.early_cancer_lead"),
-        "services.ehch_mdt_with_community_provider": (
-            "care-home MDT agreed with the community provider",
-            "services.ehch_mdt_with_community_provider",
-        ),
+        **NETWORK_SERVICE_FACTS,
     },
     "practice": {
         "ods_code": ("practice ODS code", "practices[].ods_code"),
@@ -301,48 +207,6 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
             "commissioner.cross_boundary_agreements[].approved_on",
         ),
     },
-    "provider": {
-        "name": ("provider name", "non_gp_providers[].name"),
-        "type": ("provider type", "non_gp_providers[].type"),
-        "ods_code": ("provider ODS code", "non_gp_providers[].ods_code"),
-        "arrangement": ("how the network works with it", "non_gp_providers[].arrangement"),
-        "schedule_7_entry": (
-            "recorded in Schedule 7 of the Network Agreement",
-            "non_gp_providers[].schedule_7_entry",
-        ),
-        "agreed_on": ("arrangement agreed on", "non_gp_providers[].agreed_on"),
-        "joint_decision_making": (
-            "how joint decisions are made",
-            "non_gp_providers[].joint_decision_making",
-        ),
-    },
-    "care_home": {
-        "cqc_location_id": ("CQC location ID", "care_homes[].cqc_location_id"),
-        "name": ("care home name", "care_homes[].name"),
-        "beds": ("registered beds", "care_homes[].beds"),
-        "clinical_lead": ("named clinical lead", "care_homes[].clinical_lead"),
-        "aligned_on": ("aligned to the network on", "care_homes[].aligned_on"),
-        "occurrences": ("times listed in this submission", "care_homes[].cqc_location_id"),
-    },
-    "sub_contract": {
-        "index": ("position in sub_contracts (0-based)", "sub_contracts[]"),
-        "provider": ("sub-contractor", "sub_contracts[].provider"),
-        "service": ("what is sub-contracted", "sub_contracts[].service"),
-        "starts_on": ("first day of the sub-contract", "sub_contracts[].starts_on"),
-        "approval": ("commissioner's prior written approval", "sub_contracts[].approval"),
-        **{f"approval.{k}": (v, f"sub_contracts[].approval.{k}") for k, v in _DECISION.items()},
-    },
-    "covered_practice": {
-        "ods_code": ("practice ODS code", "covered_practices[].ods_code"),
-        "name": ("practice name", "covered_practices[].name"),
-        "list_size": ("registered patients", "covered_practices[].list_size"),
-        "is_member": ("also listed as a member", "covered_practices[].ods_code"),
-        "local_agreement": ("the local agreement", "covered_practices[].local_agreement"),
-        **{
-            f"local_agreement.{k}": (v, f"covered_practices[].local_agreement.{k}")
-            for k, v in _DECISION.items()
-        },
-    },
     "register_practice": {
         "ods_code": ("practice ODS code", "practices[].ods_code / the register"),
         "name": ("practice name", "the register / practices[].name"),
@@ -358,21 +222,5 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
             "covered_practices",
         ),
     },
-    "role": {
-        "index": ("position in additional_roles (0-based)", "additional_roles[]"),
-        "ordinal": (
-            "1 for the first post of this role type, 2 for the second...",
-            "additional_roles[]",
-        ),
-        "role": ("role type", "additional_roles[].role"),
-        "wte": ("whole-time equivalent", "additional_roles[].wte"),
-        "annual_cost": ("annual cost in pounds", "additional_roles[].annual_cost"),
-        "claim": ("reimbursement claimed", "additional_roles[].claim"),
-        "additional_to_baseline": (
-            "additional to the 31 March 2019 baseline",
-            "additional_roles[].additional_to_baseline",
-        ),
-        "baseline_exception": ("CPGP or MOCH transfer", "additional_roles[].baseline_exception"),
-        "same_role_count": ("posts of this role type in the network", "additional_roles[].role"),
-    },
+    **SERVICE_SCOPES,
 }

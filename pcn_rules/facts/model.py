@@ -24,6 +24,7 @@ LIST_SCOPES: dict[str, str] = {
     "additional_roles": "role",
     "care_homes": "care_home",
     "sub_contracts": "sub_contract",
+    "membership_changes": "membership_change",
 }
 
 _INDEX = re.compile(r"\[\d+\]")

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pcn_rules.facts.asof import AsOf, decision_facts
+from pcn_rules.facts.changes import membership_changes
 from pcn_rules.facts.model import Entity, Facts, iso, put
 from pcn_rules.submission.model import Submission
 from pcn_rules.submission.services import Block
@@ -28,6 +29,7 @@ class Records:
     roles: list[Facts] = field(default_factory=list)
     homes: list[Facts] = field(default_factory=list)
     contracts: list[Facts] = field(default_factory=list)
+    changes: list[Facts] = field(default_factory=list)
 
 
 def services_and_partners(
@@ -35,13 +37,14 @@ def services_and_partners(
 ) -> Records:
     """Add the facts of services and partners to ``network``; return the records behind the
     entity scopes."""
-    _extended_hours(sub, network)
+    _extended_hours(sub, view, network)
     records = Records(
         providers=_providers(sub, view, network),
         covered=_covered(sub, view, network, occurrences),
         roles=_roles(sub, network),
         homes=_care_homes(sub, view, network),
         contracts=_sub_contracts(sub, view, network),
+        changes=membership_changes(sub, view, network),
     )
     _participation(sub, view, network, occurrences)
     _returns(sub, view, network)
@@ -68,11 +71,16 @@ def _block(block: Block) -> Facts:
     }
 
 
-def _extended_hours(sub: Submission, network: Facts) -> None:
+def _extended_hours(sub: Submission, view: AsOf, network: Facts) -> None:
     if sub.extended_hours is None:
         return
     eh: Facts = {}
     put(eh, "minutes_per_week", sub.extended_hours.minutes_per_week)
+    counted = view.seen(sub.extended_hours.population_date, "extended_hours.population_date")
+    if counted is not None or sub.extended_hours.population_date is None:
+        # a population counted after the as-of date had not been counted then
+        put(eh, "population", sub.extended_hours.population)
+    put(eh, "population_date", iso(counted))
     if sub.extended_hours.blocks is not None:
         blocks = [_block(b) for b in sub.extended_hours.blocks]
         eh["blocks"] = blocks
@@ -114,8 +122,21 @@ def _covered(sub: Submission, view: AsOf, network: Facts, occurrences: Counter[s
     return covered
 
 
+def _year_share(start: dt.date) -> float:
+    """The share of the financial year (1 April - 31 March) containing ``start`` that is left
+    from ``start`` to 31 March, month by month (a month begun part-way counts by its days)."""
+    months_left = (3 - start.month) % 12  # whole months after the start month, to March
+    days = calendar.monthrange(start.year, start.month)[1]
+    return round((months_left + (days - start.day + 1) / days) / 12, 6)
+
+
 def _roles(sub: Submission, network: Facts) -> list[Facts]:
     role_counts = Counter(r.role for r in sub.additional_roles or [])
+    role_wte: dict[str, float] = {}
+    for r in sub.additional_roles or []:
+        role_wte[r.role] = role_wte.get(r.role, 0.0) + float(r.wte)
+    # rounded, so that 0.3 + 0.3 + 0.4 WTE is 1 WTE, not a hair over it
+    role_wte = {k: round(v, 3) for k, v in sorted(role_wte.items())}
     ordinals: Counter[str] = Counter()
     roles: list[Facts] = []
     for index, role in enumerate(sub.additional_roles or []):
@@ -126,13 +147,18 @@ def _roles(sub: Submission, network: Facts) -> list[Facts]:
             "role": role.role,
             "wte": float(role.wte),
             "same_role_count": role_counts[role.role],
+            "same_role_wte": role_wte[role.role],
         }
+        if role.starts_on is not None:
+            rf["starts_on"] = role.starts_on.isoformat()
+            rf["year_share"] = _year_share(role.starts_on)
         put(rf, "annual_cost", None if role.annual_cost is None else float(role.annual_cost))
         put(rf, "claim", None if role.claim is None else float(role.claim))
         put(rf, "additional_to_baseline", role.additional_to_baseline)
         put(rf, "baseline_exception", role.baseline_exception)
         roles.append(rf)
     network["role_counts"] = dict(sorted(role_counts.items()))
+    network["role_wte"] = role_wte
     network["role_count"] = len(roles)
     network["roles"] = roles
     network["role_claim_total"] = float(sum(r.get("claim", 0.0) for r in roles))
@@ -192,8 +218,19 @@ def _care_homes(sub: Submission, view: AsOf, network: Facts) -> list[Facts]:
         put(hf, "name", home.name)
         put(hf, "beds", home.beds)
         put(hf, "clinical_lead", home.clinical_lead)
-        path = f"care_homes[{index}].aligned_on"
-        put(hf, "aligned_on", iso(view.seen(home.aligned_on, path, home.cqc_location_id)))
+        put(hf, "clinical_lead_profession", home.clinical_lead_profession)
+        if home.clinical_lead_profession is not None:
+            hf["clinical_lead_is_gp"] = home.clinical_lead_profession == "gp"
+        path = f"care_homes[{index}]"
+        ident = home.cqc_location_id
+        agreement = view.decision(
+            home.non_gp_lead_agreement, f"{path}.non_gp_lead_agreement", ident
+        )
+        put(hf, "non_gp_lead_agreement", decision_facts(agreement))
+        put(hf, "aligned_on", iso(view.seen(home.aligned_on, f"{path}.aligned_on", ident)))
+        put(hf, "mdt_agreed_on", iso(view.seen(home.mdt_agreed_on, f"{path}.mdt_agreed_on", ident)))
+        put(hf, "weekly_round", home.weekly_round)
+        put(hf, "care_plans", home.care_plans)
         homes.append(hf)
     if sub.care_homes is not None:  # no list: which care homes are aligned is not stated
         network["care_home_count"] = len(homes)
@@ -226,12 +263,22 @@ def _returns(sub: Submission, view: AsOf, network: Facts) -> None:
         put(wf, "plan_submitted_on", iso(plan))
         put(wf, "intentions_submitted_on", iso(intentions))
         network["workforce"] = wf
-    if sub.services is not None:
+    services = sub.services
+    if services is not None:
         sv: Facts = {}
-        put(sv, "smr_lead", sub.services.smr_lead)
-        put(sv, "ehch_lead", sub.services.ehch_lead)
-        put(sv, "early_cancer_lead", sub.services.early_cancer_lead)
-        put(sv, "ehch_mdt_with_community_provider", sub.services.ehch_mdt_with_community_provider)
+        if services.smr is not None:
+            smr: Facts = {}
+            put(smr, "lead", services.smr.lead)
+            put(smr, "approach", services.smr.approach)
+            started = view.seen(services.smr.started_on, "services.smr.started_on")
+            put(smr, "started_on", iso(started))
+            sv["smr"] = smr
+        if services.cancer is not None:
+            cancer: Facts = {}
+            put(cancer, "referral_review", services.cancer.referral_review)
+            put(cancer, "screening_actions", services.cancer.screening_actions)
+            put(cancer, "community_of_practice", services.cancer.community_of_practice)
+            sv["cancer"] = cancer
         network["services"] = sv
 
 
@@ -289,5 +336,12 @@ def entities(
             records.contracts,
             lambda c: f"{c['provider']}:{c['service']}",
             lambda c: c["provider"],
+        ),
+        "membership_change": _listed(
+            "membership_change",
+            "membership_changes",
+            records.changes,
+            lambda c: f"{c['kind']}:{c['practice_ods_code']}",
+            lambda c: c["practice_ods_code"],
         ),
     }

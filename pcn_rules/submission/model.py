@@ -30,6 +30,7 @@ from pcn_rules.submission.services import (
     CareHome,
     CoveredPractice,
     ExtendedHours,
+    MembershipChange,
     NonGpProvider,
     Participation,
     Services,
@@ -64,6 +65,11 @@ class Submission(Model):
         description="Non-participating practices whose patients this network covers.",
     )
     additional_roles: list[AdditionalRole] | None = None
+    membership_changes: list[MembershipChange] | None = Field(
+        default=None,
+        description="Practices joining or leaving after go-live; an empty list says there were "
+        "none.",
+    )
     participation: Participation | None = Field(
         default=None, description="2020/21: participation confirmed, changes and opt-outs."
     )

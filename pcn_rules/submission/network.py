@@ -217,3 +217,9 @@ class CommissionerDecisions(Model):
         default=None, description="Agreement to a network larger than 50,000 patients."
     )
     cross_boundary_agreements: list[CrossBoundaryAgreement] | None = None
+    pharmacy_technician_supply: Decision | None = Field(
+        default=None,
+        description="2020/21: the commissioner's confirmation that local supply does not "
+        "constrain the recruitment of pharmacy technicians, which lifts the limit of one (two "
+        "above 100,000 patients).",
+    )

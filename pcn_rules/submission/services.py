@@ -1,6 +1,6 @@
 """The submission format, part two: extended hours, non-GP providers, covered practices,
-additional roles, and the 2020/21 parts (participation, care homes, sub-contracts, workforce
-returns, service set-up)."""
+additional roles, membership changes, and the 2020/21 parts (participation, care homes,
+sub-contracts, workforce returns, service specifications)."""
 
 # No `from __future__ import annotations`: pydantic would have to evaluate every field's
 # annotation from its text when the models are built, on every start (~2.5 ms).
@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from pcn_rules.submission.network import Decision
+from pcn_rules.submission.network import Decision, Profession
 from pcn_rules.submission.types import (
     CqcLocationId,
     HourMinute,
@@ -37,6 +37,15 @@ class ExtendedHours(Model):
 
     minutes_per_week: NonNegativeInt | None = None
     blocks: list[Block] | None = None
+    population: NonNegativeInt | None = Field(
+        default=None,
+        description="Registered patients of the member practices counted at population_date "
+        "(the specification counts them at 1 April 2019); without it the 1 January list size "
+        "is used.",
+    )
+    population_date: IsoDate | None = Field(
+        default=None, description="The date the population was counted, e.g. 2019-04-01."
+    )
 
 
 class NonGpProvider(Model):
@@ -99,11 +108,19 @@ class AdditionalRole(Model):
         "dietitian",
         "podiatrist",
         "occupational_therapist",
+        "nursing_associate",
+        "trainee_nursing_associate",
         "paramedic",
         "mental_health_practitioner",
         "other",
     ]
     wte: Annotated[float, Field(gt=0, le=10)] = Field(description="Whole-time equivalent.")
+    starts_on: IsoDate | None = Field(
+        default=None,
+        description="First day in post; a claim covers the contract year from this day (and a "
+        "role reimbursable only from a date, such as a nursing associate from 1 October 2020, "
+        "needs it).",
+    )
     annual_cost: NonNegativeFloat | None = Field(
         default=None, description="Actual salary plus employer on-costs per year, in pounds."
     )
@@ -161,8 +178,30 @@ class CareHome(Model):
     clinical_lead: Text | None = Field(
         default=None, description="The named clinical lead for the care home."
     )
+    clinical_lead_profession: Profession | None = Field(
+        default=None,
+        description="The clinical lead's profession: a GP, unless the practices, the CCG and "
+        "the community provider agree otherwise (non_gp_lead_agreement).",
+    )
+    non_gp_lead_agreement: Decision | None = Field(
+        default=None,
+        description="The agreement of the practices, the CCG and the community provider to a "
+        "clinical lead who is not a GP (possible from 1 October 2020, amended DES).",
+    )
     aligned_on: IsoDate | None = Field(
         default=None, description="When the care home was aligned to the network."
+    )
+    mdt_agreed_on: IsoDate | None = Field(
+        default=None,
+        description="When the multidisciplinary team for the home was agreed with the "
+        "community provider (due by 30 September 2020).",
+    )
+    weekly_round: bool | None = Field(
+        default=None, description="A weekly home round is held for the home (from 1 October 2020)."
+    )
+    care_plans: bool | None = Field(
+        default=None,
+        description="Residents have personalised care and support plans (from 1 October 2020).",
     )
 
 
@@ -189,20 +228,65 @@ class Workforce(Model):
     )
 
 
-class Services(Model):
-    """Set-up of the 2020/21 service specifications (from 1 October 2020)."""
+class StructuredMedicationReviews(Model):
+    """Structured medication reviews and medicines optimisation (from 1 October 2020)."""
 
+    lead: Text | None = Field(default=None, description="Who leads the service.")
+    approach: LongText | None = Field(
+        default=None,
+        description="How the network identifies and prioritises the patients who would benefit, "
+        "offers them reviews, and records them.",
+    )
+    started_on: IsoDate | None = Field(
+        default=None, description="When the network started offering the reviews."
+    )
+
+
+class EarlyCancerDiagnosis(Model):
+    """Supporting early cancer diagnosis (from 1 October 2020)."""
+
+    referral_review: bool | None = Field(
+        default=None,
+        description="The network has reviewed its referral practice for suspected cancer.",
+    )
+    screening_actions: bool | None = Field(
+        default=None,
+        description="The network acts to raise uptake of the national cancer screening programmes.",
+    )
+    community_of_practice: bool | None = Field(
+        default=None,
+        description="The network takes part in the local cancer community of practice.",
+    )
+
+
+class Services(Model):
+    """The 2020/21 service specifications (from 1 October 2020)."""
+
+    smr: StructuredMedicationReviews | None = None
+    cancer: EarlyCancerDiagnosis | None = None
     smr_lead: Text | None = Field(
-        default=None, description="Lead for structured medication reviews and optimisation."
+        default=None, description="Deprecated (read by no rule since 2020.2): use smr.lead."
     )
     ehch_lead: Text | None = Field(
-        default=None, description="Lead for Enhanced Health in Care Homes."
+        default=None, description="Deprecated (read by no rule since 2020.2)."
     )
     early_cancer_lead: Text | None = Field(
-        default=None, description="Lead for early cancer diagnosis."
+        default=None, description="Deprecated (read by no rule since 2020.2)."
     )
     ehch_mdt_with_community_provider: bool | None = Field(
         default=None,
-        description="Whether the care-home multidisciplinary team is agreed with the community "
-        "services provider.",
+        description="Deprecated (read by no rule since 2020.2): give each care home's "
+        "mdt_agreed_on.",
+    )
+
+
+class MembershipChange(Model):
+    """A practice joining or leaving the network after go-live (1 July 2019)."""
+
+    practice_ods_code: PracticeCode
+    kind: Literal["joining", "leaving"]
+    notified_on: IsoDate = Field(description="When the commissioner was given notice.")
+    effective_on: IsoDate = Field(description="The first day the change takes effect.")
+    approval: Decision | None = Field(
+        default=None, description="The commissioner's approval of the change."
     )
