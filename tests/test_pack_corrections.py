@@ -305,3 +305,31 @@ def test_evidence_due_is_checked_at_load(
     )
     assert main(["rules", "lint", str(pack)]) == 3
     assert expected in " ".join(capsys.readouterr().err.split())
+
+
+@pytest.mark.parametrize("pack_id", ["2019/20", "2020/21"])
+def test_figures_in_rule_texts_come_from_the_parameters(pack_id: str) -> None:
+    """A threshold or amount written into a title, description, message or remediation step
+    would disagree with the rule the day its parameter changes."""
+    pack = load_pack(pack_id)
+    figures: set[str] = set()
+
+    def collect(value: Any) -> None:
+        if isinstance(value, dict):
+            for item in value.values():
+                collect(item)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 1000:
+            figures.update({f"{value:,.0f}", f"{value:.0f}"})
+
+    collect(dict(pack.parameters))
+    keys = ("title", "description", "message", "met_message", "remediation", "expect")
+    for rule in pack.rules:
+        texts: list[str] = []
+        for key in keys:
+            value = rule.spec.get(key)
+            if isinstance(value, str):
+                texts.append(value)
+            elif isinstance(value, list):
+                texts += [v if isinstance(v, str) else str(v.get("message", "")) for v in value]
+        written = " ".join(texts)
+        assert not [f for f in sorted(figures) if f in written], rule.id
