@@ -16,15 +16,20 @@ class UsageError(PcnRulesError):
 
 
 class InputError(PcnRulesError):
-    """A submission could not be read or does not match the submission format.
+    """An input file could not be read or does not match its format: a submission, or a
+    waivers, register, baseline or ODS file.
 
     ``source`` names the file (or ``<dict>`` for in-memory input); ``problems`` lists each
-    problem as ``(json_path, message)``.
+    problem as ``(json_path, message)``; ``kind`` says what the file is ("submission", "waivers
+    file", ...).
     """
 
-    def __init__(self, source: str, problems: list[tuple[str, str]]) -> None:
+    def __init__(
+        self, source: str, problems: list[tuple[str, str]], *, kind: str = "submission"
+    ) -> None:
         self.source = source
         self.problems = problems
+        self.kind = kind
         super().__init__(self._render())
 
     def _render(self) -> str:

@@ -137,3 +137,26 @@ def test_an_unknown_format_of_a_text_or_json_command_is_a_usage_error(
     assert code == 2
     assert "--format must be text or json" in err
     assert out == ""
+
+
+@pytest.mark.parametrize(
+    ("option", "kind"),
+    [
+        ("--waivers", "waivers file"),
+        ("--register", "register"),
+        ("--baseline", "baseline report"),
+    ],
+)
+def test_an_unreadable_input_file_is_named_for_what_it_is(
+    option: str, kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A missing waivers, register or baseline file is not called a submission."""
+    missing = tmp_path / "missing.file"
+    args: list[str | Path] = [COMPLIANT, option, missing]
+    if option == "--register":
+        args = ["audit", F19, "--as-of", "2019-06-30", option, missing]
+    code, out, err = run(args, capsys)
+    assert code == 3
+    assert out == ""
+    assert f"error: cannot read {kind}: {missing}" in " ".join(err.split())
+    assert "cannot read submission" not in err

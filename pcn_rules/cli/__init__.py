@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     except Fail as fail:
         code = fail.code
     except InputError as exc:
-        print_error(err, "error: cannot read submission", str(exc))
+        print_error(err, f"error: cannot read {exc.kind}", str(exc))
         code = EXIT_INPUT
     except PackError as exc:
         print_error(err, "error: invalid rule pack", str(exc))

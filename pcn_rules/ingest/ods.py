@@ -40,6 +40,11 @@ IMPORTED_BY = "imported from NHS Digital ODS"
 FROM_LIST_SIZES = frozenset({"practices[].list_size", "practices[].list_size_date"})
 
 
+def _error(source: str, problems: list[tuple[str, str]]) -> InputError:
+    """An input error naming this kind of file."""
+    return InputError(source, problems, kind="ODS file")
+
+
 @dataclass(frozen=True, slots=True)
 class ImportResult:
     submissions: dict[str, dict[str, Any]]  # PCN code -> submission document
@@ -63,7 +68,7 @@ def read_xlsx(path: Path) -> dict[str, Table]:
     try:
         book = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(source, [("", f"not an .xlsx workbook ({exc})")]) from None
+        raise _error(source, [("", f"not an .xlsx workbook ({exc})")]) from None
     with book:
         try:
             strings: list[str] = []
@@ -80,7 +85,7 @@ def read_xlsx(path: Path) -> dict[str, Table]:
                 name = "xl/" + target.lstrip("/").removeprefix("xl/")
                 sheets[sheet.get("name", "")] = _sheet_rows(ET.fromstring(book.read(name)), strings)
         except (KeyError, ET.ParseError) as exc:
-            raise InputError(source, [("", f"workbook cannot be read ({exc})")]) from None
+            raise _error(source, [("", f"workbook cannot be read ({exc})")]) from None
     return sheets
 
 
@@ -109,7 +114,7 @@ def _read_csv(path: Path) -> Table:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
-        raise InputError(str(path), [("", "file not found")]) from None
+        raise _error(str(path), [("", "file not found")]) from None
     except UnicodeDecodeError:
         text = path.read_bytes().decode("cp1252", errors="replace")
     return [row for row in csv.reader(io.StringIO(text)) if any(c.strip() for c in row)]
@@ -169,7 +174,7 @@ def _list_sizes(path: Path) -> tuple[dict[str, int], dt.date]:
                 sizes[code] = int(size)
                 dates.add(_cell(row, cols, "EXTRACT_DATE"))
         return sizes, _one_date(dates, source, "EXTRACT_DATE")
-    raise InputError(
+    raise _error(
         source,
         [
             (
@@ -191,10 +196,10 @@ def _one_date(values: set[str], source: str, column: str) -> dt.date:
             except ValueError:
                 continue
         else:
-            raise InputError(source, [(column, f"unrecognised date {value!r}")])
+            raise _error(source, [(column, f"unrecognised date {value!r}")])
     if len(parsed) != 1:
         shown = ", ".join(sorted(d.isoformat() for d in parsed)) or "none"
-        raise InputError(source, [(column, f"expected one list-size date, found {shown}")])
+        raise _error(source, [(column, f"expected one list-size date, found {shown}")])
     return parsed.pop()
 
 
@@ -217,7 +222,7 @@ def import_ods(epcn: list[Path], list_sizes: Path) -> ImportResult:
             details = (name, rows, found[1], found[0])
     if details is None or partners is None:
         missing = "PCN Details" if details is None else "PCN Core Partner Details"
-        raise InputError(
+        raise _error(
             ", ".join(map(str, epcn)),
             [("", f"no {missing} table found (give the ePCN .xlsx, or both of its sheets as CSV)")],
         )

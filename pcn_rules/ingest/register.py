@@ -27,6 +27,11 @@ _EPRACCUR_HEADERS = {
 }
 
 
+def _error(source: str, problems: list[tuple[str, str]]) -> InputError:
+    """An input error naming this kind of file."""
+    return InputError(source, problems, kind="register")
+
+
 @dataclass(frozen=True, slots=True)
 class RegisterPractice:
     ods_code: str
@@ -46,9 +51,9 @@ def _text(path: Path, source: str) -> str:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise InputError(source, [("", "register file not found")]) from None
+        raise _error(source, [("", "register file not found")]) from None
     except OSError as exc:
-        raise InputError(source, [("", f"cannot be read ({exc.strerror})")]) from None
+        raise _error(source, [("", f"cannot be read ({exc.strerror})")]) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -61,7 +66,7 @@ def load_register(path: str | Path) -> Register:
     rows = list(csv.reader(io.StringIO(_text(Path(path), source))))
     rows = [r for r in rows if any(cell.strip() for cell in r)]
     if not rows:
-        raise InputError(source, [("", "register file is empty")])
+        raise _error(source, [("", "register file is empty")])
     header = [cell.strip() for cell in rows[0]]
     lowered = [h.lower() for h in header]
     if "ods_code" in lowered:
@@ -69,12 +74,12 @@ def load_register(path: str | Path) -> Register:
     if _EPRACCUR_HEADERS["code"] in header:
         missing = [h for h in _EPRACCUR_HEADERS.values() if h not in header]
         if missing:
-            raise InputError(source, [("line 1", f"epraccur header lacks {', '.join(missing)}")])
+            raise _error(source, [("line 1", f"epraccur header lacks {', '.join(missing)}")])
         positions = {k: header.index(v) for k, v in _EPRACCUR_HEADERS.items()}
         return _epraccur(source, positions, rows[1:], first_line=2)
     if len(rows[0]) >= 26:
         return _epraccur(source, _EPRACCUR_POSITIONS, rows, first_line=1)
-    raise InputError(
+    raise _error(
         source,
         [
             (
@@ -93,9 +98,7 @@ def _epraccur(
     width = max(positions.values()) + 1
     for number, row in enumerate(rows, start=first_line):
         if len(row) < width:
-            raise InputError(
-                source, [(f"line {number}", f"expected {width}+ columns, got {len(row)}")]
-            )
+            raise _error(source, [(f"line {number}", f"expected {width}+ columns, got {len(row)}")])
         status = row[positions["status"]].strip()
         setting = row[positions["setting"]].strip()
         if status != "A" or setting != "4":
@@ -123,12 +126,12 @@ def _simple(source: str, header: list[str], rows: list[list[str]]) -> Register:
 
         code = cell("ods_code")
         if not code:
-            raise InputError(source, [(f"line {number}, column ods_code", "empty ODS code")])
+            raise _error(source, [(f"line {number}, column ods_code", "empty ODS code")])
         size_text = cell("list_size").replace(",", "")
         size: int | None = None
         if size_text:
             if not size_text.isdigit():
-                raise InputError(
+                raise _error(
                     source,
                     [
                         (

@@ -26,6 +26,11 @@ from pcn_rules.vocab import RULE_ID_PATTERN, validation_problem
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
 
+def _error(source: str, problems: list[tuple[str, str]]) -> InputError:
+    """An input error naming this kind of file."""
+    return InputError(source, problems, kind="waivers file")
+
+
 class _WaiverSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
@@ -97,14 +102,14 @@ class WaiverSet:
         for w in self.entries:
             where = f"waivers[{w.index}].rule"
             if retired and w.rule in retired:
-                raise InputError(w.source, [(where, f"{retired[w.rule]}; waive what replaced it")])
+                raise _error(w.source, [(where, f"{retired[w.rule]}; waive what replaced it")])
             if w.rule not in rules:
                 known = ", ".join(sorted(rules))
-                raise InputError(
+                raise _error(
                     w.source, [(where, f"{w.rule} is not a rule of this pack (rules: {known})")]
                 )
             if not rules[w.rule]:
-                raise InputError(
+                raise _error(
                     w.source,
                     [(where, f"{w.rule} cannot be waived: the pack marks it `waivable: false`")],
                 )
@@ -133,20 +138,20 @@ def load_waivers(path: str | Path) -> WaiverSet:
     file = Path(path)
     source = str(path)
     if not file.is_file():
-        raise InputError(source, [("", "waivers file not found")])
+        raise _error(source, [("", "waivers file not found")])
     try:
         data: Any = load_yaml_file(file, source)
     except PackError as exc:  # the YAML reader's words, reported as an input error (exit 3)
-        raise InputError(source, [(exc.location, exc.detail)]) from None
+        raise _error(source, [(exc.location, exc.detail)]) from None
     _refuse_non_finite_json(file, source)
     if not isinstance(data, dict):
-        raise InputError(source, [("", "expected a mapping with `version: 1` and `waivers`")])
+        raise _error(source, [("", "expected a mapping with `version: 1` and `waivers`")])
     if data.get("version") != 1:
-        raise InputError(source, [("version", "expected `version: 1` as the first key")])
+        raise _error(source, [("version", "expected `version: 1` as the first key")])
     try:
         spec = _WaiverFileSpec.model_validate(data)
     except ValidationError as exc:
-        raise InputError(source, _problems(exc)) from None
+        raise _error(source, _problems(exc)) from None
     entries = tuple(
         WaiverEntry(
             rule=w.rule,

@@ -20,6 +20,11 @@ from pcn_rules.vocab import UNSETTLED
 FAILING = UNSETTLED
 
 
+def _error(source: str, problems: list[tuple[str, str]]) -> InputError:
+    """An input error naming this kind of file."""
+    return InputError(source, problems, kind="baseline report")
+
+
 @dataclass(frozen=True, slots=True)
 class BaselineItem:
     fingerprint: str
@@ -76,24 +81,22 @@ def load_baseline(path: str | Path) -> dict[str, BaselineItem]:
     try:
         data = loads_json(Path(path).read_text(encoding="utf-8"), source)
     except FileNotFoundError:
-        raise InputError(source, [("", "baseline file not found")]) from None
+        raise _error(source, [("", "baseline file not found")]) from None
     except RecursionError:
-        raise InputError(source, [("", "JSON nests too deeply; not a pcn-check report")]) from None
+        raise _error(source, [("", "JSON nests too deeply; not a pcn-check report")]) from None
     except (OSError, ValueError) as exc:
-        raise InputError(
-            source, [("", f"not a JSON report written by pcn-check ({exc})")]
-        ) from None
+        raise _error(source, [("", f"not a JSON report written by pcn-check ({exc})")]) from None
     reports = data.get("reports") if isinstance(data, dict) else None
     if reports is None and isinstance(data, dict) and "findings" in data:
         reports = [data]
     if not isinstance(reports, list):
-        raise InputError(source, [("", "not a JSON report written by `pcn-check --format json`")])
+        raise _error(source, [("", "not a JSON report written by `pcn-check --format json`")])
     items: dict[str, BaselineItem] = {}
     try:
         for report in reports:
             items.update(_from_report_dict(report))
     except (KeyError, TypeError) as exc:
-        raise InputError(
+        raise _error(
             source, [("", f"not a pcn-check JSON report of version 1.1 or later (no {exc})")]
         ) from None
     return items
