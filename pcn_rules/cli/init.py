@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from pcn_rules.cli.app import PackOption, reason, stdout_console
+from pcn_rules.cli.app import PackOption, stdout_console
+from pcn_rules.cli.output import write_file
 from pcn_rules.errors import UsageError
 
 
@@ -26,11 +27,7 @@ def init_command(
     if path.exists() and not force:
         raise UsageError(f"{path} already exists; use --force to overwrite it")
     template = resolve_pack_dir(pack or available_packs()[0]) / "examples" / "base.json"
-    text = template.read_text(encoding="utf-8")
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"{path} cannot be written: {reason(exc)}") from None
+    write_file(path, template.read_text(encoding="utf-8"), option=None)
     stdout_console().print(
         Text(
             f"Wrote {path}: an example network that meets every rule. Replace its facts with "
