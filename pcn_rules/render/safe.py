@@ -32,8 +32,12 @@ CONTROLS = "\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
 _CONTROL = re.compile(f"[{CONTROLS}]")
 #: A run of control characters, newline included.
 _BREAK = re.compile(f"[{CONTROLS}\n]+")
-#: What XML 1.0 does not allow in a document (not even as a character reference), and C1.
-_NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+#: What XML 1.0 does not allow in a document (not even as a character reference), C1, and the
+#: separators and bidirectional controls of :data:`CONTROLS` (JUnit is often read in a log).
+_NOT_XML = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+    "|[\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
 #: Control characters but tab, newline and carriage return (which a CSV cell or an HTML page
 #: may hold), DEL and C1.
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -71,7 +75,8 @@ def json_escaped(text: str) -> str:
 
 
 def xml_text(text: str) -> str:
-    """TEXT with each character XML 1.0 forbids (and each C1 control) replaced by U+FFFD."""
+    """TEXT with each character XML 1.0 forbids (and each other control character of
+    :data:`CONTROLS`) replaced by U+FFFD."""
     return _NOT_XML.sub("\ufffd", text)
 
 
