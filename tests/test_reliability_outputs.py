@@ -5,13 +5,16 @@ files is bad, ``--as-of`` and ``--baseline`` checked.  Injection is in
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import csv
 import errno
 import json
 import os
+import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -198,6 +201,31 @@ def test_an_output_through_a_link_replaces_the_file_it_points_to(
     assert run([COMPLIANT, "-f", "json", "-o", link], capsys)[0] == 0
     assert link.is_symlink()
     assert json.loads(real.read_text(encoding="utf-8"))["verdict"] == "compliant"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_an_output_to_a_pipe_is_written_to_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a pipe or a device (/dev/stdout) has nothing to replace: it is written to, as before
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received: list[str] = []
+
+    def read() -> None:
+        with pipe.open(encoding="utf-8") as stream:
+            received.append(stream.read())
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    code = run([COMPLIANT, "-f", "json", "-o", pipe], capsys)[0]
+    if reader.is_alive() and not received:  # never opened for writing: let the reader go
+        with contextlib.suppress(OSError):
+            os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+    reader.join(timeout=30)
+    assert code == 0
+    assert stat.S_ISFIFO(os.lstat(pipe).st_mode), "the pipe was replaced"
+    assert json.loads(received[0])["verdict"] == "compliant"
 
 
 # ------------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from pcn_rules.cli.app import (
 )
 from pcn_rules.cli.output import refuse_inputs, write_file
 from pcn_rules.render import AUDIT_FORMATS
-from pcn_rules.render.safe import one_line
+from pcn_rules.render.safe import one_line, strip_controls
 from pcn_rules.submission.read import expand_paths
 
 
@@ -98,7 +98,7 @@ def audit_command(
     if result.unreadable:
         err = error_console()
         for _source, problem in result.unreadable:
-            print_error(err, "error: cannot read submission", problem)
+            print_error(err, "error: cannot read submission", strip_controls(problem))
         raise Fail(EXIT_INPUT)
     if not result.compliant:
         raise Fail(EXIT_NOT_COMPLIANT)

@@ -25,7 +25,7 @@ from pcn_rules.cli.app import (
 from pcn_rules.cli.output import refuse_inputs, write_file
 from pcn_rules.errors import InputError, UsageError
 from pcn_rules.render import CHECK_FORMATS, Checked
-from pcn_rules.render.safe import one_line
+from pcn_rules.render.safe import one_line, strip_controls
 from pcn_rules.submission.read import expand_paths
 from pcn_rules.vocab import plural
 
@@ -169,7 +169,7 @@ def check_command(
     if unreadable:
         err = error_console()
         for problem in unreadable:
-            print_error(err, "error: cannot read submission", str(problem))
+            print_error(err, "error: cannot read submission", strip_controls(str(problem)))
         raise Fail(EXIT_INPUT)
     if any(not r.compliant for r in reports):
         raise Fail(EXIT_NOT_COMPLIANT)

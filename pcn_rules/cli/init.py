@@ -12,6 +12,7 @@ from rich.text import Text
 from pcn_rules.cli.app import PackOption, stdout_console
 from pcn_rules.cli.output import write_file
 from pcn_rules.errors import UsageError
+from pcn_rules.render.safe import one_line
 
 
 def init_command(
@@ -30,7 +31,7 @@ def init_command(
     write_file(path, template.read_text(encoding="utf-8"), option=None)
     stdout_console().print(
         Text(
-            f"Wrote {path}: an example network that meets every rule. Replace its facts with "
-            f"your network's, then run `pcn-check {path}`."
+            f"Wrote {one_line(str(path))}: an example network that meets every rule. Replace "
+            f"its facts with your network's, then run `pcn-check {one_line(str(path))}`."
         )
     )

@@ -101,10 +101,19 @@ def write_file(path: Path, text: str, option: str | None = "--output") -> None:
     """TEXT (UTF-8) to the file PATH, whole or not at all.  A link at PATH is followed: the file
     it points to is replaced, as a shell's ``>`` would write it.  A usage error naming OPTION
     (if any) and PATH if it cannot be written."""
-    target = Path(os.path.realpath(path))
     try:
-        if target.is_dir():
+        try:
+            found: os.stat_result | None = os.stat(path)
+        except FileNotFoundError:
+            found = None  # a new file (or a link to one)
+        if found is not None and stat.S_ISDIR(found.st_mode):
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if found is not None and not stat.S_ISREG(found.st_mode):
+            # a device or a pipe (/dev/stdout, /dev/null, a FIFO): nothing to replace
+            with open(path, "w", encoding="utf-8") as stream:
+                stream.write(text)
+            return
+        target = Path(os.path.realpath(path))
         temporary = _temporary(
             target.parent, target.name, text.encode("utf-8"), _existing_mode(target)
         )
