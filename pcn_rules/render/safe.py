@@ -43,8 +43,8 @@ _NOT_XML = re.compile(
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 #: What ``json.dumps(..., ensure_ascii=False)`` leaves raw that a terminal or a JavaScript
-#: reader may act on: DEL, C1, and the line and paragraph separators.
-_JSON_RAW = re.compile("[\x7f-\x9f\u2028\u2029]")
+#: reader may act on: DEL, C1, the line and paragraph separators and the bidirectional controls.
+_JSON_RAW = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -68,9 +68,10 @@ def visible(text: str) -> str:
 
 
 def json_escaped(text: str) -> str:
-    """JSON text (from ``json.dumps``) with DEL, C1 controls and the line and paragraph
-    separators written as ``\\uXXXX`` escapes: the same data, and no raw control character
-    in the output (these can only occur inside JSON strings, where the escape is valid)."""
+    """JSON text (from ``json.dumps``) with DEL, C1 controls, the line and paragraph
+    separators and the bidirectional controls written as ``\\uXXXX`` escapes: the same data,
+    and no raw control character in the output (these can only occur inside JSON strings,
+    where the escape is valid)."""
     return _JSON_RAW.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 
 
