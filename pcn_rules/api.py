@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pcn_rules.engine import Decide, evaluate
-from pcn_rules.errors import UsageError
+from pcn_rules.errors import InputError, UsageError
 from pcn_rules.facts.build import build_facts
 from pcn_rules.ingest.waivers import WaiverSet, load_waivers
 from pcn_rules.packs.discover import load_pack_cached, select_pack_id
@@ -36,15 +36,29 @@ def as_date(value: dt.date | str | None, what: str) -> dt.date | None:
 
 
 def resolve_pack(
-    submission: Submission, pack: RulePack | str | Path | None, as_of: dt.date | None
+    submission: Submission,
+    pack: RulePack | str | Path | None,
+    as_of: dt.date | None,
+    source: str = "submission",
 ) -> RulePack:
-    """The pack to use: the one given, else by contract year, else by date."""
+    """The pack to use: the one given, else by contract year, else by date.  A contract year
+    no pack has, or a submission date outside every pack, is the submission's problem: an
+    :class:`~pcn_rules.errors.InputError` naming SOURCE (the file) and the field."""
     if isinstance(pack, RulePack):
         return pack
     if pack is not None:
         return load_pack_cached(pack)
+    year = submission.contract_year
     on = as_of or submission.submission.submitted_on
-    return load_pack_cached(select_pack_id(submission.contract_year, on))
+    try:
+        chosen = select_pack_id(year, on)
+    except (InputError, UsageError) as exc:
+        if year is None and (as_of is not None or on is None):
+            raise  # the date given, or no date at all: the caller's to settle
+        detail = exc.problems[0][1] if isinstance(exc, InputError) else str(exc)
+        where = "contract_year" if year is not None else "submission.submitted_on"
+        raise InputError(source, [(where, detail)]) from None
+    return load_pack_cached(chosen)
 
 
 def check(
@@ -81,7 +95,9 @@ def check(
     """
     model = coerce_submission(submission)
     when = as_date(as_of, "as_of")
-    chosen = resolve_pack(model, pack, when)
+    source = str(submission) if isinstance(submission, str | Path) else None
+    named = source or ("<dict>" if isinstance(submission, Mapping) else "<submission>")
+    chosen = resolve_pack(model, pack, when, named)
     if when is None:
         when = model.submission.submitted_on
     if when is None:
@@ -89,7 +105,6 @@ def check(
             "the submission has no submission.submitted_on, so an as-of date is needed "
             "(as_of= in the library, --as-of on the command line)"
         )
-    source = str(submission) if isinstance(submission, str | Path) else None
     waiver_set = load_waivers(waivers) if isinstance(waivers, str | Path) else waivers
     return evaluate(
         build_facts(model, as_of=when),

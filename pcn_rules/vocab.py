@@ -61,12 +61,14 @@ class Milestone:
 
 
 ISO_DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
-_ISO_DATE = re.compile(ISO_DATE_PATTERN)
+#: The same, in ASCII digits only and to the very end (``$`` alone allows a final newline).
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def parse_date(text: str) -> dt.date:
-    """A ``YYYY-MM-DD`` date; a :class:`ValueError` that says what was expected otherwise."""
-    if not _ISO_DATE.match(text):
+    """A ``YYYY-MM-DD`` date (ASCII digits, nothing before or after); a :class:`ValueError` that
+    says what was expected otherwise."""
+    if not _ISO_DATE.fullmatch(text):
         raise ValueError(f"expected a date as YYYY-MM-DD, got {text!r}")
     try:
         return dt.date.fromisoformat(text)

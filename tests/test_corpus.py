@@ -46,9 +46,13 @@ def test_bad_submission(
     monkeypatch.chdir(CORPUS / "submissions")
     code, text = run_cli([case["file"]], capsys)
     assert_clean(code, text, case["exit"], case["contains"], case["file"])
+    chosen: dict[str, Any] = (
+        {} if case.get("own_pack") else {"pack": "2019/20", "as_of": "2019-06-28"}
+    )
     with pytest.raises(pcn_rules.InputError) as raised:
-        pcn_rules.check(CORPUS / "submissions" / case["file"], pack="2019/20", as_of="2019-06-28")
+        pcn_rules.check(CORPUS / "submissions" / case["file"], **chosen)
     assert raised.value.problems, "InputError must list its problems"
+    assert case["file"] in raised.value.source
 
 
 def test_corpus_is_large_enough() -> None:

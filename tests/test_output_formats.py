@@ -104,7 +104,9 @@ def test_checking_a_file_loads_only_the_renderer_it_prints_with() -> None:
         "from pcn_rules.cli import main\n"
         f"assert main([{COMPLIANT!r}, '--format', 'json']) == 0\n"
         "loaded = sorted(m for m in sys.modules if m.startswith('pcn_rules.render'))\n"
-        "assert loaded == ['pcn_rules.render', 'pcn_rules.render.json'], loaded\n"
+        # and what makes text safe to show (pcn_rules.render.safe), which every format uses
+        "assert loaded == ['pcn_rules.render', 'pcn_rules.render.json', "
+        "'pcn_rules.render.safe'], loaded\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False

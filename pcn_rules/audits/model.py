@@ -136,6 +136,8 @@ class AuditReport:
     stats: StatsJSON
     headline: str
     gaps: tuple[DataGap, ...] = ()
+    #: JSON files read that are not submissions (a report written among them), and why
+    skipped: tuple[tuple[str, str], ...] = ()
 
     @property
     def compliant(self) -> bool:
@@ -171,6 +173,7 @@ class AuditReport:
                 for label, r in zip(self.labels, self.reports, strict=True)
             ],
             "unreadable": [{"source": s, "problem": p} for s, p in self.unreadable],
+            "skipped": [{"source": s, "reason": r} for s, r in self.skipped],
         }
 
 

@@ -19,6 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from pcn_rules.api import as_date
+from pcn_rules.audits.inputs import (
+    distinct_labels,
+    list_names,
+    not_a_submission,
+    years_named,
+)
 from pcn_rules.audits.model import AuditReport, MilestoneReadiness
 from pcn_rules.audits.schema import audit_json_schema
 from pcn_rules.audits.summary import action_plan, area_stats, data_gaps, headline
@@ -106,14 +112,30 @@ def audit(
         for item in submissions
         for found in (expand_paths([item]) if isinstance(item, str | Path) else [item])
     ]
+    skipped: list[tuple[str, str]] = []
     for item in items:
         name = str(item) if isinstance(item, str | Path) else "<submission>"
         try:
             models.append((name, coerce_submission(item)))
         except InputError as exc:
-            unreadable.append((exc.source, str(exc)))
+            # a report written among the submissions is not one: skipped, and said so
+            why = not_a_submission(Path(item)) if isinstance(item, str | Path) else None
+            if why is not None:
+                skipped.append((name, why))
+            else:
+                unreadable.append((exc.source, str(exc)))
         if on_progress is not None:
             on_progress(1)
+    if not models and not unreadable:
+        # fail closed: an audit of nothing is never an "all clear"
+        if not skipped:
+            raise UsageError("no submissions to audit")
+        if len(skipped) == 1:
+            raise InputError(skipped[0][0], [("", f"{skipped[0][1]}; nothing to audit")])
+        raise InputError(
+            f"{len(skipped)} JSON files",
+            [*skipped[:10], ("", "none of them is a submission: nothing to audit")],
+        )
     if isinstance(pack, RulePack):
         chosen = pack
     elif pack is not None:
@@ -122,12 +144,19 @@ def audit(
         years = {m.contract_year for _, m in models}
         if len(years) > 1:
             raise UsageError(
-                "the submissions are for different contract years "
-                f"({', '.join(sorted(map(str, years)))}); audit one year at a time or choose a "
-                "pack with --pack"
+                "the submissions are for different contract years ("
+                + years_named([(name, m.contract_year) for name, m in models])
+                + "); audit one year at a time or choose a pack with --pack"
             )
         year = next(iter(years)) if years else None
-        chosen = load_pack_cached(select_pack_id(year, when))
+        try:
+            chosen = load_pack_cached(select_pack_id(year, when))
+        except UsageError as exc:
+            if year is None:
+                raise
+            # a contract year no pack has: the submissions' problem, naming them
+            names = list_names([name for name, _ in models])
+            raise InputError(names, [("contract_year", str(exc))]) from None
     if waiver_set is not None:
         waiver_set.check_against(
             {rule.id: rule.waivable for rule in chosen.rules},
@@ -160,13 +189,9 @@ def audit(
         facts.append(sub_facts)
         reports.append(report)
         labels.append(network_label(sub_facts.network))
-    # two submissions for the same network (e.g. drafts) are told apart by their file names
-    counts = Counter(labels)
-    repeated = {label for label, count in counts.items() if count > 1}
-    labels = [
-        f"{label} [{Path(name).name}]" if label in repeated else label
-        for label, (name, _) in zip(labels, models, strict=True)
-    ]
+    # two submissions for the same network (drafts, copies in two folders) are told apart by
+    # the end of their paths
+    labels = distinct_labels(labels, [name for name, _ in models])
     practices = batch_practices(facts, reg)
     batch = evaluate_batch(
         practices,
@@ -224,6 +249,7 @@ def audit(
         labels=tuple(labels),
         batch_findings=batch,
         unreadable=tuple(unreadable),
+        skipped=tuple(skipped),
         milestones=milestones,
         actions=actions,
         stats=stats,

@@ -171,6 +171,14 @@ class UnreadableJSON(TypedDict):
 
 
 @closed
+class SkippedJSON(TypedDict):
+    """A JSON file the audit did not read as a submission (e.g. a report), and why."""
+
+    source: str
+    reason: str
+
+
+@closed
 class AuditJSON(TypedDict):
     audit_version: AuditVersion
     as_of: AuditDate
@@ -185,3 +193,4 @@ class AuditJSON(TypedDict):
     batch_findings: list[FindingJSON]
     networks: list[NetworkReportJSON]
     unreadable: list[UnreadableJSON]
+    skipped: list[SkippedJSON]

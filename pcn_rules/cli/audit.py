@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from pcn_rules.cli.app import (
     EXIT_INPUT,
@@ -21,7 +22,9 @@ from pcn_rules.cli.app import (
     parse_date,
     print_error,
 )
+from pcn_rules.cli.output import refuse_inputs, write_file
 from pcn_rules.render import AUDIT_FORMATS
+from pcn_rules.render.safe import one_line, strip_controls
 from pcn_rules.submission.read import expand_paths
 
 
@@ -69,6 +72,8 @@ def audit_command(
     rendering = find_format(AUDIT_FORMATS, output_format)
     when = parse_date(as_of, "--as-of")
     files = expand_paths(paths)
+    if output is not None:
+        refuse_inputs(output, [*files, register, waivers])
     with Progress(console=error_console(), transient=True, disable=len(files) < 50) as bar:
         task = bar.add_task("reading submissions", total=len(files))
         result = audit(
@@ -82,11 +87,18 @@ def audit_command(
             on_progress=lambda n: bar.advance(task, n),
             late_blocks=fail_on_late,
         )
-    emit(rendering, result, output)
+    if output is None:
+        emit(rendering, result, None)
+    else:
+        write_file(output, rendering.text(result))
+    if result.skipped and (output is not None or rendering.draw is None):
+        from pcn_rules.render.text_audit import skipped_note
+
+        error_console().print(Text(one_line(skipped_note(result))))
     if result.unreadable:
         err = error_console()
         for _source, problem in result.unreadable:
-            print_error(err, "error: cannot read submission", problem)
+            print_error(err, "error: cannot read submission", strip_controls(problem))
         raise Fail(EXIT_INPUT)
     if not result.compliant:
         raise Fail(EXIT_NOT_COMPLIANT)

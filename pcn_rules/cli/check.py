@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from pcn_rules.cli.app import (
     EXIT_INPUT,
@@ -21,9 +22,12 @@ from pcn_rules.cli.app import (
     parse_date,
     print_error,
 )
-from pcn_rules.errors import InputError
+from pcn_rules.cli.output import refuse_inputs, write_file
+from pcn_rules.errors import InputError, UsageError
 from pcn_rules.render import CHECK_FORMATS, Checked
+from pcn_rules.render.safe import one_line, strip_controls
 from pcn_rules.submission.read import expand_paths
+from pcn_rules.vocab import plural
 
 #: The options of `check` that take a value (the test suite keeps this in step with the command).
 CHECK_VALUE_OPTIONS = (
@@ -36,6 +40,12 @@ CHECK_VALUE_OPTIONS = (
     "--waivers",
     "--baseline",
 )
+
+
+def _not_a_submission(path: Path) -> str | None:
+    from pcn_rules.audits.inputs import not_a_submission
+
+    return not_a_submission(path)
 
 
 def check_command(
@@ -84,7 +94,16 @@ def check_command(
     from pcn_rules.packs.discover import load_pack_cached
 
     rendering = find_format(CHECK_FORMATS, output_format)
+    if baseline is not None and not rendering.baseline:
+        shown = " or ".join(name for name, f in CHECK_FORMATS.items() if f.baseline)
+        raise UsageError(
+            f"--baseline: the {rendering.name} format cannot show the comparison with a "
+            f"baseline; use --format {shown}"
+        )
     when = parse_date(as_of, "--as-of")
+    paths = expand_paths(files)
+    if output is not None:
+        refuse_inputs(output, [*paths, waivers, baseline])
     loaded = load_pack_cached(pack) if pack is not None else None
     waiver_set = None
     if waivers is not None:
@@ -96,9 +115,11 @@ def check_command(
         from pcn_rules.report.baseline import load_baseline
 
         previous = load_baseline(baseline)
-    paths = expand_paths(files)
     reports = []
     unreadable: list[InputError] = []
+    # a report written into a directory of submissions is not one: skipped, and said so
+    found = set(paths) - set(files)
+    skipped: list[tuple[str, str]] = []
     for path in paths:
         try:
             reports.append(
@@ -113,19 +134,42 @@ def check_command(
                 )
             )
         except InputError as exc:
-            if len(paths) == 1 or exc.source != str(path):
+            if exc.source != str(path):
                 raise  # a bad waivers file concerns every submission
-            unreadable.append(exc)  # keep going: report every readable file, then fail
+            why = _not_a_submission(path) if path in found else None
+            if why is not None:
+                skipped.append((str(path), why))
+            elif len(paths) == 1:
+                raise
+            else:
+                unreadable.append(exc)  # keep going: report every readable file, then fail
+    if skipped:
+        note = "; ".join(f"{source}: {why}" for source, why in skipped[:5])
+        more = f"; and {len(skipped) - 5} more" if len(skipped) > 5 else ""
+        error_console().print(
+            Text(one_line(f"Note: skipped {plural(len(skipped), 'JSON file')} ({note}{more}).")),
+        )
+        if not reports and not unreadable:
+            from pcn_rules.audits.inputs import list_names
+
+            raise InputError(
+                list_names([source for source, _ in skipped]),
+                [("", "no submission among the JSON files found: nothing to check")],
+            )
     diff = None
     if previous is not None and baseline is not None:
         from pcn_rules.report.baseline import compare
 
         diff = compare(reports, previous, str(baseline))
-    emit(rendering, Checked(reports, baseline=diff, explain=explain), output)
+    checked = Checked(reports, baseline=diff, explain=explain)
+    if output is None:
+        emit(rendering, checked, None)
+    else:
+        write_file(output, rendering.text(checked))
     if unreadable:
         err = error_console()
         for problem in unreadable:
-            print_error(err, "error: cannot read submission", str(problem))
+            print_error(err, "error: cannot read submission", strip_controls(str(problem)))
         raise Fail(EXIT_INPUT)
     if any(not r.compliant for r in reports):
         raise Fail(EXIT_NOT_COMPLIANT)

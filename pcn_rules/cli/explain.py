@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from pcn_rules.cli.app import PackOption, parse_date, stdout_console, text_or_json, write
+from pcn_rules.render.safe import json_escaped
 
 
 def explain_command(
@@ -39,7 +40,7 @@ def explain_command(
             "as_of": report.as_of.isoformat(),
             "findings": [f.to_dict() for f in findings],
         }
-        write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", None)
+        write(json_escaped(json.dumps(payload, indent=2, ensure_ascii=False)) + "\n", None)
         return
     from pcn_rules.render.text import render_explanation
 

@@ -9,8 +9,10 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from pcn_rules.cli.app import PackOption, reason, stdout_console
+from pcn_rules.cli.app import PackOption, stdout_console
+from pcn_rules.cli.output import write_file
 from pcn_rules.errors import UsageError
+from pcn_rules.render.safe import one_line
 
 
 def init_command(
@@ -26,14 +28,10 @@ def init_command(
     if path.exists() and not force:
         raise UsageError(f"{path} already exists; use --force to overwrite it")
     template = resolve_pack_dir(pack or available_packs()[0]) / "examples" / "base.json"
-    text = template.read_text(encoding="utf-8")
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"{path} cannot be written: {reason(exc)}") from None
+    write_file(path, template.read_text(encoding="utf-8"), option=None)
     stdout_console().print(
         Text(
-            f"Wrote {path}: an example network that meets every rule. Replace its facts with "
-            f"your network's, then run `pcn-check {path}`."
+            f"Wrote {one_line(str(path))}: an example network that meets every rule. Replace "
+            f"its facts with your network's, then run `pcn-check {one_line(str(path))}`."
         )
     )

@@ -17,6 +17,7 @@ from pcn_rules.cli.app import (
     text_or_json,
     write,
 )
+from pcn_rules.render.safe import json_escaped
 
 
 def rules_list(
@@ -71,7 +72,7 @@ def rules_diff(
     output_format = text_or_json(output_format)
     diff = diff_packs(load_pack(old), load_pack(new))
     if output_format == "json":
-        write(json.dumps(diff.to_dict(), indent=2, ensure_ascii=False) + "\n", None)
+        write(json_escaped(json.dumps(diff.to_dict(), indent=2, ensure_ascii=False)) + "\n", None)
         return
     from pcn_rules.render.text_packs import render_pack_diff
 

@@ -40,11 +40,13 @@ class Checked:
 @dataclass(frozen=True, slots=True)
 class Format(Generic[T]):
     """One output format: ``text`` renders the whole output as a string; ``draw``, for a format
-    drawn with rich, draws it on a console instead."""
+    drawn with rich, draws it on a console instead; ``baseline``: whether it shows the
+    comparison with a baseline (``--baseline``)."""
 
     name: str
     text: Callable[[T], str]
     draw: Callable[[T, Console], None] | None = None
+    baseline: bool = False
 
 
 def plain(draw: Callable[[T, Console], None]) -> Callable[[T], str]:
@@ -120,8 +122,8 @@ def _audit_html(report: AuditReport) -> str:
 
 #: ``pcn-check FILE... --format NAME``.
 CHECK_FORMATS: Mapping[str, Format[Checked]] = _by_name(
-    Format("text", plain(_draw_check), _draw_check),
-    Format("json", _check_json),
+    Format("text", plain(_draw_check), _draw_check, baseline=True),
+    Format("json", _check_json, baseline=True),
     Format("junit", _check_junit),
     Format("sarif", _check_sarif),
     Format("csv", _check_csv),

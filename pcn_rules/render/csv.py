@@ -1,16 +1,48 @@
-"""CSV for spreadsheets: one row per finding, with the network's identity on every row."""
+"""CSV for spreadsheets: one row per finding, with the network's identity on every row.
+
+A spreadsheet takes a cell that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage
+return before one) for a formula: every text cell that starts so is written with a single quote
+before it, as OWASP's guidance on CSV injection advises, so that a network or practice name is
+shown, never run.  Numbers (days left, counts) are written by pcn-check itself and stay numbers;
+control characters in text are shown as U+FFFD.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
+from pcn_rules.render.safe import visible
 from pcn_rules.report.model import Finding, Report
 from pcn_rules.vocab import STATUS_RANK
 
 if TYPE_CHECKING:
     from pcn_rules.audits.run import AuditReport
+
+#: What a spreadsheet may read as the start of a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: Any) -> Any:
+    """VALUE as a CSV cell: text that a spreadsheet would take for a formula is quoted with a
+    leading ``'``; numbers are kept."""
+    if not isinstance(value, str):
+        return value
+    text = visible(value)
+    return f"'{text}" if text.startswith(FORMULA_START) else text
+
+
+class _Writer:
+    """A CSV writer that writes each cell through :func:`cell`."""
+
+    def __init__(self, out: io.StringIO) -> None:
+        self._writer = csv.writer(out, lineterminator="\n")
+
+    def writerow(self, row: Iterable[Any]) -> None:
+        self._writer.writerow([cell(value) for value in row])
+
 
 COLUMNS = (
     "source",
@@ -40,7 +72,7 @@ COLUMNS = (
 
 def render_csv(reports: list[Report]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = _Writer(out)
     writer.writerow(COLUMNS)
     for report in reports:
         for f in report.findings:
@@ -94,7 +126,7 @@ def render_audit_csv(report: AuditReport) -> str:
     """One row per network and requirement (the worst status over its entities), then the
     batch requirements (one row per practice concerned)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = _Writer(out)
     writer.writerow(AUDIT_COLUMNS)
     for r in report.reports:
         by_rule: dict[str, list[Finding]] = {}

@@ -2,14 +2,15 @@
 
 Summary, milestone timeline, the distribution of network list sizes against the 30,000 and
 50,000 lines (inline SVG), the action plan and per-network tables.  No external assets; every
-text is escaped.
+text is escaped, and control characters in it are shown as U+FFFD.
 """
 
 from __future__ import annotations
 
-from html import escape
+import html
 
 from pcn_rules.audits.run import AuditReport
+from pcn_rules.render.safe import visible
 from pcn_rules.vocab import days_phrase, milestone_phrase
 
 _CSS = (
@@ -25,6 +26,12 @@ _CSS = (
     ".waived{color:#8a6d00}.muted{color:#666}"
     "details{margin:.4rem 0}summary{cursor:pointer;font-weight:600}"
 )
+
+
+def escape(text: str) -> str:
+    """TEXT for the page: markup characters escaped (quotes too, for attributes), control
+    characters shown as U+FFFD."""
+    return html.escape(visible(text))
 
 
 def _days(days: int) -> str:
@@ -70,6 +77,15 @@ def _histogram(sizes: list[int], low: int, high: int) -> str:
         f"{len(sizes)} networks; tallest bar {tallest})</text></svg>"
     )
     return "".join(parts)
+
+
+def _skipped(report: AuditReport) -> str:
+    """A note on the JSON files the audit did not read as submissions."""
+    if not report.skipped:
+        return ""
+    from pcn_rules.render.text_audit import skipped_note
+
+    return f'<p class="muted" id="skipped">{escape(skipped_note(report))}</p>'
 
 
 def render_audit_html(report: AuditReport) -> str:
@@ -157,6 +173,7 @@ def render_audit_html(report: AuditReport) -> str:
 <th>Why</th><th>Requirements it leaves not evidenced</th><th>Needed by</th><th>Networks</th></tr>
 {"".join(gaps)}</table>
 <h2>Networks</h2>{"".join(tables)}
+{_skipped(report)}
 <p class="muted">Contains public sector information licensed under the Open Government Licence
 v3.0 where the submissions were imported from NHS Digital ODS data.</p>
 </body></html>

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from pcn_rules.render.safe import json_escaped
 from pcn_rules.report.model import REPORT_VERSION
 
 if TYPE_CHECKING:  # only for annotations
@@ -32,4 +33,4 @@ def render_audit_json(report: AuditReport) -> str:
 
 
 def _dumps(payload: dict[str, Any]) -> str:
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    return json_escaped(json.dumps(payload, indent=2, ensure_ascii=False)) + "\n"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
+from pcn_rules.render.safe import xml_text
 from pcn_rules.report.model import Finding, Report
 
 
@@ -56,6 +57,16 @@ def _case(suite: ET.Element, report: Report, rule_id: str, findings: list[Findin
     return "passed"
 
 
+def _only_xml_characters(root: ET.Element) -> None:
+    """Every text and attribute under ROOT without a character XML 1.0 forbids (a control
+    character in a network's name would make the whole file unreadable)."""
+    for element in root.iter():
+        if element.text:
+            element.text = xml_text(element.text)
+        for key, value in element.attrib.items():
+            element.set(key, xml_text(value))
+
+
 def render_junit(reports: list[Report]) -> str:
     root = ET.Element("testsuites", {"name": "pcn-check"})
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
@@ -86,5 +97,6 @@ def render_junit(reports: list[Report]) -> str:
             totals[key] += value
     for key, value in totals.items():
         root.set(key, str(value))
+    _only_xml_characters(root)
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from pcn_rules import __version__
+from pcn_rules.render.safe import json_escaped
 from pcn_rules.report.model import Finding, Report
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -139,4 +140,4 @@ def render_sarif(reports: list[Report]) -> str:
             }
         ],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return json_escaped(json.dumps(log, indent=2, ensure_ascii=False)) + "\n"

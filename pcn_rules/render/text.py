@@ -14,6 +14,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from pcn_rules.render.safe import drawn_literally, one_line
 from pcn_rules.vocab import days_phrase, milestone_phrase, plural
 
 if TYPE_CHECKING:  # only for annotations
@@ -125,9 +126,9 @@ def _finding_block(finding: Finding, show_remediation: bool) -> RenderableType:
     if finding.entity and finding.scope != "network":
         name = f" {finding.entity_name}" if finding.entity_name else ""
         scope = _SCOPE_LABEL.get(finding.scope, finding.scope.replace("_", " "))
-        head.append(f"  {scope} {finding.entity}{name}", style="bold")
+        head.append(one_line(f"  {scope} {finding.entity}{name}"), style="bold")
     parts: list[RenderableType] = [head]
-    parts.append(Padding(Text(finding.message), (0, 0, 0, _LABEL)))
+    parts.append(Padding(Text(one_line(finding.message)), (0, 0, 0, _LABEL)))
     if finding.missing and finding.status != "not_evidenced":
         parts.append(
             Padding(
@@ -141,7 +142,7 @@ def _finding_block(finding: Finding, show_remediation: bool) -> RenderableType:
         parts.append(
             Padding(
                 Text(
-                    f"Waived by {w.approved_by} on {w.approved_on}{extra}: {w.reason}",
+                    one_line(f"Waived by {w.approved_by} on {w.approved_on}{extra}: {w.reason}"),
                     style="yellow",
                 ),
                 (0, 0, 0, _LABEL),
@@ -177,14 +178,15 @@ def _summarise(findings: Iterable[Finding]) -> Text:
     return text
 
 
+@drawn_literally
 def render_report(report: Report, console: Console, explain: bool = False) -> None:
     """Print one report: verdict, then findings grouped by milestone, with remediation."""
-    title = report.network_name
+    title = one_line(report.network_name)
     if report.network_ods_code:
         title += f" ({report.network_ods_code})"
     about = Text(
         f"Checked against pack {report.pack_id} (release {report.pack_release}) as of "
-        f"{report.as_of}" + (f" · {report.source}" if report.source else ""),
+        f"{report.as_of}" + (f" · {one_line(report.source)}" if report.source else ""),
         style="dim",
     )
     # the name is the submission's text: as a Text, "[...]" and ":name:" in it are shown as written
@@ -222,7 +224,10 @@ def render_report(report: Report, console: Console, explain: bool = False) -> No
             if explain and finding.explain:
                 for step in finding.explain:
                     console.print(
-                        Padding(Text(f"why: {step['words']}", style="dim"), (0, 0, 0, _LABEL))
+                        Padding(
+                            Text(one_line(f"why: {step['words']}"), style="dim"),
+                            (0, 0, 0, _LABEL),
+                        )
                     )
         summary = _summarise(findings)
         if summary:
@@ -244,6 +249,7 @@ def render_report(report: Report, console: Console, explain: bool = False) -> No
     )
 
 
+@drawn_literally
 def render_checked(checked: Checked, console: Console) -> None:
     """Each report in turn, the comparison with a baseline, and (for several) how many pass."""
     reports = checked.reports
@@ -262,25 +268,25 @@ def render_checked(checked: Checked, console: Console) -> None:
         )
 
 
+@drawn_literally
 def render_baseline(diff: BaselineDiff, console: Console) -> None:
     """New, resolved and unchanged unmet findings against an earlier report."""
     console.print()
     console.print(
         Text(
-            f"Compared with {diff.file}: {len(diff.new)} new, {len(diff.resolved)} resolved, "
-            f"{len(diff.unchanged)} unchanged",
+            f"Compared with {one_line(diff.file)}: {len(diff.new)} new, "
+            f"{len(diff.resolved)} resolved, {len(diff.unchanged)} unchanged",
             style="bold",
         )
     )
     for label, items, style in (("new", diff.new, "red"), ("resolved", diff.resolved, "green")):
         for item in items:
             entity = f" {item.entity}" if item.entity and item.entity != item.network else ""
-            console.print(
-                Text.assemble((f"  {label:<9}", style), f"{item.network} {item.rule_id}{entity}: ")
-                + Text(item.message)
-            )
+            said = one_line(f"{item.network} {item.rule_id}{entity}: {item.message}")
+            console.print(Text.assemble((f"  {label:<9}", style), said))
 
 
+@drawn_literally
 def render_explanation(report: Report, findings: list[Finding], console: Console) -> None:
     """Why a rule gave its result: each condition, the values it read, in plain words."""
     first = findings[0]
@@ -292,17 +298,17 @@ def render_explanation(report: Report, findings: list[Finding], console: Console
     )
     for finding in findings:
         label, style = STATUS_STYLE[finding.status]
-        who = f"{finding.scope} {finding.entity}" if finding.entity else finding.scope
+        who = one_line(f"{finding.scope} {finding.entity}" if finding.entity else finding.scope)
         console.print()
         console.print(Text.assemble((f"{label} ", style), (who, "bold")))
         for step in finding.explain or ():
-            console.print(Padding(Text(str(step["words"])), (0, 0, 0, 2)))
-        console.print(Padding(Text(f"Result: {finding.message}"), (0, 0, 0, 2)))
+            console.print(Padding(Text(one_line(str(step["words"]))), (0, 0, 0, 2)))
+        console.print(Padding(Text(one_line(f"Result: {finding.message}")), (0, 0, 0, 2)))
         if finding.waiver is not None:
             w = finding.waiver
             console.print(
                 Padding(
-                    Text(f"Waived by {w.approved_by} on {w.approved_on}: {w.reason}"),
+                    Text(one_line(f"Waived by {w.approved_by} on {w.approved_on}: {w.reason}")),
                     (0, 0, 0, 2),
                 )
             )

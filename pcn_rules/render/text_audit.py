@@ -10,13 +10,15 @@ from rich.padding import Padding
 from rich.panel import Panel
 from rich.text import Text
 
+from pcn_rules.render.safe import drawn_literally, one_line
 from pcn_rules.render.text import SEVERITY_STYLE
-from pcn_rules.vocab import days_phrase, milestone_phrase
+from pcn_rules.vocab import days_phrase, milestone_phrase, plural
 
 if TYPE_CHECKING:  # only for annotations
     from pcn_rules.audits import AuditReport
 
 
+@drawn_literally
 def render_audit(report: AuditReport, console: Console) -> None:
     """The five-second line, the milestones, the action plan and the area's figures."""
     style = "bold green" if report.compliant else "bold red"
@@ -25,8 +27,10 @@ def render_audit(report: AuditReport, console: Console) -> None:
         f" · as of {report.as_of}"
     )
     if report.register_source:
-        about += f" · register {report.register_source} ({report.register_practices:,} practices)"
-    console.print(Panel(Group(Text(report.headline, style=style), Text(about, style="dim"))))
+        register = one_line(report.register_source)
+        about += f" · register {register} ({report.register_practices:,} practices)"
+    headline = Text(one_line(report.headline), style=style)
+    console.print(Panel(Group(headline, Text(about, style="dim"))))
 
     console.print(Text("Milestones", style="bold underline"))
     total = len(report.reports)
@@ -49,7 +53,7 @@ def render_audit(report: AuditReport, console: Console) -> None:
             line.append("all ready", style="green")
         console.print(line)
         if m.networks_not_ready and m.days_left >= -31:
-            names = list(m.networks_not_ready)
+            names = [one_line(name) for name in m.networks_not_ready]
             shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
             console.print(Padding(Text(shown, style="dim"), (0, 0, 0, 13)))
 
@@ -112,7 +116,7 @@ def render_audit(report: AuditReport, console: Console) -> None:
         head.append(f" {due} · {len(action.networks)} networks, {action.findings} findings")
         console.print(head)
         console.print(Padding(Text(action.title, style="dim"), (0, 0, 0, 5)))
-        shown = ", ".join(action.networks[:8])
+        shown = ", ".join(one_line(name) for name in action.networks[:8])
         more = f" and {len(action.networks) - 8} more" if len(action.networks) > 8 else ""
         console.print(Padding(Text(f"Networks: {shown}{more}"), (0, 0, 0, 5)))
         for step in action.remediation:
@@ -132,7 +136,7 @@ def render_audit(report: AuditReport, console: Console) -> None:
                 else "needed for ongoing requirements"
             )
             head = Text(f"{number:>3}. ")
-            head.append(gap.sentence)
+            head.append(one_line(gap.sentence))
             console.print(head)
             console.print(
                 Padding(
@@ -151,3 +155,12 @@ def render_audit(report: AuditReport, console: Console) -> None:
                 style="red",
             )
         )
+    if report.skipped:
+        console.print(Text(skipped_note(report), style="dim"))
+
+
+def skipped_note(report: AuditReport) -> str:
+    """The note on JSON files the audit did not read as submissions (e.g. an earlier report)."""
+    shown = "; ".join(f"{source}: {why}" for source, why in report.skipped[:5])
+    more = f"; and {len(report.skipped) - 5} more" if len(report.skipped) > 5 else ""
+    return f"Note: skipped {plural(len(report.skipped), 'JSON file')} ({shown}{more})."

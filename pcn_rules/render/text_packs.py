@@ -13,6 +13,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from pcn_rules.render.safe import drawn_literally
 from pcn_rules.render.text import SEVERITY_STYLE, human_date
 
 if TYPE_CHECKING:  # only for annotations
@@ -20,6 +21,7 @@ if TYPE_CHECKING:  # only for annotations
     from pcn_rules.packs.model import Rule, RulePack
 
 
+@drawn_literally
 def render_rules_table(pack: RulePack, console: Console) -> None:
     if console.width < 120:
         _render_rules_lines(pack, console)
@@ -61,6 +63,7 @@ def _rule_order(rule: Rule) -> tuple[dt.date, str]:
     return (rule.due.date if rule.due else dt.date.max, rule.id)
 
 
+@drawn_literally
 def render_rule(pack: RulePack, rule: Rule, console: Console) -> None:
     lines = Table.grid(padding=(0, 2))
     lines.add_column(style="bold")
@@ -111,6 +114,7 @@ def _diff_value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+@drawn_literally
 def render_pack_diff(diff: PackDiff, console: Console) -> None:
     """Print what changed from one pack to the next, for a commissioner."""
     heading = Text(f"What changed from {diff.old} to {diff.new}", style="bold")

@@ -1,0 +1,109 @@
+"""What an audit reads, and how it names what it read: which JSON files are submissions (a report
+written into the submissions directory is not, and is skipped with a note), a label for each
+network that no other network of the audit shares, and which files are for which contract year.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from pathlib import Path, PurePath
+
+from pcn_rules.errors import InputError
+from pcn_rules.submission.read import MAX_SUBMISSION_BYTES, parse_json_bytes
+
+#: The version field of each JSON document pcn-check writes, and what the document is.
+OUTPUT_VERSIONS: Mapping[str, str] = {
+    "report_version": "a pcn-check report",
+    "audit_version": "a pcn-check audit report",
+    "diff_version": "a pcn-check rules diff",
+}
+#: Keys of a submission: a file with one of them claims to be a submission.
+SUBMISSION_KEYS = ("network", "practices", "submission", "contract_year")
+
+
+def not_a_submission(path: Path) -> str | None:
+    """Why the JSON file PATH is not a submission, if it does not claim to be one: it is a
+    JSON object with no ``format_version`` and none of the submission's keys, or one of
+    pcn-check's own reports (by its version field).  None if it claims to be a submission (an
+    invalid one is unreadable, never skipped) or cannot be read as JSON at all."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except (OSError, ValueError):
+        return None
+    try:
+        found = os.fstat(fd)
+        if not stat.S_ISREG(found.st_mode) or found.st_size > MAX_SUBMISSION_BYTES:
+            return None
+        data = os.read(fd, MAX_SUBMISSION_BYTES + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    try:
+        doc = parse_json_bytes(data, str(path))
+    except InputError:
+        return None
+    if not isinstance(doc, dict) or "format_version" in doc:
+        return None
+    for key, kind in OUTPUT_VERSIONS.items():
+        if key in doc:
+            return f"{kind} ({key} {str(doc[key])[:10]!r}), not a submission"
+    if any(key in doc for key in SUBMISSION_KEYS):
+        return None
+    return "a JSON object without format_version, network or practices: not a submission"
+
+
+def distinct_labels(labels: Sequence[str], sources: Sequence[str]) -> list[str]:
+    """LABELS (one per network, in order), with those shared by several networks told apart
+    by the end of their SOURCES' paths: as few of the last parts as make them differ (the file
+    name; for copies of one file in two folders, the folder too); then numbered if the same
+    file was read twice."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for index, label in enumerate(labels):
+        groups[label].append(index)
+    named = list(labels)
+    for label, indexes in groups.items():
+        if len(indexes) < 2:
+            continue
+        parts = [PurePath(sources[i]).parts or (sources[i],) for i in indexes]
+        depth = 1
+        files = len(set(parts))  # the same file read twice is numbered below
+        while depth < max(map(len, parts)) and len({p[-depth:] for p in parts}) < files:
+            depth += 1
+        for index, part in zip(indexes, parts, strict=True):
+            named[index] = f"{label} [{PurePath(*part[-depth:]).as_posix()}]"
+    counts = Counter(named)
+    seen: Counter[str] = Counter()
+    for index, label in enumerate(named):
+        if counts[label] > 1:
+            seen[label] += 1
+            named[index] = f"{label} #{seen[label]}"
+    return named
+
+
+def list_names(sources: Sequence[str], limit: int = 3) -> str:
+    """SOURCES as a list for a message: the first LIMIT, and how many more."""
+    more = f" and {len(sources) - limit} more" if len(sources) > limit else ""
+    return ", ".join(sources[:limit]) + more
+
+
+def years_named(years: Sequence[tuple[str, str | None]]) -> str:
+    """Each contract year of YEARS ((source, year) pairs) with the files that give it:
+    "2019/20: a.json, b.json; 2031/32: c.json; none given: d.json"."""
+    by_year: dict[str | None, list[str]] = defaultdict(list)
+    for source, year in years:
+        by_year[year].append(source)
+    order = sorted(by_year, key=lambda y: (y is None, y or ""))
+    return "; ".join(f"{year or 'none given'}: {list_names(by_year[year])}" for year in order)
+
+
+__all__ = [
+    "OUTPUT_VERSIONS",
+    "distinct_labels",
+    "list_names",
+    "not_a_submission",
+    "years_named",
+]

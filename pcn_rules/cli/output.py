@@ -1,0 +1,165 @@
+"""Writing files without losing one: reports (``--output``), templates (``init``) and imported
+submissions (``import-ods --out``).
+
+Every file is written whole to a new temporary file in the same directory, flushed to disk, then
+moved over the target with :func:`os.replace`; a write that fails (a full disk, a quota) leaves
+the old file as it was and removes the temporary one.  An output that is one of the command's
+inputs is refused before anything is written (compared by device and inode, so a symbolic or hard
+link to an input is caught too).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import secrets
+import stat
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from pcn_rules.errors import UsageError
+
+#: ``os.O_NOFOLLOW`` where the platform has it: a temporary file is never opened through a link.
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def _identity(path: Path) -> tuple[object, ...] | None:
+    """What makes PATH the file it is: device and inode (after following links), or, where the
+    platform gives no inode, the resolved path; None if there is no such file."""
+    try:
+        found = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    if found.st_ino:
+        return (found.st_dev, found.st_ino)
+    return (os.path.normcase(os.path.realpath(path)),)
+
+
+def refuse_inputs(output: Path, inputs: Iterable[Path | None], option: str = "--output") -> None:
+    """A usage error if OUTPUT is one of INPUTS (the same file, however it is named): writing
+    the report would replace it."""
+    target = _identity(output)
+    if target is None:
+        return  # nothing there yet: it cannot be an input that was read
+    for path in inputs:
+        if path is not None and _identity(path) == target:
+            same = "" if str(path) == str(output) else f" (the same file as {path})"
+            raise UsageError(
+                f"{option} {output} is one of the input files{same}; the report would replace "
+                "it. Write the report to another file."
+            )
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Every byte of DATA to the file descriptor FD (``os.write`` may write fewer)."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _temporary(directory: Path, name: str, data: bytes, mode: int | None) -> Path:
+    """DATA in a new file beside the target (never through a link), flushed to disk; removed
+    again if anything fails."""
+    temporary = directory / f".{name}.{secrets.token_hex(6)}.tmp"
+    fd = os.open(temporary, _CREATE, 0o666)
+    try:
+        try:
+            _write_all(fd, data)
+            if mode is not None and hasattr(os, "fchmod"):
+                os.fchmod(fd, mode)  # the replaced file's permissions
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except BaseException:
+        _remove(temporary)
+        raise
+    return temporary
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def _existing_mode(path: Path) -> int | None:
+    """The permissions of the regular file PATH, to keep when it is replaced."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return stat.S_IMODE(found.st_mode) if stat.S_ISREG(found.st_mode) else None
+
+
+def write_file(path: Path, text: str, option: str | None = "--output") -> None:
+    """TEXT (UTF-8) to the file PATH, whole or not at all.  A link at PATH is followed: the file
+    it points to is replaced, as a shell's ``>`` would write it.  A usage error naming OPTION
+    (if any) and PATH if it cannot be written."""
+    try:
+        try:
+            found: os.stat_result | None = os.stat(path)
+        except FileNotFoundError:
+            found = None  # a new file (or a link to one)
+        if found is not None and stat.S_ISDIR(found.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if found is not None and not stat.S_ISREG(found.st_mode):
+            # a device or a pipe (/dev/stdout, /dev/null, a FIFO): nothing to replace
+            with open(path, "w", encoding="utf-8") as stream:
+                stream.write(text)
+            return
+        target = Path(os.path.realpath(path))
+        temporary = _temporary(
+            target.parent, target.name, text.encode("utf-8"), _existing_mode(target)
+        )
+        try:
+            os.replace(temporary, target)
+        except BaseException:
+            _remove(temporary)
+            raise
+    except OSError as exc:
+        named = f"{option} {path}" if option else str(path)
+        raise UsageError(f"{named} cannot be written: {_reason(exc)}") from None
+
+
+def write_files(directory: Path, files: Mapping[str, bytes], option: str = "--out") -> None:
+    """Each of FILES (name → bytes) into DIRECTORY, all or none: every file is written to a
+    temporary file first, and only when all are written are they moved into place.  A name
+    that is a link, or anything but a regular file, is refused before anything is written:
+    nothing is ever written through a link."""
+    for name in files:
+        target = directory / name
+        try:
+            found = os.lstat(target)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise UsageError(
+                f"{option} {directory}: {name} cannot be checked: {_reason(exc)}"
+            ) from None
+        if stat.S_ISLNK(found.st_mode):
+            raise UsageError(
+                f"{option} {directory}: {name} is a symbolic link; pcn-check does not write "
+                "through links (remove it, or import into another directory)"
+            )
+        if not stat.S_ISREG(found.st_mode):
+            raise UsageError(f"{option} {directory}: {name} exists and is not a regular file")
+    written: dict[str, Path] = {}
+    current = ""
+    try:
+        for current, data in files.items():
+            written[current] = _temporary(directory, current, data, None)
+        for current, temporary in written.items():
+            # a rename: it replaces a link that appeared meanwhile, and never follows one
+            os.replace(temporary, directory / current)
+    except OSError as exc:
+        where = f" ({directory / current})" if current else ""
+        raise UsageError(f"{option} {directory} cannot be written{where}: {_reason(exc)}") from None
+    finally:
+        for temporary in written.values():
+            _remove(temporary)  # those moved into place are gone already
