@@ -11,6 +11,7 @@ Exit codes (also in ``--help`` and the README), mapped from exceptions in :func:
   that cannot be written)
 - 3 unreadable input or invalid rule pack
 - 4 internal error (a bug: please report it)
+- 130 interrupted (Ctrl-C)
 """
 
 import difflib
@@ -26,6 +27,7 @@ from pcn_rules.cli import audit, check, explain, import_ods, init, rules, schema
 from pcn_rules.cli.app import (
     EXIT_INPUT,
     EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
     Fail,
@@ -122,7 +124,13 @@ def main(argv: list[str] | None = None) -> int:
     err = error_console()
     code = EXIT_OK
     try:
-        app(args=_command_line(args), prog_name="pcn-check", standalone_mode=False)
+        returned = app(args=_command_line(args), prog_name="pcn-check", standalone_mode=False)
+        # typer turns Ctrl-C into Exit(130) and, outside standalone mode, returns an Exit's
+        # code instead of raising it (as it does for --help's Exit(0))
+        if isinstance(returned, int) and not isinstance(returned, bool):
+            code = returned
+            if code == EXIT_INTERRUPTED:
+                err.print("interrupted")
     except Fail as fail:
         code = fail.code
     except InputError as exc:
@@ -144,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         code = EXIT_OK
     except KeyboardInterrupt:
         err.print("interrupted")
-        code = 130
+        code = EXIT_INTERRUPTED
     except Exception as exc:
         if _is_usage_exception(exc):
             # click's (or typer's vendored click's) usage errors: bad option, missing argument

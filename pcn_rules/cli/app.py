@@ -25,11 +25,12 @@ EXIT_NOT_COMPLIANT = 1
 EXIT_USAGE = 2
 EXIT_INPUT = 3
 EXIT_INTERNAL = 4
+EXIT_INTERRUPTED = 130
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 compliant; 1 not compliant (a requirement due by the next milestone, or "
     "overdue, is not met); 2 usage error; 3 unreadable submission or invalid rule pack; "
-    "4 internal error."
+    "4 internal error; 130 interrupted."
 )
 
 app = typer.Typer(
