@@ -8,7 +8,13 @@ standard output and a file name that is not UTF-8 are reported, not raised.
 
 from __future__ import annotations
 
+import errno
+import io
+import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +101,142 @@ def test_sigint_to_a_running_audit_process_exits_130(tmp_path: Path) -> None:
     assert "interrupted" in err
     assert "Traceback" not in err
     assert out == ""
+
+
+# --------------------------------------------------------------------------------------------
+# Standard output full or closed; file names that are not UTF-8
+# --------------------------------------------------------------------------------------------
+
+
+class _FullDisk(io.RawIOBase):
+    """A stream that takes nothing: every write fails as on a full disk."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "csv"])
+def test_a_full_standard_output_is_a_usage_error_with_a_message(
+    output_format: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    full = io.TextIOWrapper(io.BufferedWriter(_FullDisk()), encoding="utf-8")
+    monkeypatch.setattr(sys, "stdout", full)
+    code, _out, err = run([FIXTURES / "compliant.json", "--format", output_format], capsys)
+    assert code == 2
+    assert "cannot write the output to standard output" in err
+    assert os.strerror(errno.ENOSPC) in err
+    assert "internal error" not in err
+
+
+def _pcn_check(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-c", "from pcn_rules.cli import run; run()", *args]
+    return subprocess.run(command, cwd=ROOT, text=True, timeout=120, check=False, **kwargs)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_pcn_check_to_dev_full_exits_2() -> None:
+    for args in (
+        [str(FIXTURES / "compliant.json")],
+        [str(FIXTURES / "compliant.json"), "--format", "json"],
+        ["audit", str(FIXTURES), "--as-of", "2019-06-30"],
+        ["--help"],
+    ):
+        with open("/dev/full", "w") as full:
+            done = _pcn_check(args, stdout=full, stderr=subprocess.PIPE)
+        assert done.returncode == 2, (args, done.stderr)
+        assert "No space left on device" in done.stderr
+        assert "Traceback" not in done.stderr
+
+
+@pytest.mark.skipif(os.name != "posix", reason="closes a descriptor in the child")
+def test_pcn_check_with_standard_output_closed_exits_2() -> None:
+    for args in (
+        [str(FIXTURES / "compliant.json")],
+        [str(FIXTURES / "compliant.json"), "--format", "json"],
+    ):
+        done = _pcn_check(args, stderr=subprocess.PIPE, preexec_fn=lambda: os.close(1))
+        assert done.returncode == 2, (args, done.stderr)
+        assert "standard output is closed" in done.stderr
+        assert "Traceback" not in done.stderr
+
+
+def test_a_closed_pipe_keeps_the_exit_code_and_prints_no_traceback() -> None:
+    """`pcn-check x.json | head -c 10`: the reader goes away; the verdict's code stands."""
+    command = [
+        sys.executable,
+        "-c",
+        "from pcn_rules.cli import run; run()",
+        str(FIXTURES / "missing-clinical-director.json"),
+        "--format",
+        "json",
+    ]
+    with subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as process:
+        assert process.stdout is not None
+        assert process.stderr is not None
+        assert process.stdout.read(10)
+        process.stdout.close()
+        err = process.stderr.read()
+        assert process.wait(timeout=120) == 1
+    assert "Traceback" not in err
+    assert "error" not in err
+
+
+def _non_utf8_name(directory: Path, name: bytes) -> Path:
+    path = directory / os.fsdecode(name)
+    try:
+        shutil.copy(FIXTURES / "compliant.json", path)
+    except (OSError, UnicodeError):
+        pytest.skip("this file system does not take file names that are not UTF-8")
+    return path
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "csv", "junit"])
+def test_a_file_name_that_is_not_utf8_is_shown_replaced(
+    output_format: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _non_utf8_name(tmp_path, b"bad\xff.json")
+    code, out, err = run([path, "--format", output_format], capsys)
+    assert code == 0, err
+    assert "\udcff" not in out
+    if output_format == "json":
+        assert json.loads(out)["source"].endswith("bad\ufffd.json")
+    elif output_format == "csv":
+        assert "bad\ufffd.json" in out
+
+
+def test_a_file_name_that_is_not_utf8_where_the_format_cannot_show_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _non_utf8_name(tmp_path, b"bad\xff.json")
+    code, _out, err = run([path, "--format", "sarif"], capsys)
+    assert code in (0, 2), err
+    if code == 2:
+        assert "a file name is not valid UTF-8" in err
+        assert "bad\ufffd.json" in err
+
+
+def test_a_missing_file_whose_name_is_not_utf8(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _non_utf8_name(tmp_path, b"present\xff.json")
+    code, _out, err = run([tmp_path / os.fsdecode(b"absent\xfe.json")], capsys)
+    assert code == 3
+    assert "absent\ufffd.json: file not found" in err
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "csv", "html"])
+def test_an_audit_of_a_directory_with_a_name_that_is_not_utf8(
+    output_format: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _non_utf8_name(tmp_path, b"\xff.json")
+    args = ["audit", tmp_path, "--as-of", "2019-06-30", "--format", output_format]
+    code, out, err = run(args, capsys)
+    assert code == 0, err
+    assert "\udcff" not in out
+    if output_format == "json":
+        json.loads(out)

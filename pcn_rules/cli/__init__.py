@@ -15,13 +15,16 @@ Exit codes (also in ``--help`` and the README), mapped from exceptions in :func:
 """
 
 import difflib
+import errno
 import gc
 import os
+import re
 import sys
 from pathlib import Path
 from typing import NoReturn
 
 import typer
+from rich.console import Console
 
 from pcn_rules.cli import audit, check, explain, import_ods, init, rules, schema
 from pcn_rules.cli.app import (
@@ -30,11 +33,14 @@ from pcn_rules.cli.app import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
+    UNENCODABLE,
     Fail,
+    OutputError,
     app,
     discard_stdout,
     error_console,
     flush_stdout,
+    guard_text_streams,
     print_error,
     rules_app,
     write,
@@ -121,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
 
         keep_packs_on_disk()
     args = list(sys.argv[1:] if argv is None else argv)
+    guard_text_streams()
     err = error_console()
     code = EXIT_OK
     try:
@@ -142,6 +149,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print_error(err, "usage error", str(exc))
         code = EXIT_USAGE
+    except OutputError as exc:
+        print_error(err, "error", str(exc))
+        code = EXIT_USAGE
     except typer.Exit as exc:
         code = exc.exit_code
     except typer.Abort:
@@ -153,25 +163,69 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.print("interrupted")
         code = EXIT_INTERRUPTED
+    except OSError as exc:
+        if exc.filename is None and exc.errno in _OUTPUT_ERRNOS:
+            # output that click writes itself (--help), not through write or the console
+            discard_stdout()
+            message = f"cannot write the output to standard output: {exc.strerror}"
+            print_error(err, "error", message)
+            code = EXIT_USAGE
+        else:
+            code = _internal_error(err, exc)
+    except UnicodeEncodeError as exc:
+        if not _SURROGATE_ESCAPE.search(exc.object):
+            code = _internal_error(err, exc)
+        else:
+            # a file name that is not UTF-8, in a format that cannot show it
+            near = exc.object[max(0, exc.start - 100) : exc.end + 20]
+            name = near.encode("utf-8", UNENCODABLE).decode("utf-8")
+            print_error(
+                err,
+                "usage error",
+                f"a file name is not valid UTF-8 ({name!r}); rename the file, or choose "
+                "another --format",
+            )
+            code = EXIT_USAGE
+    except SystemExit as exc:  # click's own exit on a closed pipe
+        code = exc.code if isinstance(exc.code, int) else EXIT_INTERNAL
     except Exception as exc:
         if _is_usage_exception(exc):
             # click's (or typer's vendored click's) usage errors: bad option, missing argument
             ctx = getattr(exc, "ctx", None)
-            if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
-                write(ctx.get_help() + "\n", None)
-            else:
-                exc.show(file=sys.stderr)  # type: ignore[attr-defined]
-            flush_stdout()
+            try:
+                if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+                    write(ctx.get_help() + "\n", None)
+                else:
+                    exc.show(file=sys.stderr)  # type: ignore[attr-defined]
+                flush_stdout()
+            except OutputError as failed:
+                print_error(err, "error", str(failed))
             return EXIT_USAGE
-        print_error(
-            err,
-            "internal error",
-            f"{type(exc).__name__}: {exc}. This is a bug in pcn-rules; please report it "
-            "with the command you ran.",
-        )
-        code = EXIT_INTERNAL
-    flush_stdout()
+        code = _internal_error(err, exc)
+    try:
+        flush_stdout()
+    except OutputError as exc:
+        print_error(err, "error", str(exc))
+        code = EXIT_USAGE
     return code
+
+
+#: A byte of a file name that is not UTF-8, as Python decodes it (0xff is U+DCFF).
+_SURROGATE_ESCAPE = re.compile("[\udc80-\udcff]")
+
+
+#: How writing to standard output fails: a full disk or quota, too large, an I/O error, closed.
+_OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF})
+
+
+def _internal_error(err: Console, exc: BaseException) -> int:
+    print_error(
+        err,
+        "internal error",
+        f"{type(exc).__name__}: {exc}. This is a bug in pcn-rules; please report it "
+        "with the command you ran.",
+    )
+    return EXIT_INTERNAL
 
 
 def run() -> NoReturn:
