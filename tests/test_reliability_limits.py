@@ -240,3 +240,172 @@ def test_an_audit_of_a_directory_with_a_name_that_is_not_utf8(
     assert "\udcff" not in out
     if output_format == "json":
         json.loads(out)
+
+
+# --------------------------------------------------------------------------------------------
+# A failure inside CEL: fall back, or an error finding naming the rule; never exit 4
+# --------------------------------------------------------------------------------------------
+
+
+def _big_network(practices: int, name: str = "Big PCN") -> dict[str, Any]:
+    """A valid submission: a network of PRACTICES practices given by their ODS codes only."""
+    return {
+        "format_version": 1,
+        "contract_year": "2019/20",
+        "submission": {"type": "update", "submitted_on": "2019-06-28"},
+        "network": {"name": name},
+        "practices": [{"ods_code": f"A{i:05d}"} for i in range(practices)],
+    }
+
+
+def _outcomes(report: Any) -> list[tuple[str, str | None, str, str]]:
+    return [(f.rule_id, f.entity, f.status, f.message) for f in report.findings]
+
+
+@pytest.mark.parametrize("practices", [1001, 2000])
+def test_a_network_of_many_practices_is_evaluated_in_full(practices: int) -> None:
+    """2,000 practices overran the CEL runtime's loop budget (10,000 iterations) in the call
+    that decides every network condition at once: exit 4.  Each condition is then decided on
+    its own, which gives the reference report."""
+    import pcn_rules
+
+    submission = _big_network(practices)
+    bundled = pcn_rules.check(submission)
+    reference = pcn_rules.check(submission, decide="one_by_one")
+    assert _outcomes(bundled) == _outcomes(reference)
+    assert not [f for f in bundled.findings if f.status == "error"]
+    assert len([f for f in bundled.findings if f.scope == "practice"]) >= practices
+
+
+def test_an_audit_with_one_network_of_many_practices_reports_every_network(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "big.json").write_text(json.dumps(_big_network(2000)), encoding="utf-8")
+    shutil.copy(FIXTURES / "compliant.json", tmp_path / "compliant.json")
+    args = ["audit", tmp_path, "--as-of", "2019-06-30", "--format", "json"]
+    code, out, err = run(args, capsys)
+    assert code == 1, err
+    audit = json.loads(out)
+    sources = {Path(network["source"]).name for network in audit["networks"]}
+    assert sources == {"big.json", "compliant.json"}
+    assert audit["unreadable"] == []
+
+
+_LOOP_PACK = """version: 1
+id: "2019/20"
+title: Test pack
+release: "t"
+contract_year: "2019/20"
+effective: {from: 2019-04-01, to: 2020-03-31}
+milestones:
+  registration: {date: 2019-05-15, title: Registration}
+  network_agreement: {date: 2019-06-30, title: Network Agreement}
+"""
+
+_LOOP_RULE = """version: 1
+rules:
+  - id: LOOP-SQUARE
+    title: Every practice is compared with every other
+    scope: network
+    severity: error
+    due: network_agreement
+    expect: network.practices.all(p, network.practices.all(q, p == q || p.ods_code != q.ods_code))
+    message: Two practices share an ODS code.
+    undated: a test
+    remediation: [Give each practice its own ODS code.]
+    source: {document: test, confidence: "OFF"}
+"""
+
+
+def _loop_pack(tmp_path: Path) -> Path:
+    directory = tmp_path / "pack"
+    directory.mkdir()
+    (directory / "pack.yaml").write_text(_LOOP_PACK, encoding="utf-8")
+    (directory / "loops.yaml").write_text(_LOOP_RULE, encoding="utf-8")
+    return directory
+
+
+def test_a_condition_over_the_loop_budget_is_an_error_finding_naming_the_rule(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """150 practices compared pairwise: 22,500 iterations, more than CEL allows one condition.
+    The rule cannot be decided: an error finding (exit 1), never an internal error (exit 4)."""
+    import pcn_rules
+
+    pack = _loop_pack(tmp_path)
+    submission = tmp_path / "wide.json"
+    submission.write_text(json.dumps(_big_network(150)), encoding="utf-8")
+    for decide in ("bundled", "one_by_one"):
+        report = pcn_rules.check(submission, pack=str(pack), decide=decide)  # type: ignore[arg-type]
+        (found,) = report.findings
+        assert found.rule_id == "LOOP-SQUARE"
+        assert found.status == "error"
+        assert "Rule LOOP-SQUARE could not be evaluated" in found.message
+        assert "10,000" in found.message
+    code, out, err = run([submission, "--pack", pack], capsys)
+    assert code == 1, err
+    assert "LOOP-SQUARE" in out
+    assert "internal error" not in err
+    code, out, err = run(["audit", tmp_path, "--pack", pack, "--as-of", "2019-06-30"], capsys)
+    assert code == 1, err
+    assert "internal error" not in err
+
+
+def test_the_binding_turns_a_raised_evaluation_failure_into_an_error_value() -> None:
+    from pcn_rules.cel import UNDECIDED, Bundle, Environment, EvalError
+
+    environment = Environment(["x"])
+    square = environment.compile("x.all(a, x.all(b, a == b || a != b))")
+    activation = environment.activation({"x": list(range(200))})
+    value = square.evaluate(activation)
+    assert isinstance(value, EvalError)
+    assert "10,000" in value.message
+    bundle = Bundle(environment, [square, environment.compile("size(x) > 0")], ["x"])
+    assert bundle.evaluate(activation) == [UNDECIDED, UNDECIDED]
+
+
+_MEMBER_RULE = """version: 1
+rules:
+  - id: MEMBER-UNIQUE
+    title: No other practice has the practice's ODS code
+    scope: practice
+    severity: error
+    due: network_agreement
+    expect: network.practices.all(p, p == practice || p.ods_code != practice.ods_code)
+    message: Another practice has the same ODS code.
+    undated: a test
+    remediation: [Give each practice its own ODS code.]
+    source: {document: test, confidence: "OFF"}
+"""
+
+
+def test_entities_whose_chunk_overruns_the_budget_are_decided_in_smaller_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """400 practices, each reading all 400: a chunk of 32 needs 12,800 iterations, over the
+    budget; halves of 16 need 6,400.  The report is the reference one."""
+    import pcn_rules
+    from pcn_rules.cel import Bundle
+
+    directory = tmp_path / "pack"
+    directory.mkdir()
+    (directory / "pack.yaml").write_text(_LOOP_PACK, encoding="utf-8")
+    (directory / "members.yaml").write_text(_MEMBER_RULE, encoding="utf-8")
+    decided: list[int] = []
+    evaluate_each = Bundle.evaluate_each
+
+    def spy(self: Bundle, activation: Any) -> Any:
+        rows = evaluate_each(self, activation)
+        if rows is not None:
+            decided.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(Bundle, "evaluate_each", spy)
+    submission = _big_network(400)
+    bundled = pcn_rules.check(submission, pack=str(directory))
+    reference = pcn_rules.check(submission, pack=str(directory), decide="one_by_one")
+    assert _outcomes(bundled) == _outcomes(reference)
+    assert {f.status for f in bundled.findings} == {"met"}
+    assert len(bundled.findings) == 400
+    assert sum(decided) == 400
+    assert max(decided) == 16

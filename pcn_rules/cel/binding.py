@@ -5,9 +5,11 @@ can be swapped for another CEL runtime by changing this file alone (see
 ``docs/adr/0001-cel-binding.md``).  The pack cache stores compiled programs through
 :func:`serialize` and :meth:`Environment.deserialize`, never through the binding itself.
 
-``cel-expr-python`` returns evaluation errors as *values* of type ``error`` instead of raising;
-:meth:`Compiled.evaluate` turns them into :class:`EvalError`, so no error can be mistaken for a
-result.
+``cel-expr-python`` returns most evaluation errors as *values* of type ``error``, and raises
+for a few (``RuntimeError``: its budget of loop iterations exceeded, a value it cannot convert).
+:meth:`Compiled.evaluate` turns both into :class:`EvalError`, so no error can be mistaken for a
+result and none escapes as an exception; a :class:`Bundle` that fails either way leaves its
+conditions undecided, to be evaluated one by one.
 """
 
 from __future__ import annotations
@@ -150,13 +152,42 @@ class Compiled:
         return self.source if self.compiled_text is None else self.compiled_text
 
     def evaluate(self, activation: Any) -> Any | EvalError:
-        result = self.program.eval(activation)
-        if result.type() == _ERROR:
-            return EvalError(str(result.value()))
-        return _plain(result.plain_value())
+        try:
+            result = self.program.eval(activation)
+            if result.type() == _ERROR:
+                return EvalError(str(result.value()))
+            return _plain(result.plain_value())
+        except Exception as exc:  # the binding raises for some failures (see the module's doc)
+            return EvalError(_raised_message(exc))
 
 
 _ERROR = cel.Type.ERROR
+
+#: The CEL runtime's budget of loop iterations (all comprehensions together) in one call.
+ITERATION_BUDGET = 10_000
+
+
+def _raised_message(exc: Exception) -> str:
+    """What an exception the binding raised says, in words."""
+    text = str(exc).replace("INTERNAL: ", "", 1).replace(" [INTERNAL]", "").strip()
+    if "Iteration budget exceeded" in text:
+        return (
+            f"it needs {ITERATION_BUDGET:,} or more loop iterations, more than the CEL runtime "
+            "allows one condition (iteration budget exceeded)"
+        )
+    return text or type(exc).__name__
+
+
+def _eval_or_none(program: Any, activation: Any) -> Any:
+    """The plain value of ``program``, or None when it fails (an error value, or raised)."""
+    try:
+        result = program.eval(activation)
+        if result.type() == _ERROR:
+            return None
+        return result.plain_value()
+    except Exception:  # a bundle that fails leaves its conditions to be evaluated one by one
+        return None
+
 
 #: What :meth:`Bundle.evaluate` gives for a condition it could not decide on its own.
 UNDECIDED: Any = object()
@@ -204,20 +235,25 @@ class Bundle:
         None when one call cannot decide them (then evaluate each entity on its own)."""
         if self._each is None:
             return None
-        result = self._each.eval(activation)
-        if result.type() == _ERROR:
+        rows = _eval_or_none(self._each, activation)
+        if rows is None:
             return None
-        return [[_plain(v[0]) if v else UNDECIDED for v in row] for row in result.plain_value()]
+        return [[_plain(v[0]) if v else UNDECIDED for v in row] for row in rows]
+
+    @property
+    def decides_each(self) -> bool:
+        """Whether :meth:`evaluate_each` can decide many entities in one call."""
+        return self._each is not None
 
     def evaluate(self, activation: Any) -> list[Any]:
         """One value per condition, in order; :data:`UNDECIDED` where it must be run alone."""
         undecided = [UNDECIDED] * len(self.conditions)
         if self._program is None:
             return undecided
-        result = self._program.eval(activation)
-        if result.type() == _ERROR:
+        values = _eval_or_none(self._program, activation)
+        if values is None:
             return undecided
-        return [_plain(v[0]) if v else UNDECIDED for v in result.plain_value()]
+        return [_plain(v[0]) if v else UNDECIDED for v in values]
 
 
 def _compile_or_none(environment: Environment, text: str) -> Any:
