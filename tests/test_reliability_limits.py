@@ -409,3 +409,166 @@ def test_entities_whose_chunk_overruns_the_budget_are_decided_in_smaller_chunks(
     assert len(bundled.findings) == 400
     assert sum(decided) == 400
     assert max(decided) == 16
+
+
+# --------------------------------------------------------------------------------------------
+# Numbers: bounded at the submission model, and never outside 64 bits at the CEL boundary
+# --------------------------------------------------------------------------------------------
+
+
+def _compliant() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((FIXTURES / "compliant.json").read_text(encoding="utf-8"))
+    return data
+
+
+_HUGE = "10**4300"  # made in the test (pytest names a case after its values)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "says"),
+    [
+        ("practices[0].list_size", 1_000_001, "less than or equal to 1000000"),
+        ("practices[0].list_size", 10**30, "less than or equal to 1000000"),
+        ("practices[0].weighted_list_size", _HUGE, "less than or equal to 1000000"),
+        ("practices[0].weighted_list_size", "-10**4300", "greater than or equal to 0"),
+        ("network.declared_list_size", 10_000_001, "less than or equal to 10000000"),
+        ("network.declared_list_size", _HUGE, "less than or equal to 10000000"),
+        ("additional_roles[0].claim", _HUGE, "less than or equal to 100000000"),
+        ("additional_roles[0].annual_cost", 1e9, "less than or equal to 100000000"),
+        ("additional_roles[0].wte", _HUGE, "less than or equal to 10"),
+        ("extended_hours.minutes_per_week", _HUGE, "less than or equal to 100000"),
+        ("extended_hours.population", _HUGE, "less than or equal to 10000000"),
+        ("care_homes[0].beds", _HUGE, "less than or equal to 10000"),
+        ("covered_practices[0].list_size", _HUGE, "less than or equal to 1000000"),
+    ],
+)
+def test_a_number_beyond_its_bound_is_an_input_error_through_the_library(
+    path: str, value: float | str, says: str
+) -> None:
+    import pcn_rules
+
+    if isinstance(value, str):
+        value = -(10**4300) if value.startswith("-") else 10**4300
+
+    data = _compliant()
+    data["additional_roles"] = [{"role": "clinical_pharmacist", "wte": 1.0}]
+    data["extended_hours"] = {}
+    data["care_homes"] = [{"cqc_location_id": "1-123456789"}]
+    data["covered_practices"] = [{"ods_code": "Z99999"}]
+    target: Any = data
+    *parents, last = path.replace("[0]", ".0").split(".")
+    for part in parents:
+        target = target[int(part)] if part.isdigit() else target[part]
+    target[last] = value
+    with pytest.raises(pcn_rules.InputError) as raised:
+        pcn_rules.check(data)
+    assert raised.value.problems == [(path, f"input should be {says}")]
+
+
+_HUGE_IN_CEL = """
+import json, sys
+import pcn_rules
+from pcn_rules.engine import evaluate
+from pcn_rules.facts.build import build_facts
+from pcn_rules.packs.discover import load_pack_cached
+from pcn_rules.submission.read import coerce_submission
+
+out = {}
+data = json.loads(open(sys.argv[1], encoding="utf-8").read())
+data["practices"][0]["list_size"] = 10**4300
+try:
+    pcn_rules.check(data)
+except pcn_rules.InputError as exc:
+    out["check"] = exc.problems
+data["practices"][0]["list_size"] = 1000
+facts = build_facts(coerce_submission(data))
+facts.network["list_size"] = 10**4300
+pack = load_pack_cached("2019/20")
+try:
+    evaluate(facts, pack, facts.as_of or __import__("datetime").date(2019, 6, 28), "mine.json")
+except pcn_rules.InputError as exc:
+    out["evaluate"] = [exc.source, exc.problems]
+print(json.dumps(out))
+"""
+
+
+def test_an_integer_beyond_64_bits_never_reaches_cel(tmp_path: Path) -> None:
+    """A list size of 10**4300 crashed the CEL runtime (a segfault) through the library; facts
+    made by a library caller with one are refused at the engine, naming the fact.  In a child
+    process, so that a crash is a failure of this test, not of the test run."""
+    done = subprocess.run(
+        [sys.executable, "-c", _HUGE_IN_CEL, str(FIXTURES / "compliant.json")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["check"] == [
+        ["practices[0].list_size", "input should be less than or equal to 1000000"]
+    ]
+    source, ((path, message),) = out["evaluate"]
+    assert source == "mine.json"
+    assert path == "network.list_size"
+    assert "outside the range rules compute with" in message
+
+
+def test_values_cel_cannot_hold_are_named() -> None:
+    from pcn_rules.cel import unreadable_value
+
+    assert unreadable_value({"a": [1, 2**63 - 1, -(2**63)], "b": "x", "c": 1.5e300}, "v") is None
+    assert unreadable_value({"a": [1, 2**63]}, "v") == (
+        "v.a[1]",
+        "an integer of 19 digits, outside the range rules compute with "
+        "(-9,223,372,036,854,775,808 to 9,223,372,036,854,775,807)",
+    )
+    found = unreadable_value({"a": {"b": -(10**5000)}}, "v")
+    assert found is not None
+    assert found[0] == "v.a.b"
+    assert "5,001 digits" in found[1]
+    assert unreadable_value({"a": "lone \ud800"}, "v") == (
+        "v.a",
+        "text that is not valid Unicode (a lone surrogate)",
+    )
+    assert unreadable_value({"a": (1, {2})}, "v") == (
+        "v.a[1]",
+        "a value of type set, which rules cannot read",
+    )
+
+
+def test_a_pack_parameter_beyond_64_bits_is_a_pack_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory = _loop_pack(tmp_path)
+    pack_yaml = directory / "pack.yaml"
+    pack_yaml.write_text(
+        pack_yaml.read_text(encoding="utf-8") + "parameters:\n  big: 100000000000000000000000\n",
+        encoding="utf-8",
+    )
+    code, _out, err = run([FIXTURES / "compliant.json", "--pack", directory], capsys)
+    assert code == 3
+    assert "invalid rule pack" in err
+    assert "parameters.big" in err
+    assert "outside the range rules compute with" in err
+
+
+def test_the_submission_schema_shows_the_bounds(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _err = run(["schema"], capsys)
+    assert code == 0
+    defs = json.loads(out)["$defs"]
+
+    def bound(model: str, field: str) -> Any:
+        spec = defs[model]["properties"][field]
+        (number,) = [alt for alt in spec.get("anyOf", [spec]) if alt.get("type") != "null"]
+        return number.get("maximum")
+
+    assert bound("Practice", "list_size") == 1_000_000
+    assert bound("Practice", "weighted_list_size") == 1_000_000
+    assert bound("Network", "declared_list_size") == 10_000_000
+    assert bound("AdditionalRole", "claim") == 100_000_000
+    assert bound("AdditionalRole", "annual_cost") == 100_000_000
+    assert bound("AdditionalRole", "wte") == 10
+    assert bound("CareHome", "beds") == 10_000
+    assert bound("ExtendedHours", "minutes_per_week") == 100_000

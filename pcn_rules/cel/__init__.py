@@ -10,6 +10,7 @@ from pcn_rules.cel.binding import (
     CompileError,
     Environment,
     EvalError,
+    unreadable_value,
 )
 from pcn_rules.cel.text import (
     field_chains,
@@ -37,4 +38,5 @@ __all__ = [
     "strip_strings",
     "top_level_keys",
     "unknown_fields",
+    "unreadable_value",
 ]

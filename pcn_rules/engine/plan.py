@@ -12,7 +12,8 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
-from pcn_rules.cel import Bundle, Compiled
+from pcn_rules.cel import Bundle, Compiled, unreadable_value
+from pcn_rules.errors import PackError
 from pcn_rules.packs.model import Rule, RulePack
 
 
@@ -53,6 +54,9 @@ class Plan:
         self.environment = pack.environment
         #: variables of every condition (never changed once made)
         self.params: dict[str, Any] = dict(pack.parameters)
+        problem = unreadable_value(self.params, "parameters")
+        if problem is not None:
+            raise PackError(str(pack.directory), problem[0], f"the value is {problem[1]}")
         self.milestones: dict[str, str] = {m.key: m.date.isoformat() for m in pack.milestones}
         self._slots: dict[str, Slots] = {}
         self._members: dict[str, list[Rule]] = {}
