@@ -572,3 +572,37 @@ def test_the_submission_schema_shows_the_bounds(capsys: pytest.CaptureFixture[st
     assert bound("AdditionalRole", "wte") == 10
     assert bound("CareHome", "beds") == 10_000
     assert bound("ExtendedHours", "minutes_per_week") == 100_000
+
+
+# --------------------------------------------------------------------------------------------
+# The audit's HTML chart has a bounded number of bars
+# --------------------------------------------------------------------------------------------
+
+
+def test_the_list_size_chart_has_a_bounded_number_of_bars() -> None:
+    """A list size of 10**11 made 20 million bars (4.8 GB, no end); the chart stops at 40 bars,
+    the last counting every larger network."""
+    from pcn_rules.render.html import _histogram
+
+    chart = _histogram([35_000, 42_000, 10**9], 30_000, 50_000)
+    assert chart.count("<rect") == 40
+    assert "195,000 or more: 1 networks" in chart
+    assert "35,000 to 39,999: 1 networks" in chart
+    assert chart.count("<line") == 2
+    # a policy line beyond the chart is left out, not drawn off it
+    assert _histogram([35_000], 30_000, 10**12).count("<line") == 1
+    assert _histogram([35_000], 30_000, 50_000).count("<rect") == 13
+
+
+def test_an_audit_of_a_very_large_network_draws_a_bounded_chart(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    big = _big_network(40)
+    for practice in big["practices"]:
+        practice["list_size"] = 1_000_000
+    (tmp_path / "big.json").write_text(json.dumps(big), encoding="utf-8")
+    shutil.copy(FIXTURES / "compliant.json", tmp_path / "compliant.json")
+    code, out, err = run(["audit", tmp_path, "--as-of", "2019-06-30", "--format", "html"], capsys)
+    assert code == 1, err
+    assert out.count("<rect") == 40
+    assert "195,000 or more: 1 networks" in out
