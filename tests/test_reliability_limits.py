@@ -606,3 +606,106 @@ def test_an_audit_of_a_very_large_network_draws_a_bounded_chart(
     assert code == 1, err
     assert out.count("<rect") == 40
     assert "195,000 or more: 1 networks" in out
+
+
+# --------------------------------------------------------------------------------------------
+# A rule cannot build unbounded values
+# --------------------------------------------------------------------------------------------
+
+_NEST = "[network.name]" + "".join(f".map({v}, {v} + {v})" for v in "abcdefghij") + "[0]"
+
+_GROWING = {
+    "literal-replace": '"a"' + '.replace("a", "aaaa")' * 16 + ".size() > 0",
+    "fact-replace": "network.name" + '.replace("a", "aaaa")' * 10 + ".size() > 0",
+    "doubling": _NEST + ".size() > 0",
+    "square": 'network.name.replace("", network.name).size() > 0',
+    "join-square": "network.practice_codes.join(network.name).size() > 0",
+    "format-precision": '"%.2000000000f".format([1.0]).size() > 0',
+}
+
+
+def _growing_pack(tmp_path: Path, condition: str) -> Path:
+    directory = tmp_path / "pack"
+    directory.mkdir()
+    (directory / "pack.yaml").write_text(_LOOP_PACK, encoding="utf-8")
+    expect = next(line for line in _LOOP_RULE.splitlines() if "expect:" in line)
+    rule = _LOOP_RULE.replace("LOOP-SQUARE", "GROW-HUGE").replace(
+        expect, f"    expect: {json.dumps(condition)}"
+    )
+    (directory / "grows.yaml").write_text(rule, encoding="utf-8")
+    return directory
+
+
+_LIMITED = """
+import resource, sys
+limit = 3 * 1024**3
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+from pcn_rules.cli import run
+sys.argv = ["pcn-check", *sys.argv[1:]]
+run()
+"""
+
+
+@pytest.mark.parametrize("name", sorted(_GROWING))
+def test_a_rule_that_could_build_a_huge_value_is_an_invalid_pack(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`"a".replace("a", "aaaa")` sixteen times is 4 GB of text (a rule like it used 9 GB):
+    such a condition is refused when the pack is first evaluated (exit 3), naming the rule and
+    the condition, before anything is built.  The command runs under a 3 GB address-space
+    limit where there is one, so that a regression fails instead of exhausting the machine."""
+    import pcn_rules
+
+    pack = _growing_pack(tmp_path, _GROWING[name])
+    args = [str(FIXTURES / "compliant.json"), "--pack", str(pack)]
+    if sys.platform == "linux":
+        done = subprocess.run(
+            [sys.executable, "-c", _LIMITED, *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        code, err = done.returncode, done.stderr
+    else:
+        code, _out, err = run(args, capsys)
+    assert code == 3, err
+    assert "invalid rule pack" in err
+    assert "GROW-HUGE" in err
+    assert "is refused" in err
+    # and through the library (in this process: only once the command has shown it is safe)
+    with pytest.raises(pcn_rules.PackError) as raised:
+        pcn_rules.check(FIXTURES / "compliant.json", pack=str(pack))
+    assert "GROW-HUGE" in str(raised.value)
+    assert "is refused" in str(raised.value)
+
+
+def test_the_built_in_packs_build_nothing_unbounded() -> None:
+    from pcn_rules.cel import growth_problem
+    from pcn_rules.packs.load import load_pack
+
+    for ref in ("2019/20", "2020/21"):
+        for rule in load_pack(ref).rules:
+            conditions = [c for _, c in rule.derive] + [c.condition for c in rule.checks]
+            conditions += [c for c in (rule.when, rule.waiver, rule.evidence_date) if c]
+            for compiled in conditions:
+                assert growth_problem(compiled) is None, (rule.id, compiled.source)
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        "network.practices.map(p, network.name + ' / ' + p.ods_code).size() > 0",
+        "network.practice_codes.join(', ').size() > 0",
+        "[network.name].map(x, x + x + x + x)[0].size() > 0",
+        '"%.2f".format([1.0]) != ""',
+        "network.practices.all(p, network.practices.exists(q, q.ods_code == p.ods_code))",
+        'network.name.replace(" ", "").lowerAscii() != ""',
+    ],
+)
+def test_ordinary_growth_is_allowed(condition: str) -> None:
+    from pcn_rules.cel import Environment, growth_problem
+
+    environment = Environment(["network"])
+    assert growth_problem(environment.compile(condition)) is None

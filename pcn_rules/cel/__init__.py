@@ -10,6 +10,7 @@ from pcn_rules.cel.binding import (
     CompileError,
     Environment,
     EvalError,
+    growth_problem,
     unreadable_value,
 )
 from pcn_rules.cel.text import (
@@ -32,6 +33,7 @@ __all__ = [
     "Environment",
     "EvalError",
     "field_chains",
+    "growth_problem",
     "inline_derived",
     "referenced_paths",
     "selected_fields",

@@ -24,6 +24,7 @@ from typing import Any
 from cel_expr_python import cel
 from cel_expr_python.ext import ext_math, ext_strings
 
+from pcn_rules.cel import cost
 from pcn_rules.cel.text import presence_guard, strip_strings
 
 #: Variables every condition may read.  Entity scopes add their own variable (see facts.SCOPES).
@@ -99,6 +100,12 @@ def serialize(program: Any) -> bytes:
     """A compiled program as bytes (for the pack cache)."""
     data: bytes = program.serialize()
     return data
+
+
+def growth_problem(compiled: Compiled) -> str | None:
+    """Why a condition could build values too large to evaluate, or None (see
+    :mod:`pcn_rules.cel.cost`)."""
+    return cost.growth_problem(serialize(compiled.program))
 
 
 def binding_fingerprint() -> str:
