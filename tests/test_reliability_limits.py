@@ -709,3 +709,15 @@ def test_ordinary_growth_is_allowed(condition: str) -> None:
 
     environment = Environment(["network"])
     assert growth_problem(environment.compile(condition)) is None
+
+
+def test_the_name_that_is_not_utf8_is_picked_out_of_the_output() -> None:
+    from pcn_rules.cli import _word_at
+
+    for text in (
+        '  "source": "/data/bad\udcff.json",\n  "verdict": "compliant"',
+        "│ as of 2019-06-28 · /data/bad\udcff.json   │",
+        "source,network\n/data/bad\udcff.json,Stroud Cotswold PCN",
+    ):
+        at = text.index("\udcff")
+        assert _word_at(text, at, at + 1) == "/data/bad\ufffd.json"

@@ -177,8 +177,7 @@ def main(argv: list[str] | None = None) -> int:
             code = _internal_error(err, exc)
         else:
             # a file name that is not UTF-8, in a format that cannot show it
-            near = exc.object[max(0, exc.start - 100) : exc.end + 20]
-            name = near.encode("utf-8", UNENCODABLE).decode("utf-8")
+            name = _word_at(exc.object, exc.start, exc.end)
             print_error(
                 err,
                 "usage error",
@@ -212,6 +211,21 @@ def main(argv: list[str] | None = None) -> int:
 
 #: A byte of a file name that is not UTF-8, as Python decodes it (0xff is U+DCFF).
 _SURROGATE_ESCAPE = re.compile("[\udc80-\udcff]")
+#: What ends a file name quoted in a report: spaces, quotes, separators, box drawing.
+_WORD_END = re.compile("[\\s\"',;<>\u2500-\u257f]")
+
+
+def _word_at(text: str, start: int, end: int) -> str:
+    """The file name (the run of characters between spaces, quotes or separators) around
+    ``text[start:end]``, at most 200 characters each side, shown with U+FFFD for each byte that
+    is not UTF-8."""
+    left = start
+    while left > max(0, start - 200) and not _WORD_END.match(text[left - 1]):
+        left -= 1
+    right = end
+    while right < min(len(text), end + 200) and not _WORD_END.match(text[right]):
+        right += 1
+    return text[left:right].encode("utf-8", UNENCODABLE).decode("utf-8")
 
 
 #: How writing to standard output fails: a full disk or quota, too large, an I/O error, closed.
