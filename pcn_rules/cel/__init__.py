@@ -10,6 +10,8 @@ from pcn_rules.cel.binding import (
     CompileError,
     Environment,
     EvalError,
+    growth_problem,
+    unreadable_value,
 )
 from pcn_rules.cel.text import (
     field_chains,
@@ -31,10 +33,12 @@ __all__ = [
     "Environment",
     "EvalError",
     "field_chains",
+    "growth_problem",
     "inline_derived",
     "referenced_paths",
     "selected_fields",
     "strip_strings",
     "top_level_keys",
     "unknown_fields",
+    "unreadable_value",
 ]

@@ -5,9 +5,11 @@ can be swapped for another CEL runtime by changing this file alone (see
 ``docs/adr/0001-cel-binding.md``).  The pack cache stores compiled programs through
 :func:`serialize` and :meth:`Environment.deserialize`, never through the binding itself.
 
-``cel-expr-python`` returns evaluation errors as *values* of type ``error`` instead of raising;
-:meth:`Compiled.evaluate` turns them into :class:`EvalError`, so no error can be mistaken for a
-result.
+``cel-expr-python`` returns most evaluation errors as *values* of type ``error``, and raises
+for a few (``RuntimeError``: its budget of loop iterations exceeded, a value it cannot convert).
+:meth:`Compiled.evaluate` turns both into :class:`EvalError`, so no error can be mistaken for a
+result and none escapes as an exception; a :class:`Bundle` that fails either way leaves its
+conditions undecided, to be evaluated one by one.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 from cel_expr_python import cel
 from cel_expr_python.ext import ext_math, ext_strings
 
+from pcn_rules.cel import cost
 from pcn_rules.cel.text import presence_guard, strip_strings
 
 #: Variables every condition may read.  Entity scopes add their own variable (see facts.SCOPES).
@@ -99,6 +102,12 @@ def serialize(program: Any) -> bytes:
     return data
 
 
+def growth_problem(compiled: Compiled) -> str | None:
+    """Why a condition could build values too large to evaluate, or None (see
+    :mod:`pcn_rules.cel.cost`)."""
+    return cost.growth_problem(serialize(compiled.program))
+
+
 def binding_fingerprint() -> str:
     """Which build of the binding this is (a cached program is only valid for the same one)."""
     binding = Path(cel.__file__).resolve()
@@ -114,6 +123,58 @@ def _clean_compile_message(message: str) -> str:
 
 
 _SCALARS = frozenset({bool, int, float, str, type(None)})
+
+#: The integers CEL computes with (64-bit); a value outside them must never reach the runtime
+#: (one of 4,300 digits crashed it).
+INT_MIN = -(2**63)
+INT_MAX = 2**63 - 1
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _digits(number: int) -> int:
+    """How many decimal digits ``number`` has, without turning it into text (Python refuses to
+    for more than 4,300)."""
+    size = abs(number)
+    digits = int((size.bit_length() - 1) * 0.30102999566398) + 1
+    return digits + 1 if size >= 10**digits else digits
+
+
+def unreadable_value(value: Any, path: str) -> tuple[str, str] | None:
+    """The first value within ``value`` (facts or parameters: dicts, lists and scalars) that
+    CEL cannot hold, as (its path, why); None when CEL can read all of it.  The value itself is
+    never quoted: a huge integer cannot even be turned into text."""
+    seen: set[int] = set()
+    stack: list[tuple[str, Any]] = [(path, value)]
+    while stack:
+        where, item = stack.pop()
+        kind = type(item)
+        if kind is str:
+            if not item.isascii() and _LONE_SURROGATE.search(item):
+                return where, "text that is not valid Unicode (a lone surrogate)"
+        elif kind is int:
+            if not INT_MIN <= item <= INT_MAX:
+                return where, (
+                    f"an integer of {_digits(item):,} digits, outside the range rules compute "
+                    f"with ({INT_MIN:,} to {INT_MAX:,})"
+                )
+        elif kind is float or kind is bool or item is None:
+            continue
+        elif isinstance(item, Mapping | list | tuple):
+            if id(item) in seen:  # facts share their records (a practice is also an entity)
+                continue
+            seen.add(id(item))
+            if isinstance(item, Mapping):
+                for key, inner in item.items():
+                    if type(key) is not str:
+                        if type(key) is not int or not INT_MIN <= key <= INT_MAX:
+                            return where, f"a key rules cannot read ({type(key).__name__})"
+                        key = str(key)
+                    stack.append((f"{where}.{key}", inner))
+            else:
+                stack.extend((f"{where}[{index}]", inner) for index, inner in enumerate(item))
+        else:
+            return where, f"a value of type {kind.__name__}, which rules cannot read"
+    return None
 
 
 def _plain(value: Any) -> Any:
@@ -150,13 +211,42 @@ class Compiled:
         return self.source if self.compiled_text is None else self.compiled_text
 
     def evaluate(self, activation: Any) -> Any | EvalError:
-        result = self.program.eval(activation)
-        if result.type() == _ERROR:
-            return EvalError(str(result.value()))
-        return _plain(result.plain_value())
+        try:
+            result = self.program.eval(activation)
+            if result.type() == _ERROR:
+                return EvalError(str(result.value()))
+            return _plain(result.plain_value())
+        except Exception as exc:  # the binding raises for some failures (see the module's doc)
+            return EvalError(_raised_message(exc))
 
 
 _ERROR = cel.Type.ERROR
+
+#: The CEL runtime's budget of loop iterations (all comprehensions together) in one call.
+ITERATION_BUDGET = 10_000
+
+
+def _raised_message(exc: Exception) -> str:
+    """What an exception the binding raised says, in words."""
+    text = str(exc).replace("INTERNAL: ", "", 1).replace(" [INTERNAL]", "").strip()
+    if "Iteration budget exceeded" in text:
+        return (
+            f"it needs {ITERATION_BUDGET:,} or more loop iterations, more than the CEL runtime "
+            "allows one condition (iteration budget exceeded)"
+        )
+    return text or type(exc).__name__
+
+
+def _eval_or_none(program: Any, activation: Any) -> Any:
+    """The plain value of ``program``, or None when it fails (an error value, or raised)."""
+    try:
+        result = program.eval(activation)
+        if result.type() == _ERROR:
+            return None
+        return result.plain_value()
+    except Exception:  # a bundle that fails leaves its conditions to be evaluated one by one
+        return None
+
 
 #: What :meth:`Bundle.evaluate` gives for a condition it could not decide on its own.
 UNDECIDED: Any = object()
@@ -204,20 +294,25 @@ class Bundle:
         None when one call cannot decide them (then evaluate each entity on its own)."""
         if self._each is None:
             return None
-        result = self._each.eval(activation)
-        if result.type() == _ERROR:
+        rows = _eval_or_none(self._each, activation)
+        if rows is None:
             return None
-        return [[_plain(v[0]) if v else UNDECIDED for v in row] for row in result.plain_value()]
+        return [[_plain(v[0]) if v else UNDECIDED for v in row] for row in rows]
+
+    @property
+    def decides_each(self) -> bool:
+        """Whether :meth:`evaluate_each` can decide many entities in one call."""
+        return self._each is not None
 
     def evaluate(self, activation: Any) -> list[Any]:
         """One value per condition, in order; :data:`UNDECIDED` where it must be run alone."""
         undecided = [UNDECIDED] * len(self.conditions)
         if self._program is None:
             return undecided
-        result = self._program.eval(activation)
-        if result.type() == _ERROR:
+        values = _eval_or_none(self._program, activation)
+        if values is None:
             return undecided
-        return [_plain(v[0]) if v else UNDECIDED for v in result.plain_value()]
+        return [_plain(v[0]) if v else UNDECIDED for v in values]
 
 
 def _compile_or_none(environment: Environment, text: str) -> Any:

@@ -11,28 +11,36 @@ Exit codes (also in ``--help`` and the README), mapped from exceptions in :func:
   that cannot be written)
 - 3 unreadable input or invalid rule pack
 - 4 internal error (a bug: please report it)
+- 130 interrupted (Ctrl-C)
 """
 
 import difflib
+import errno
 import gc
 import os
+import re
 import sys
 from pathlib import Path
 from typing import NoReturn
 
 import typer
+from rich.console import Console
 
 from pcn_rules.cli import audit, check, explain, import_ods, init, rules, schema
 from pcn_rules.cli.app import (
     EXIT_INPUT,
     EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
+    UNENCODABLE,
     Fail,
+    OutputError,
     app,
     discard_stdout,
     error_console,
     flush_stdout,
+    guard_text_streams,
     print_error,
     rules_app,
     write,
@@ -119,10 +127,17 @@ def main(argv: list[str] | None = None) -> int:
 
         keep_packs_on_disk()
     args = list(sys.argv[1:] if argv is None else argv)
+    guard_text_streams()
     err = error_console()
     code = EXIT_OK
     try:
-        app(args=_command_line(args), prog_name="pcn-check", standalone_mode=False)
+        returned = app(args=_command_line(args), prog_name="pcn-check", standalone_mode=False)
+        # typer turns Ctrl-C into Exit(130) and, outside standalone mode, returns an Exit's
+        # code instead of raising it (as it does for --help's Exit(0))
+        if isinstance(returned, int) and not isinstance(returned, bool):
+            code = returned
+            if code == EXIT_INTERRUPTED:
+                err.print("interrupted")
     except Fail as fail:
         code = fail.code
     except InputError as exc:
@@ -134,6 +149,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print_error(err, "usage error", str(exc))
         code = EXIT_USAGE
+    except OutputError as exc:
+        print_error(err, "error", str(exc))
+        code = EXIT_USAGE
     except typer.Exit as exc:
         code = exc.exit_code
     except typer.Abort:
@@ -144,26 +162,84 @@ def main(argv: list[str] | None = None) -> int:
         code = EXIT_OK
     except KeyboardInterrupt:
         err.print("interrupted")
-        code = 130
+        code = EXIT_INTERRUPTED
+    except OSError as exc:
+        if exc.filename is None and exc.errno in _OUTPUT_ERRNOS:
+            # output that click writes itself (--help), not through write or the console
+            discard_stdout()
+            message = f"cannot write the output to standard output: {exc.strerror}"
+            print_error(err, "error", message)
+            code = EXIT_USAGE
+        else:
+            code = _internal_error(err, exc)
+    except UnicodeEncodeError as exc:
+        if not _SURROGATE_ESCAPE.search(exc.object):
+            code = _internal_error(err, exc)
+        else:
+            # a file name that is not UTF-8, in a format that cannot show it
+            name = _word_at(exc.object, exc.start, exc.end)
+            print_error(
+                err,
+                "usage error",
+                f"a file name is not valid UTF-8 ({name!r}); rename the file, or choose "
+                "another --format",
+            )
+            code = EXIT_USAGE
+    except SystemExit as exc:  # click's own exit on a closed pipe
+        code = exc.code if isinstance(exc.code, int) else EXIT_INTERNAL
     except Exception as exc:
         if _is_usage_exception(exc):
             # click's (or typer's vendored click's) usage errors: bad option, missing argument
             ctx = getattr(exc, "ctx", None)
-            if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
-                write(ctx.get_help() + "\n", None)
-            else:
-                exc.show(file=sys.stderr)  # type: ignore[attr-defined]
-            flush_stdout()
+            try:
+                if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+                    write(ctx.get_help() + "\n", None)
+                else:
+                    exc.show(file=sys.stderr)  # type: ignore[attr-defined]
+                flush_stdout()
+            except OutputError as failed:
+                print_error(err, "error", str(failed))
             return EXIT_USAGE
-        print_error(
-            err,
-            "internal error",
-            f"{type(exc).__name__}: {exc}. This is a bug in pcn-rules; please report it "
-            "with the command you ran.",
-        )
-        code = EXIT_INTERNAL
-    flush_stdout()
+        code = _internal_error(err, exc)
+    try:
+        flush_stdout()
+    except OutputError as exc:
+        print_error(err, "error", str(exc))
+        code = EXIT_USAGE
     return code
+
+
+#: A byte of a file name that is not UTF-8, as Python decodes it (0xff is U+DCFF).
+_SURROGATE_ESCAPE = re.compile("[\udc80-\udcff]")
+#: What ends a file name quoted in a report: spaces, quotes, separators, box drawing.
+_WORD_END = re.compile("[\\s\"',;<>\u2500-\u257f]")
+
+
+def _word_at(text: str, start: int, end: int) -> str:
+    """The file name (the run of characters between spaces, quotes or separators) around
+    ``text[start:end]``, at most 200 characters each side, shown with U+FFFD for each byte that
+    is not UTF-8."""
+    left = start
+    while left > max(0, start - 200) and not _WORD_END.match(text[left - 1]):
+        left -= 1
+    right = end
+    while right < min(len(text), end + 200) and not _WORD_END.match(text[right]):
+        right += 1
+    return text[left:right].encode("utf-8", UNENCODABLE).decode("utf-8")
+
+
+#: How writing to standard output fails: a full disk or quota, too large, an I/O error, closed.
+_OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF})
+
+
+def _internal_error(err: Console, exc: BaseException) -> int:
+    print_error(
+        err,
+        "internal error",
+        f"{type(exc).__name__}: {exc}. This is a bug in pcn-rules; please report it "
+        "with the command you ran.",
+    )
+    return EXIT_INTERNAL
 
 
 def run() -> NoReturn:

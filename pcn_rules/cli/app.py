@@ -4,12 +4,15 @@ consoles, writing output and printing errors."""
 # No `from __future__ import annotations` here: typer reads every command's annotations on each
 # run, and string annotations would have to be evaluated (~15 ms of `pcn-check FILE`'s start).
 
+import codecs
+import contextlib
 import datetime as dt
+import io
 import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -20,16 +23,51 @@ from pcn_rules.render import Format
 
 T = TypeVar("T")
 
+#: The error handler of every text pcn-check writes: a character the output cannot encode is
+#: replaced, never an error.  A file name that is not UTF-8 reaches Python as "surrogate
+#: escapes" (byte 0xff as U+DCFF): each is shown as U+FFFD, the replacement character (``?``
+#: where the output cannot show that either), valid in every format; anything else the
+#: output's encoding lacks is shown as a backslash escape.
+UNENCODABLE = "pcn-rules-replace"
+
+
+def _replace_unencodable(exc: UnicodeError) -> tuple[str | bytes, int]:
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    # (the UTF-8 encoder takes only ASCII text, or bytes, from an error handler)
+    unicode = exc.encoding.replace("-", "").replace("_", "").lower() == "utf8"
+    out: list[bytes] = []
+    for char in exc.object[exc.start : exc.end]:
+        if 0xD800 <= ord(char) <= 0xDFFF:
+            out.append("\ufffd".encode() if unicode else b"?")
+        else:
+            out.append(char.encode("ascii", "backslashreplace"))
+    return b"".join(out), exc.end
+
+
+codecs.register_error(UNENCODABLE, _replace_unencodable)
+
+
+def guard_text_streams() -> None:
+    """Make standard output and error replace what they cannot encode (see UNENCODABLE)."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            # (not when closed, or a stream that cannot be reconfigured)
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(errors=UNENCODABLE)
+
+
 EXIT_OK = 0
 EXIT_NOT_COMPLIANT = 1
 EXIT_USAGE = 2
 EXIT_INPUT = 3
 EXIT_INTERNAL = 4
+EXIT_INTERRUPTED = 130
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 compliant; 1 not compliant (a requirement due by the next milestone, or "
     "overdue, is not met); 2 usage error; 3 unreadable submission or invalid rule pack; "
-    "4 internal error."
+    "4 internal error; 130 interrupted."
 )
 
 app = typer.Typer(
@@ -81,17 +119,62 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
 
 
 def discard_stdout() -> None:
-    """Whoever read standard output has gone (``pcn-check ... | head -1``): send the rest of it
-    to the null device, so that the command finishes and exits with its own code, and Python's
-    flush at exit raises nothing.  The approach of the ``signal`` module's "Note on SIGPIPE"."""
+    """Whoever read standard output has gone (``pcn-check ... | head -1``), or it cannot take
+    more (a full disk): send the rest of it to the null device, so that the command finishes
+    and exits with its own code, and Python's flush at exit raises nothing.  The approach of the
+    ``signal`` module's "Note on SIGPIPE"."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         try:
             os.dup2(devnull, sys.stdout.fileno())
         finally:
             os.close(devnull)
-    except (OSError, ValueError):  # stdout is not a file descriptor (e.g. captured in tests)
+    except (OSError, ValueError, AttributeError):  # not a file descriptor (captured in tests)
         pass
+
+
+class OutputError(Exception):
+    """Standard output cannot be written: it is closed, or a write failed (a full disk).  The
+    command stops with a usage error (exit 2) that says why."""
+
+
+def _output_failed(exc: OSError | None) -> OutputError:
+    if exc is None:
+        return OutputError("cannot write the output: standard output is closed")
+    discard_stdout()  # what is still buffered must not fail again at exit
+    return OutputError(f"cannot write the output to standard output: {reason(exc)}")
+
+
+class _GuardedStdout:
+    """Standard output as pcn-check writes to it: a closed pipe is left to the caller (rich's
+    console calls :meth:`_StdoutConsole.on_broken_pipe`); any other failure to write is an
+    :class:`OutputError`, never an internal error."""
+
+    def write(self, text: str) -> int:
+        stream = sys.stdout
+        if stream is None:
+            raise _output_failed(None)
+        try:
+            return stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _output_failed(exc) from None
+
+    def flush(self) -> None:
+        stream = sys.stdout
+        if stream is None:
+            return
+        try:
+            stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _output_failed(exc) from None
+
+    def __getattr__(self, name: str) -> Any:
+        # isatty, fileno, encoding...: those of the standard output of the moment
+        return getattr(sys.stdout, name)
 
 
 class _StdoutConsole(Console):
@@ -104,7 +187,8 @@ class _StdoutConsole(Console):
 
 
 def stdout_console() -> Console:
-    return _StdoutConsole(highlight=False, soft_wrap=False)
+    stdout: Any = _GuardedStdout()
+    return _StdoutConsole(file=stdout, highlight=False, soft_wrap=False)
 
 
 def error_console() -> Console:
@@ -120,15 +204,15 @@ def write(text: str, output: Path | None) -> None:
     """TEXT to the file OUTPUT, or to standard output."""
     if output is not None:
         try:
-            output.write_text(text, encoding="utf-8")
+            output.write_text(text, encoding="utf-8", errors=UNENCODABLE)
         except OSError as exc:
             raise UsageError(f"--output {output} cannot be written: {reason(exc)}") from None
     else:
         try:
-            sys.stdout.write(text)
-            sys.stdout.flush()
+            _GuardedStdout().write(text)
         except BrokenPipeError:
             discard_stdout()
+        flush_stdout()
 
 
 def format_help(formats: Mapping[str, Format[T]]) -> str:
@@ -163,8 +247,10 @@ def emit(output_format: Format[T], item: T, output: Path | None) -> None:
 
 
 def flush_stdout() -> None:
+    """Flush standard output: a closed pipe ends the output quietly, any other failure is an
+    :class:`OutputError`."""
     try:
-        sys.stdout.flush()
+        _GuardedStdout().flush()
     except BrokenPipeError:
         discard_stdout()
 

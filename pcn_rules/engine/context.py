@@ -7,8 +7,10 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from pcn_rules.cel import unreadable_value
 from pcn_rules.engine.decide import Decider, decider
 from pcn_rules.engine.plan import Plan, prepare
+from pcn_rules.errors import InputError
 from pcn_rules.facts.model import Entity, SubmissionFacts
 from pcn_rules.ingest.waivers import WaiverSet
 from pcn_rules.packs.model import Rule, RulePack, path_keys
@@ -55,6 +57,21 @@ def _holds_records(value: Any) -> bool:
     return False
 
 
+def _refuse_unreadable(facts: SubmissionFacts, source: str | None) -> None:
+    """An InputError for the first fact CEL cannot hold (an integer beyond 64 bits, text that
+    is not Unicode): the submission model bounds every number, so only facts made by other
+    means (a library caller's own) can bring one; it must never reach the runtime."""
+    parts: list[tuple[str, Any]] = [("submission", facts.submission), ("network", facts.network)]
+    for scope, entities in facts.entities.items():
+        for index, entity in enumerate(entities):
+            parts.append((entity.path or f"{scope}[{index}]", entity.facts))
+    for path, value in parts:
+        problem = unreadable_value(value, path)
+        if problem is not None:
+            where, why = problem
+            raise InputError(source or "<facts>", [(where, f"the value is {why}")])
+
+
 class Context:
     """Per-call evaluation state: the facts, the pack, the date, and what is memoised for them."""
 
@@ -69,7 +86,9 @@ class Context:
         ignore_waivers: bool = False,
         explain: bool = False,
         late_blocks: bool = False,
+        source: str | None = None,
     ) -> None:
+        _refuse_unreadable(facts, source)
         self.facts = facts
         self.pack = pack
         self.plan: Plan = prepare(pack)

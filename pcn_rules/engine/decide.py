@@ -85,21 +85,29 @@ class Bundled(Decider):
         return found
 
     def _decide_scope(self, ctx: Context, scope: str) -> None:
-        """Decide the conditions of every entity of ``scope`` in few calls, where that works
-        (a chunk whose call fails is left to be decided entity by entity)."""
+        """Decide the conditions of every entity of ``scope`` in few calls, where that works.
+        A chunk whose call fails (e.g. it needs more loop iterations than CEL allows one call)
+        is split in two, down to single entities, which are then decided entity by entity."""
         ctx.decided[scope] = True  # tried
         entities = ctx.facts.entities.get(scope, ())
-        if len(entities) < 2:
-            return
         plan = ctx.plan.scope(scope)
+        if len(entities) < 2 or not plan.bundle.decides_each:
+            return
         light = plan.network_keys is not None and not (plan.network_keys & ctx.heavy_keys)
         base = ctx.light_base if light else ctx.base
         # CEL builds a comprehension's result list by copying: keep the lists short
-        for start in range(0, len(entities), _CHUNK):
+        chunks = [
+            (start, min(start + _CHUNK, len(entities))) for start in range(0, len(entities), _CHUNK)
+        ]
+        while chunks:
+            start, end = chunks.pop()
             data = dict(base)
-            data[ENTITIES] = [entity.facts for entity in entities[start : start + _CHUNK]]
+            data[ENTITIES] = [entity.facts for entity in entities[start:end]]
             rows = plan.bundle.evaluate_each(ctx.plan.environment.activation(data))
             if rows is None:
+                if end - start > 1:
+                    middle = (start + end) // 2
+                    chunks += [(start, middle), (middle, end)]
                 continue
             for index, row in enumerate(rows, start):
                 ctx.decided[(scope, index)] = row

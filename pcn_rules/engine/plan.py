@@ -12,7 +12,8 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
-from pcn_rules.cel import Bundle, Compiled
+from pcn_rules.cel import Bundle, Compiled, growth_problem, unreadable_value
+from pcn_rules.errors import PackError
 from pcn_rules.packs.model import Rule, RulePack
 
 
@@ -53,10 +54,14 @@ class Plan:
         self.environment = pack.environment
         #: variables of every condition (never changed once made)
         self.params: dict[str, Any] = dict(pack.parameters)
+        problem = unreadable_value(self.params, "parameters")
+        if problem is not None:
+            raise PackError(str(pack.directory), problem[0], f"the value is {problem[1]}")
         self.milestones: dict[str, str] = {m.key: m.date.isoformat() for m in pack.milestones}
         self._slots: dict[str, Slots] = {}
         self._members: dict[str, list[Rule]] = {}
         for rule in pack.rules:
+            _refuse_unbounded(rule)
             members = self._members.setdefault(rule.scope, [])
             start = sum(len(_conditions(member)) for member in members)
             members.append(rule)
@@ -99,6 +104,25 @@ class Plan:
         roots = ("network", "submission", scope)
         bundle = Bundle(self.environment, conditions, roots, scope if scope != "network" else None)
         return ScopePlan(bundle, frozenset(keys) if keys is not None else None)
+
+
+def _refuse_unbounded(rule: Rule) -> None:
+    """A PackError for a condition that could build values too large to evaluate (see
+    :mod:`pcn_rules.cel.cost`); checked once per loaded pack, whether it was compiled now or
+    read from the pack cache."""
+    labelled = [(f"derive {name}", compiled) for name, compiled in rule.derive]
+    labelled += [(label, c) for label, c in (("when", rule.when), ("waiver", rule.waiver)) if c]
+    labelled += [("expect", check.condition) for check in rule.checks]
+    if rule.evidence_date is not None:
+        labelled.append(("evidence_date", rule.evidence_date))
+    for label, compiled in labelled:
+        problem = growth_problem(compiled)
+        if problem is not None:
+            raise PackError(
+                rule.origin,
+                label,
+                f"the condition `{compiled.source}` is refused: {problem}",
+            )
 
 
 _PLANS: dict[int, Plan] = {}

@@ -298,6 +298,7 @@ def evaluate_batch(
         waivers=waivers,
         ignore_waivers=ignore_waivers,
         late_blocks=late_blocks,
+        source="<register and submissions audited>",
     )
     rules = [rule for rule in pack.rules if rule.scope in BATCH_SCOPES]
     return tuple(_evaluate_rules(ctx, rules, batch))
@@ -341,6 +342,7 @@ def evaluate(
         ignore_waivers=ignore_waivers,
         explain=explain,
         late_blocks=late_blocks,
+        source=source,
     )
     rules = [rule for rule in pack.rules if rule.scope not in skip_scopes]
     findings = _evaluate_rules(ctx, rules, facts)

@@ -40,41 +40,56 @@ def _days(days: int) -> str:
     return f'<span class="overdue">{phrase}</span>' if days < 0 else phrase
 
 
+#: The chart's bins: 5,000 patients each, at most 40 bars (0 to 200,000 patients); every list
+#: size beyond the last bin is counted in it, so that one absurd figure cannot make millions.
+_STEP = 5_000
+_MAX_BINS = 40
+
+
 def _histogram(sizes: list[int], low: int, high: int) -> str:
     """An SVG histogram of list sizes in 5,000-patient bins, with the two policy lines."""
     if not sizes:
         return "<p class='muted'>No networks.</p>"
     width, height, pad = 760, 260, 40
+    step = _STEP
     top = max(max(sizes), high + 10_000)
-    step = 5_000
-    bins = [0] * (top // step + 1)
+    count = min(int(top) // step + 1, _MAX_BINS)
+    # the last bar holds every larger size when the sizes go beyond the chart
+    overflow = any(size >= count * step for size in sizes)
+    bins = [0] * count
     for size in sizes:
-        bins[size // step] += 1
+        bins[min(max(int(size), 0) // step, count - 1)] += 1
     tallest = max(bins) or 1
     bar = (width - 2 * pad) / len(bins)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" aria-label="Distribution of network list sizes">'
     ]
-    for i, count in enumerate(bins):
-        h = (height - 2 * pad) * count / tallest
+    for i, number in enumerate(bins):
+        h = (height - 2 * pad) * number / tallest
         x = pad + i * bar
         colour = "#b00020" if (i + 1) * step <= low else "#005eb8"
+        if overflow and i == count - 1:
+            span = f"{i * step:,} or more"
+        else:
+            span = f"{i * step:,} to {(i + 1) * step - 1:,}"
         parts.append(
             f'<rect x="{x:.1f}" y="{height - pad - h:.1f}" width="{bar - 1:.1f}" height="{h:.1f}" '
-            f'fill="{colour}"><title>{i * step:,} to {(i + 1) * step - 1:,}: {count} networks'
-            "</title></rect>"
+            f'fill="{colour}"><title>{span}: {number} networks</title></rect>'
         )
     for value, label in ((low, f"{low:,}"), (high, f"{high:,}")):
+        if not 0 <= value <= count * step:
+            continue  # beyond the chart
         x = pad + value / step * bar
         parts.append(
             f'<line x1="{x:.1f}" y1="{pad / 2}" x2="{x:.1f}" y2="{height - pad}" stroke="#ed8b00" '
             f'stroke-width="2" stroke-dasharray="6 4"/><text x="{x + 4:.1f}" y="{pad / 2 + 10}" '
             f'font-size="12">{escape(label)}</text>'
         )
+    last = f"; the last bar counts every list size from {(count - 1) * step:,}" if overflow else ""
     parts.append(
         f'<text x="{pad}" y="{height - 8}" font-size="12">list size (5,000-patient bins; '
-        f"{len(sizes)} networks; tallest bar {tallest})</text></svg>"
+        f"{len(sizes)} networks; tallest bar {tallest}{last})</text></svg>"
     )
     return "".join(parts)
 

@@ -14,11 +14,12 @@ from pcn_rules.submission.types import (
     LongText,
     Model,
     NetworkCode,
-    NonNegativeFloat,
-    NonNegativeInt,
+    NetworkListSize,
     OrganisationCode,
     PracticeCode,
+    PracticeListSize,
     Text,
+    WeightedPracticeListSize,
     unique_ints,
 )
 
@@ -78,10 +79,10 @@ class Network(Model):
         default=None, description="The network's one lead commissioner (CCG)."
     )
     area: Area | None = None
-    declared_list_size: NonNegativeInt | None = Field(
+    declared_list_size: NetworkListSize | None = Field(
         default=None,
         description="The network's total list size as declared on the form; it must equal the "
-        "sum of the member practices' list sizes.",
+        "sum of the member practices' list sizes (at most 10,000,000).",
     )
 
 
@@ -101,14 +102,15 @@ class Practice(Model):
     ccg: CommissionerCode | None = Field(
         default=None, description="ODS code of the practice's own commissioner (CCG)."
     )
-    list_size: NonNegativeInt | None = Field(
-        default=None, description="Registered patients at list_size_date."
+    list_size: PracticeListSize | None = Field(
+        default=None, description="Registered patients at list_size_date (at most 1,000,000)."
     )
     list_size_date: IsoDate | None = Field(
         default=None, description="The date the list size was counted (e.g. 2019-01-01)."
     )
-    weighted_list_size: NonNegativeFloat | None = Field(
-        default=None, description="Weighted (Carr-Hill) list size at the same date."
+    weighted_list_size: WeightedPracticeListSize | None = Field(
+        default=None,
+        description="Weighted (Carr-Hill) list size at the same date (at most 1,000,000).",
     )
     initial_agreement_signed_on: IsoDate | None = Field(
         default=None, description="When the practice signed the initial Network Agreement."

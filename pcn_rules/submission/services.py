@@ -5,22 +5,26 @@ sub-contracts, workforce returns, service specifications)."""
 # No `from __future__ import annotations`: pydantic would have to evaluate every field's
 # annotation from its text when the models are built, on every start (~2.5 ms).
 
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import Field
 
 from pcn_rules.submission.network import Decision, Profession
 from pcn_rules.submission.types import (
+    Beds,
     CqcLocationId,
     HourMinute,
     IsoDate,
     LongText,
+    MinutesPerWeek,
     Model,
-    NonNegativeFloat,
-    NonNegativeInt,
+    Money,
+    NetworkListSize,
     OrganisationCode,
     PracticeCode,
+    PracticeListSize,
     Text,
+    WholeTimeEquivalent,
 )
 
 
@@ -35,13 +39,17 @@ class Block(Model):
 class ExtendedHours(Model):
     """Extended hours access offered by the network in a typical week."""
 
-    minutes_per_week: NonNegativeInt | None = None
+    minutes_per_week: MinutesPerWeek | None = Field(
+        default=None,
+        description="Extended hours minutes offered in a typical week, across all of the "
+        "network's sessions (at most 100,000).",
+    )
     blocks: list[Block] | None = None
-    population: NonNegativeInt | None = Field(
+    population: NetworkListSize | None = Field(
         default=None,
         description="Registered patients of the member practices counted at population_date "
         "(the specification counts them at 1 April 2019); without it the 1 January list size "
-        "is used.",
+        "is used (at most 10,000,000).",
     )
     population_date: IsoDate | None = Field(
         default=None, description="The date the population was counted, e.g. 2019-04-01."
@@ -86,7 +94,9 @@ class CoveredPractice(Model):
 
     ods_code: PracticeCode
     name: Text | None = None
-    list_size: NonNegativeInt | None = None
+    list_size: PracticeListSize | None = Field(
+        default=None, description="Registered patients of the practice (at most 1,000,000)."
+    )
     local_agreement: Decision | None = Field(
         default=None,
         description="The locally commissioned agreement under which the network covers the "
@@ -114,18 +124,21 @@ class AdditionalRole(Model):
         "mental_health_practitioner",
         "other",
     ]
-    wte: Annotated[float, Field(gt=0, le=10)] = Field(description="Whole-time equivalent.")
+    wte: WholeTimeEquivalent = Field(description="Whole-time equivalent (more than 0, at most 10).")
     starts_on: IsoDate | None = Field(
         default=None,
         description="First day in post; a claim covers the contract year from this day (and a "
         "role reimbursable only from a date, such as a nursing associate from 1 October 2020, "
         "needs it).",
     )
-    annual_cost: NonNegativeFloat | None = Field(
-        default=None, description="Actual salary plus employer on-costs per year, in pounds."
+    annual_cost: Money | None = Field(
+        default=None,
+        description="Actual salary plus employer on-costs per year, in pounds (at most "
+        "100,000,000).",
     )
-    claim: NonNegativeFloat | None = Field(
-        default=None, description="Reimbursement claimed for the contract year, in pounds."
+    claim: Money | None = Field(
+        default=None,
+        description="Reimbursement claimed for the contract year, in pounds (at most 100,000,000).",
     )
     additional_to_baseline: bool | None = Field(
         default=None, description="Whether the post is additional to the 31 March 2019 baseline."
@@ -174,7 +187,7 @@ class CareHome(Model):
 
     cqc_location_id: CqcLocationId
     name: Text | None = None
-    beds: NonNegativeInt | None = Field(default=None, description="CQC-registered beds.")
+    beds: Beds | None = Field(default=None, description="CQC-registered beds (at most 10,000).")
     clinical_lead: Text | None = Field(
         default=None, description="The named clinical lead for the care home."
     )

@@ -64,8 +64,49 @@ HourMinute = Annotated[
     StringConstraints(pattern=HOUR_MINUTE),
     Field(description="Time of day as HH:MM (24-hour clock).", examples=["18:30"]),
 ]
-NonNegativeInt = Annotated[int, Field(ge=0)]
-NonNegativeFloat = Annotated[float, Field(ge=0)]
+# Every number of the format has a plausible maximum, so that no figure a rule reads is absurd
+# (a list size of 10**4300 used to crash the CEL runtime) and every sum of them stays far
+# inside the 64-bit integers CEL computes with.  The bounds are generous: ten times or more
+# anything real.  A larger value is refused with its JSON path (exit 3).
+
+#: Registered patients of one practice (the largest practice in England has about 100,000).
+MAX_PRACTICE_LIST_SIZE = 1_000_000
+#: Registered patients of one network (networks typically serve 30,000 to 50,000).
+MAX_NETWORK_LIST_SIZE = 10_000_000
+#: Pounds in one amount: a post's annual cost or a claim.
+MAX_MONEY = 100_000_000
+#: Extended hours minutes in a week, across all of a network's sessions.
+MAX_MINUTES_PER_WEEK = 100_000
+#: CQC-registered beds of one care home (the largest have a few hundred).
+MAX_BEDS = 10_000
+
+
+def _within(maximum: float) -> BeforeValidator:
+    """For a number field: an integer far beyond ``maximum`` is refused before it is turned
+    into a float (which one of 400 digits cannot be) or quoted in a message (which one of
+    4,300 digits cannot be)."""
+
+    def check(value: object) -> object:
+        if type(value) is int and not -maximum <= value <= maximum:
+            if value < 0:
+                raise ValueError("Input should be greater than or equal to 0")
+            raise ValueError(f"Input should be less than or equal to {maximum}")
+        return value
+
+    return BeforeValidator(check)
+
+
+PracticeListSize = Annotated[int, Field(ge=0, le=MAX_PRACTICE_LIST_SIZE)]
+WeightedPracticeListSize = Annotated[
+    float, Field(ge=0, le=MAX_PRACTICE_LIST_SIZE), _within(MAX_PRACTICE_LIST_SIZE)
+]
+NetworkListSize = Annotated[int, Field(ge=0, le=MAX_NETWORK_LIST_SIZE)]
+Money = Annotated[float, Field(ge=0, le=MAX_MONEY), _within(MAX_MONEY)]
+#: Whole-time equivalents of one post.
+MAX_WTE = 10
+WholeTimeEquivalent = Annotated[float, Field(gt=0, le=MAX_WTE), _within(MAX_WTE)]
+MinutesPerWeek = Annotated[int, Field(ge=0, le=MAX_MINUTES_PER_WEEK)]
+Beds = Annotated[int, Field(ge=0, le=MAX_BEDS)]
 
 
 def unique_ints(values: list[int]) -> list[int]:
