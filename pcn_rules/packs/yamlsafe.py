@@ -2,7 +2,9 @@
 
 - duplicate keys are errors (PyYAML would silently keep the last one);
 - aliases are limited, so an "anchor bomb" cannot expand a small file into gigabytes;
-- files larger than :data:`MAX_PACK_FILE_BYTES` are refused;
+- files larger than :data:`MAX_PACK_FILE_BYTES` are refused without being read, and so is
+  anything that is not a regular file (a named pipe, ``/dev/zero``);
+- integers too long for Python to convert (over 4,300 digits) are refused, naming the line;
 - tags such as ``!!python/object`` are refused (the safe loader cannot construct them);
 - booleans are YAML 1.2's (``true``, ``false``): ``OFF``, ``no`` or ``yes`` stay text, so a
   confidence code ``OFF`` is never read as false.
@@ -16,32 +18,17 @@ accepted) is the reference loader's own.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, ClassVar
 
 import yaml
 
 from pcn_rules.errors import PackError
+from pcn_rules.ingest.files import PACK_FILE_LIMIT, FileRefused
+from pcn_rules.packs import deps
 
-MAX_PACK_FILE_BYTES = 1024 * 1024
+MAX_PACK_FILE_BYTES = PACK_FILE_LIMIT
 MAX_ALIASES = 50
-
-_READS: ContextVar[list[Path] | None] = ContextVar("pcn_rules_yaml_reads", default=None)
-
-
-@contextmanager
-def recording_reads() -> Iterator[list[Path]]:
-    """Collect the path of every file :func:`load_yaml_file` reads in this context (for the pack
-    cache, which must know what a loaded pack depends on)."""
-    reads: list[Path] = []
-    token = _READS.set(reads)
-    try:
-        yield reads
-    finally:
-        _READS.reset(token)
 
 
 _BOOL = "tag:yaml.org,2002:bool"
@@ -162,22 +149,12 @@ def _fast_load(text: str) -> tuple[bool, Any]:
 
 def load_yaml_file(path: Path, display: str) -> Any:
     """Read one pack file, turning every problem into a :class:`PackError` naming the file."""
-    reads = _READS.get()
-    if reads is not None:
-        reads.append(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_PACK_FILE_BYTES:
-            raise PackError(
-                display, "", f"file is {size:,} bytes; the limit is {MAX_PACK_FILE_BYTES:,}"
-            )
-        text = path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise PackError(display, "", "file not found") from None
+        text = deps.read_file(path).decode("utf-8")
+    except FileRefused as exc:
+        raise PackError(display, "", str(exc)) from None
     except UnicodeDecodeError:
         raise PackError(display, "", "not UTF-8 text") from None
-    except OSError as exc:
-        raise PackError(display, "", f"cannot be read ({exc.strerror})") from None
     done, data = _fast_load(text)
     if done:
         return data
