@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 import pcn_rules
-from pcn_rules import Finding, Report, RulePack, Submission, UsageError
+from pcn_rules import Finding, InputError, Report, RulePack, Submission, UsageError
 from pcn_rules.submission.read import read_submission
 
 DocLoader = Callable[[str], dict[str, Any]]
@@ -125,10 +125,12 @@ def test_an_as_of_not_in_iso_form_is_a_usage_error(
         pcn_rules.check(compliant_doc, pack=pack_2019, as_of="28/06/2019")
 
 
-def test_a_contract_year_without_a_pack_is_a_usage_error(compliant_doc: dict[str, Any]) -> None:
+def test_a_contract_year_without_a_pack_is_an_input_error(compliant_doc: dict[str, Any]) -> None:
+    # what the submission says is the problem (exit 3), as with a date outside every pack
     compliant_doc["contract_year"] = "2031/32"
-    with pytest.raises(UsageError, match="2031/32"):
+    with pytest.raises(InputError, match="2031/32") as raised:
         pcn_rules.check(compliant_doc)
+    assert raised.value.problems[0][0] == "contract_year"
 
 
 # ------------------------------------------------------------------------------------------------

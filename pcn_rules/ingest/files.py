@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 _MiB = 1024 * 1024
 
@@ -48,12 +49,23 @@ _KINDS = (
 class FileRefused(Exception):
     """Why a file cannot be read, in words for the user (the caller names the file).
 
-    ``missing`` is true when there is no such file, so that a caller can say so its own way.
+    ``missing`` is true when there is no such file, ``directory`` when it is a directory and
+    ``bad_name`` when the path cannot name a file at all (a NUL byte), so that a caller can say
+    so in its own words.
     """
 
-    def __init__(self, message: str, *, missing: bool = False) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        missing: bool = False,
+        directory: bool = False,
+        bad_name: bool = False,
+    ) -> None:
         super().__init__(message)
         self.missing = missing
+        self.directory = directory
+        self.bad_name = bad_name
 
 
 def describe_size(size: int, limit: int) -> str:
@@ -64,7 +76,7 @@ def describe_size(size: int, limit: int) -> str:
 def _check(info: os.stat_result, limit: int) -> None:
     mode = info.st_mode
     if stat.S_ISDIR(mode):
-        raise FileRefused("is a directory, not a file")
+        raise FileRefused("is a directory, not a file", directory=True)
     if not stat.S_ISREG(mode):
         kind = next((name for test, name in _KINDS if test(mode)), "not a file")
         raise FileRefused(f"is not a regular file (it is {kind}); give a file")
@@ -78,7 +90,7 @@ def _refusal(exc: OSError) -> FileRefused:
     if isinstance(exc, PermissionError):
         return FileRefused("permission denied")
     if isinstance(exc, IsADirectoryError):
-        return FileRefused("is a directory, not a file")
+        return FileRefused("is a directory, not a file", directory=True)
     return FileRefused(f"cannot be read ({exc.strerror or exc})")
 
 
@@ -103,12 +115,13 @@ def read_limited(path: str | Path, limit: int) -> bytes:
     except OSError as exc:
         raise _refusal(exc) from None
     except ValueError as exc:  # e.g. a NUL byte in the path
-        raise FileRefused(f"not a usable file name ({exc})") from None
+        raise FileRefused(f"not a usable file name ({exc})", bad_name=True) from None
     try:
         with os.fdopen(descriptor, "rb") as file:
             descriptor = -1
-            _check(os.fstat(file.fileno()), limit)  # what was opened, not what was looked at
-            data = file.read(limit + 1)
+            info = os.fstat(file.fileno())
+            _check(info, limit)  # what was opened, not what was looked at
+            data = _read_up_to(file, info.st_size, limit)
     except OSError as exc:
         raise _refusal(exc) from None
     finally:
@@ -117,3 +130,20 @@ def read_limited(path: str | Path, limit: int) -> bytes:
     if len(data) > limit:
         raise FileRefused(f"file grew past the limit of {limit:,} bytes while it was read")
     return data
+
+
+def _read_up_to(file: BinaryIO, size: int, limit: int) -> bytes:
+    """The file's bytes, at most ``limit + 1`` of them: as many as its size says (and one more,
+    to see whether it grew), then, only if it grew, a megabyte at a time."""
+    data = file.read(size + 1)
+    if len(data) <= size:
+        return data
+    chunks = [data]
+    total = len(data)
+    while total <= limit:
+        chunk = file.read(min(_MiB, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)

@@ -4,7 +4,8 @@
 - aliases are limited, so an "anchor bomb" cannot expand a small file into gigabytes;
 - files larger than :data:`MAX_PACK_FILE_BYTES` are refused without being read, and so is
   anything that is not a regular file (a named pipe, ``/dev/zero``);
-- integers too long for Python to convert (over 4,300 digits) are refused, naming the line;
+- integers that do not fit in 64 bits are refused, naming the line (one of over 4,300 digits
+  is more than Python converts, and a CEL int holds 64 bits);
 - tags such as ``!!python/object`` are refused (the safe loader cannot construct them);
 - booleans are YAML 1.2's (``true``, ``false``): ``OFF``, ``no`` or ``yes`` stay text, so a
   confidence code ``OFF`` is never read as false.
@@ -72,6 +73,29 @@ class _NoDuplicateKeys(yaml.constructor.SafeConstructor):
                     )
                 seen[key] = key_node.start_mark.line
         return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_int(self, node: Any) -> int:
+        """An integer, refused when it does not fit in 64 bits (what a CEL int holds).  Its
+        text is measured first: converting thousands of digits (or sexagesimal ``1:2:3:...``)
+        would fail or take long."""
+        text = str(node.value)
+        if len(text) > _MAX_INT_TEXT:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"an integer of {len(text):,} characters is too large", node.start_mark
+            )
+        value: int = super().construct_yaml_int(node)
+        if not -(2**63) <= value < 2**63:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the integer {text} does not fit in 64 bits", node.start_mark
+            )
+        return value
+
+
+#: The longest integer text read (a 64-bit integer has at most 20 characters, with a sign).
+_MAX_INT_TEXT = 40
+_NoDuplicateKeys.add_constructor(  # type: ignore[type-var]
+    "tag:yaml.org,2002:int", _NoDuplicateKeys.construct_yaml_int
+)
 
 
 class _Loader(_NoDuplicateKeys, _Yaml12Booleans, yaml.SafeLoader):
@@ -155,6 +179,11 @@ def load_yaml_file(path: Path, display: str) -> Any:
         raise PackError(display, "", str(exc)) from None
     except UnicodeDecodeError:
         raise PackError(display, "", "not UTF-8 text") from None
+    return parse_yaml(text, display)
+
+
+def parse_yaml(text: str, display: str) -> Any:
+    """Parse YAML text (of the file ``display`` names), every problem a :class:`PackError`."""
     done, data = _fast_load(text)
     if done:
         return data
