@@ -292,6 +292,20 @@ def test_editor_files_in_a_pack_directory_are_ignored(tmp_path: Path) -> None:
     assert [r.id for r in pcn_rules.load_pack(pack).rules] == before
 
 
+def test_a_pack_directory_that_cannot_be_listed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pack = tmp_path / "pack"
+    shutil.copytree(resolve_pack_dir("2019/20"), pack)
+
+    def refused(self: Path) -> Any:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "iterdir", refused)
+    with pytest.raises(PackError, match="cannot be listed"):
+        pcn_rules.load_pack(pack)
+
+
 def test_a_contract_year_no_pack_covers_is_exit_3(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

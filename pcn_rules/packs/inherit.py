@@ -146,7 +146,12 @@ def load_raw(directory: Path, chain: tuple[Path, ...]) -> RawPack:
         retired.append(retirement)
     retired_ids = {r.id for r in retired}
 
-    rule_files = deps.rule_files(directory)
+    try:
+        rule_files = deps.rule_files(directory)
+    except OSError as exc:
+        raise PackError(
+            source, "", f"the pack directory cannot be listed ({exc.strerror or exc})"
+        ) from None
     if not rule_files and parent_id is None:
         raise PackError(source, "", "the pack directory has no rule files (*.yaml)")
     for rule_file in rule_files:
