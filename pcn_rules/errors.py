@@ -6,6 +6,9 @@ place (:mod:`pcn_rules.cli`); library users catch :class:`PcnRulesError` or a su
 
 from __future__ import annotations
 
+#: The most problems an :class:`InputError` lists; it counts the rest.
+MAX_LISTED = 100
+
 
 class PcnRulesError(Exception):
     """Base class of every error pcn-rules raises on purpose."""
@@ -21,25 +24,34 @@ class InputError(PcnRulesError):
 
     ``source`` names the file (or ``<dict>`` for in-memory input); ``problems`` lists each
     problem as ``(json_path, message)``; ``kind`` says what the file is ("submission", "waivers
-    file", ...).
+    file", ...); ``more`` counts further problems that are not listed (a file with thousands of
+    mistakes is reported by its first :data:`MAX_LISTED`).
     """
 
     def __init__(
-        self, source: str, problems: list[tuple[str, str]], *, kind: str = "submission"
+        self,
+        source: str,
+        problems: list[tuple[str, str]],
+        *,
+        kind: str = "submission",
+        more: int = 0,
     ) -> None:
         self.source = source
-        self.problems = problems
+        self.problems = problems[:MAX_LISTED]
+        self.more = more + max(0, len(problems) - MAX_LISTED)
         self.kind = kind
         super().__init__(self._render())
 
     def _render(self) -> str:
-        if len(self.problems) == 1:
+        if len(self.problems) == 1 and not self.more:
             path, message = self.problems[0]
             where = f" at {path}" if path else ""
             return f"{self.source}{where}: {message}"
-        lines = [f"{self.source}: {len(self.problems)} problems"]
+        lines = [f"{self.source}: {len(self.problems) + self.more:,} problems"]
         for path, message in self.problems:
             lines.append(f"  - {path or '(top level)'}: {message}")
+        if self.more:
+            lines.append(f"  ... and {self.more:,} more, not listed")
         return "\n".join(lines)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 import pcn_rules
-from pcn_rules import Finding, Report, RulePack, Submission, UsageError
+from pcn_rules import Finding, InputError, Report, RulePack, Submission, UsageError
 from pcn_rules.submission.read import read_submission
 
 DocLoader = Callable[[str], dict[str, Any]]

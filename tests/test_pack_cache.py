@@ -20,7 +20,7 @@ from pcn_rules import check
 from pcn_rules.cel import Compiled, Environment
 from pcn_rules.errors import PackError
 from pcn_rules.packs import cache as packcache
-from pcn_rules.packs import discover
+from pcn_rules.packs import cachedir, discover
 from pcn_rules.packs.discover import load_pack_cached, resolve_pack_dir
 from pcn_rules.packs.examples import run_pack_examples
 from pcn_rules.packs.load import load_pack
@@ -43,6 +43,13 @@ def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def entries(home: Path) -> list[Path]:
     folder = home / "pcn-rules" / "packs"
     return sorted(folder.glob("*.pickle")) if folder.is_dir() else []
+
+
+def read_entry(entry: Path, directory: Path) -> RulePack | None:
+    """The pack an entry holds, if the cache would use it."""
+    with cachedir.opened(entry.parent) as folder:
+        assert folder is not None
+        return packcache._read(folder, entry.name, directory)
 
 
 def shape(value: Any) -> Any:
@@ -136,7 +143,7 @@ def test_a_hit_does_not_read_the_yaml(cache_home: Path, monkeypatch: pytest.Monk
         lambda data: data[: len(data) // 2],  # truncated
         lambda data: data[:-10] + bytes(10),  # payload changed
         lambda data: b"garbage" + data,
-        lambda data: data.replace(b'"key": "', b'"key": "0', 1),  # another key
+        lambda data: data.replace(b'"code": "', b'"code": "0', 1),  # another pcn-rules
         lambda data: data.replace(b"\n", b"", 2),  # no header line
     ],
 )
@@ -150,23 +157,23 @@ def test_a_corrupt_entry_is_rebuilt(cache_home: Path, repo_root: Path, damage: A
     assert shape(rebuilt) == shape(fresh)
     assert reports(rebuilt, repo_root) == reports(fresh, repo_root)
     # and the entry is good again
-    assert shape(packcache._read(entry, directory)) == shape(fresh)
+    assert shape(read_entry(entry, directory)) == shape(fresh)
 
 
 def test_an_entry_naming_another_class_is_not_unpickled(cache_home: Path) -> None:
-    """A payload that would run code (e.g. os.system) is refused even with a matching digest."""
+    """A payload that would run code (e.g. os.system) is refused even when signed with the
+    cache's own key."""
     directory = resolve_pack_dir("2019/20").resolve()
     packcache.load(directory)
     [entry] = entries(cache_home)
     data = entry.read_bytes()
-    start = len(b"pcn-rules pack cache 1\n")
+    start = len(packcache._MAGIC) + cachedir.KEY_BYTES
     end = data.index(b"\n", start)
-    header = json.loads(data[start:end])
-    payload = pickle.dumps(os.system)
-    header["payload"] = __import__("hashlib").sha256(payload).hexdigest()
-    entry.write_bytes(data[:start] + json.dumps(header).encode() + b"\n" + payload)
+    body = data[start:end] + b"\n" + pickle.dumps(os.system)
+    key = (entry.parent / "key").read_bytes()
+    entry.write_bytes(packcache._MAGIC + packcache._sign(key, body) + body)
     with pytest.raises(pickle.UnpicklingError):
-        packcache._read(entry, directory)
+        read_entry(entry, directory)
     assert packcache.load(directory).id == "2019/20"
 
 

@@ -10,25 +10,24 @@ Inputs:
   NUMBER_OF_PATIENTS``).
 
 Facts ODS does not hold (Clinical Director, payee, agreements, extended hours...) are left out;
-the audit reports them as "not evidenced" rather than inventing them.
+the audit reports them as "not evidenced" rather than inventing them.  Files are read within
+limits (:mod:`pcn_rules.ingest.tables`, :mod:`pcn_rules.ingest.xlsx`); a list size that is not
+a whole number is an error naming its line, not a practice silently left without one.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
-import xml.etree.ElementTree as ET
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pcn_rules.errors import InputError
+from pcn_rules.ingest.files import ODS_CSV_LIMIT
+from pcn_rules.ingest.tables import Row, read_rows, whole_number
+from pcn_rules.ingest.xlsx import read_xlsx
 
-_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
-_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _PRACTICE = re.compile(r"^[A-Z][0-9]{5}$")
 _PCN = re.compile(r"^U[0-9]{5}$")
 
@@ -54,70 +53,8 @@ class ImportResult:
     skipped: tuple[str, ...]  # relationships or rows left out, and why
 
 
-def _column_index(ref: str) -> int:
-    letters = "".join(ch for ch in ref if ch.isalpha())
-    index = 0
-    for ch in letters:
-        index = index * 26 + (ord(ch.upper()) - 64)
-    return index - 1
-
-
-def read_xlsx(path: Path) -> dict[str, Table]:
-    """Every sheet of a workbook as rows of strings (standard library only)."""
-    source = str(path)
-    try:
-        book = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise _error(source, [("", f"not an .xlsx workbook ({exc})")]) from None
-    with book:
-        try:
-            strings: list[str] = []
-            if "xl/sharedStrings.xml" in book.namelist():
-                root = ET.fromstring(book.read("xl/sharedStrings.xml"))
-                for item in root.findall("m:si", _NS):
-                    strings.append("".join(t.text or "" for t in item.iter(f"{{{_NS['m']}}}t")))
-            workbook = ET.fromstring(book.read("xl/workbook.xml"))
-            rels = ET.fromstring(book.read("xl/_rels/workbook.xml.rels"))
-            targets = {r.get("Id"): r.get("Target", "") for r in rels}
-            sheets: dict[str, Table] = {}
-            for sheet in workbook.iterfind("m:sheets/m:sheet", _NS):
-                target = targets.get(sheet.get(_REL_NS), "")
-                name = "xl/" + target.lstrip("/").removeprefix("xl/")
-                sheets[sheet.get("name", "")] = _sheet_rows(ET.fromstring(book.read(name)), strings)
-        except (KeyError, ET.ParseError) as exc:
-            raise _error(source, [("", f"workbook cannot be read ({exc})")]) from None
-    return sheets
-
-
-def _sheet_rows(root: ET.Element, strings: list[str]) -> Table:
-    rows: Table = []
-    for row in root.iterfind("m:sheetData/m:row", _NS):
-        cells: dict[int, str] = {}
-        for cell in row.iterfind("m:c", _NS):
-            kind = cell.get("t")
-            value = cell.find("m:v", _NS)
-            if kind == "s" and value is not None and value.text is not None:
-                text = strings[int(value.text)]
-            elif kind == "inlineStr":
-                text = "".join(t.text or "" for t in cell.iter(f"{{{_NS['m']}}}t"))
-            else:
-                text = value.text if value is not None and value.text is not None else ""
-                if text.endswith(".0") and text[:-2].isdigit():
-                    text = text[:-2]
-            cells[_column_index(cell.get("r", "A1"))] = text.strip()
-        if cells:
-            rows.append([cells.get(i, "") for i in range(max(cells) + 1)])
-    return rows
-
-
 def _read_csv(path: Path) -> Table:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise _error(str(path), [("", "file not found")]) from None
-    except UnicodeDecodeError:
-        text = path.read_bytes().decode("cp1252", errors="replace")
-    return [row for row in csv.reader(io.StringIO(text)) if any(c.strip() for c in row)]
+    return list(read_rows(path, ODS_CSV_LIMIT, _error, "an ODS file", "file not found"))
 
 
 def _tables(paths: list[Path]) -> list[tuple[str, Table]]:
@@ -154,8 +91,8 @@ def _list_sizes(path: Path) -> tuple[dict[str, int], dt.date]:
         dates: set[str] = set()
         for row in rows[start + 1 :]:
             code, size = _cell(row, cols, "PRACTICE_CODE"), _cell(row, cols, "LIST_SIZE_TOTAL")
-            if code and size.isdigit():
-                sizes[code] = int(size)
+            if code and size:
+                sizes[code] = _size(row, size, source, "LIST_SIZE_TOTAL")
                 dates.add(_cell(row, cols, "LIST_SIZE_AS_AT"))
         return sizes, _one_date(dates, source, "LIST_SIZE_AS_AT")
     digital = _header(rows, "NUMBER_OF_PATIENTS")
@@ -170,8 +107,8 @@ def _list_sizes(path: Path) -> tuple[dict[str, int], dt.date]:
             ):
                 continue
             code, size = _cell(row, cols, "CODE"), _cell(row, cols, "NUMBER_OF_PATIENTS")
-            if code and size.isdigit():
-                sizes[code] = int(size)
+            if code and size:
+                sizes[code] = _size(row, size, source, "NUMBER_OF_PATIENTS")
                 dates.add(_cell(row, cols, "EXTRACT_DATE"))
         return sizes, _one_date(dates, source, "EXTRACT_DATE")
     raise _error(
@@ -184,6 +121,14 @@ def _list_sizes(path: Path) -> tuple[dict[str, int], dt.date]:
             )
         ],
     )
+
+
+def _size(row: list[str], text: str, source: str, column: str) -> int:
+    found = whole_number(text)
+    if isinstance(found, str):
+        line = f"line {row.line}, " if isinstance(row, Row) else ""
+        raise _error(source, [(f"{line}column {column}", found)])
+    return found
 
 
 def _one_date(values: set[str], source: str, column: str) -> dt.date:

@@ -5,16 +5,20 @@ Two inputs are accepted:
 - the ODS ``epraccur`` CSV as NHS Digital publishes it (27 columns, no header), or the same with a
   header row; GP practices are the rows with status ``A`` (active) and prescribing setting ``4``;
 - a simple CSV with a header: ``ods_code,name,commissioner,list_size`` (list_size may be empty).
+
+A register that lists no practice (empty, a header row alone, no active GP practice) is an
+error: coverage checked against it would be an empty "all clear".  The file is read within
+:data:`~pcn_rules.ingest.files.REGISTER_LIMIT` (see :mod:`pcn_rules.ingest.tables`).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
 from pcn_rules.errors import InputError
+from pcn_rules.ingest.files import REGISTER_LIMIT
+from pcn_rules.ingest.tables import Row, read_rows, whole_number
 
 # Positions in NHS Digital's headerless epraccur file (ODS specification, 27 columns).
 _EPRACCUR_POSITIONS = {"code": 0, "name": 1, "status": 12, "commissioner": 14, "setting": 25}
@@ -47,38 +51,28 @@ class Register:
     practices: tuple[RegisterPractice, ...]
 
 
-def _text(path: Path, source: str) -> str:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise _error(source, [("", "register file not found")]) from None
-    except OSError as exc:
-        raise _error(source, [("", f"cannot be read ({exc.strerror})")]) from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
-
-
 def load_register(path: str | Path) -> Register:
     """Read a register file, or raise :class:`InputError` naming the file and line."""
     source = str(path)
-    rows = list(csv.reader(io.StringIO(_text(Path(path), source))))
-    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    rows = read_rows(Path(path), REGISTER_LIMIT, _error, "a register", "register file not found")
     if not rows:
         raise _error(source, [("", "register file is empty")])
     header = [cell.strip() for cell in rows[0]]
     lowered = [h.lower() for h in header]
     if "ods_code" in lowered:
-        return _simple(source, lowered, rows[1:])
+        return _listed(_simple(source, lowered, rows[1:]), "no practice after the header row")
     if _EPRACCUR_HEADERS["code"] in header:
         missing = [h for h in _EPRACCUR_HEADERS.values() if h not in header]
         if missing:
-            raise _error(source, [("line 1", f"epraccur header lacks {', '.join(missing)}")])
+            raise _error(
+                source, [(f"line {rows[0].line}", f"epraccur header lacks {', '.join(missing)}")]
+            )
         positions = {k: header.index(v) for k, v in _EPRACCUR_HEADERS.items()}
-        return _epraccur(source, positions, rows[1:], first_line=2)
+        if len(rows) == 1:
+            raise _error(source, [("", "no practice after the header row")])
+        return _listed(_epraccur(source, positions, rows[1:]), _NO_GP_PRACTICE)
     if len(rows[0]) >= 26:
-        return _epraccur(source, _EPRACCUR_POSITIONS, rows, first_line=1)
+        return _listed(_epraccur(source, _EPRACCUR_POSITIONS, rows), _NO_GP_PRACTICE)
     raise _error(
         source,
         [
@@ -91,12 +85,21 @@ def load_register(path: str | Path) -> Register:
     )
 
 
-def _epraccur(
-    source: str, positions: dict[str, int], rows: list[list[str]], first_line: int
-) -> Register:
+_NO_GP_PRACTICE = "no active GP practice (status A, prescribing setting 4) in the register"
+
+
+def _listed(register: Register, problem: str) -> Register:
+    """The register, unless it lists no practice at all."""
+    if not register.practices:
+        raise _error(register.source, [("", problem)])
+    return register
+
+
+def _epraccur(source: str, positions: dict[str, int], rows: list[Row]) -> Register:
     practices: list[RegisterPractice] = []
     width = max(positions.values()) + 1
-    for number, row in enumerate(rows, start=first_line):
+    for row in rows:
+        number = row.line
         if len(row) < width:
             raise _error(source, [(f"line {number}", f"expected {width}+ columns, got {len(row)}")])
         status = row[positions["status"]].strip()
@@ -114,11 +117,12 @@ def _epraccur(
     return Register(source, "epraccur", tuple(practices))
 
 
-def _simple(source: str, header: list[str], rows: list[list[str]]) -> Register:
+def _simple(source: str, header: list[str], rows: list[Row]) -> Register:
     columns = ("ods_code", "name", "commissioner", "list_size")
     index: dict[str, int] = {name: header.index(name) for name in columns if name in header}
     practices: list[RegisterPractice] = []
-    for number, row in enumerate(rows, start=2):
+    for row in rows:
+        number = row.line
 
         def cell(name: str, row: list[str] = row) -> str:
             i = index.get(name)
@@ -127,20 +131,13 @@ def _simple(source: str, header: list[str], rows: list[list[str]]) -> Register:
         code = cell("ods_code")
         if not code:
             raise _error(source, [(f"line {number}, column ods_code", "empty ODS code")])
-        size_text = cell("list_size").replace(",", "")
+        size_text = cell("list_size")
         size: int | None = None
         if size_text:
-            if not size_text.isdigit():
-                raise _error(
-                    source,
-                    [
-                        (
-                            f"line {number}, column list_size",
-                            f"expected a whole number, got {size_text!r}",
-                        )
-                    ],
-                )
-            size = int(size_text)
+            number_or_problem = whole_number(size_text)
+            if isinstance(number_or_problem, str):
+                raise _error(source, [(f"line {number}, column list_size", number_or_problem)])
+            size = number_or_problem
         practices.append(
             RegisterPractice(code, cell("name") or None, cell("commissioner") or None, size)
         )

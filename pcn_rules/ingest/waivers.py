@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from pcn_rules.errors import InputError, PackError
-from pcn_rules.packs.yamlsafe import load_yaml_file
+from pcn_rules.ingest.files import PACK_FILE_LIMIT, FileRefused, read_limited
+from pcn_rules.packs.yamlsafe import parse_yaml
 from pcn_rules.submission.read import loads_json
 from pcn_rules.submission.types import IsoDate
 from pcn_rules.vocab import RULE_ID_PATTERN, validation_problem
@@ -125,33 +127,58 @@ def _problems(exc: ValidationError) -> list[tuple[str, str]]:
     return out
 
 
-def _refuse_non_finite_json(file: Path, source: str) -> None:
+def _refuse_non_finite_json(text: str, source: str) -> None:
     """A waivers file written as JSON may not hold NaN or Infinity, which JSON does not allow
     (the YAML reader would take a bare ``NaN`` as the text "NaN")."""
-    # a file that is not JSON is YAML; one that cannot be read, the YAML reader has reported
-    with contextlib.suppress(OSError, ValueError, RecursionError):
-        loads_json(file.read_text(encoding="utf-8"), source)
+    # a file that is not JSON is YAML, which the YAML reader has read
+    with contextlib.suppress(ValueError, RecursionError):
+        loads_json(text, source)
+
+
+def _read(file: Path, source: str) -> Any:
+    """The parsed file (read within :data:`~pcn_rules.ingest.files.PACK_FILE_LIMIT`)."""
+    try:
+        text = read_limited(file, PACK_FILE_LIMIT).decode("utf-8")
+    except FileRefused as exc:
+        raise _error(
+            source, [("", "waivers file not found" if exc.missing else str(exc))]
+        ) from None
+    except UnicodeDecodeError:
+        raise _error(source, [("", "not UTF-8 text")]) from None
+    try:
+        data = parse_yaml(text, source)
+    except PackError as exc:  # the YAML reader's words, reported as an input error (exit 3)
+        raise _error(source, [(exc.location, exc.detail)]) from None
+    _refuse_non_finite_json(text, source)
+    return data
 
 
 def load_waivers(path: str | Path) -> WaiverSet:
     """Read a waivers file (YAML or JSON), or raise :class:`InputError` naming file and key."""
-    file = Path(path)
     source = str(path)
-    if not file.is_file():
-        raise _error(source, [("", "waivers file not found")])
-    try:
-        data: Any = load_yaml_file(file, source)
-    except PackError as exc:  # the YAML reader's words, reported as an input error (exit 3)
-        raise _error(source, [(exc.location, exc.detail)]) from None
-    _refuse_non_finite_json(file, source)
+    data = _read(Path(path), source)
     if not isinstance(data, dict):
         raise _error(source, [("", "expected a mapping with `version: 1` and `waivers`")])
-    if data.get("version") != 1:
-        raise _error(source, [("version", "expected `version: 1` as the first key")])
+    version = data.get("version")
+    if type(version) is not int or version != 1:  # true and 1.0 equal 1 in Python
+        shown = "missing" if version is None else f"got {json.dumps(version)}"
+        raise _error(source, [("version", f"expected `version: 1` as the first key ({shown})")])
     try:
         spec = _WaiverFileSpec.model_validate(data)
     except ValidationError as exc:
         raise _error(source, _problems(exc)) from None
+    for i, w in enumerate(spec.waivers):
+        if w.expires_on is not None and w.expires_on < w.approved_on:
+            raise _error(
+                source,
+                [
+                    (
+                        f"waivers[{i}].expires_on",
+                        f"{w.expires_on} is before the waiver was approved ({w.approved_on}); "
+                        "a waiver cannot expire before it is granted",
+                    )
+                ],
+            )
     entries = tuple(
         WaiverEntry(
             rule=w.rule,

@@ -1,21 +1,26 @@
-"""A cache of loaded rule packs that lasts between processes.
+"""A cache of loaded rule packs that lasts between processes, which no verdict depends on.
 
-Loading a pack parses its YAML, validates every key and compiles every CEL condition: some 70 ms
-for the 2019/20 pack, most of what ``pcn-check FILE`` itself spends.  :func:`load` keeps what
-:func:`~pcn_rules.packs.load.load_pack` returned in a file under the user's cache directory
-(``$XDG_CACHE_HOME/pcn-rules``, else ``~/.cache/pcn-rules``) and uses it only while nothing it
-was built from has changed:
+Loading a pack parses its YAML, validates every key and compiles every CEL condition: some 40 ms
+for the 2019/20 pack and 60 ms for 2020/21, most of what ``pcn-check FILE`` itself spends.
+:func:`load` keeps what :func:`~pcn_rules.packs.load.load_pack` returned in a file of the user's
+own cache directory (:mod:`pcn_rules.packs.cachedir`) and uses it only when loading the pack
+now would give the very same pack:
 
-- every file the load read (``pack.yaml`` and the rule files of the pack and of the packs it
-  extends), compared by SHA-256, with the list of rule files (``*.yaml``) in each of those
-  directories and how each file is named in messages (relative to the working directory when
-  it is under it);
-- the example bases the rules name, which must still be files;
+- the entry records every look the load took at the file system (:mod:`pcn_rules.packs.deps`):
+  the SHA-256 of the bytes actually parsed of each file (``pack.yaml`` and the rule files of the
+  pack and of every pack it extends, through symbolic links), each directory's list of rule
+  files, where each path an ``extends`` names resolves to (a link re-pointed is a change), that
+  each example base is a file, how each file is named in messages.  Each is asked again before
+  the entry is used; one different answer and the pack is loaded afresh.  As the bytes recorded
+  are those that were parsed, an edit saved while a pack loads leaves an entry that no longer
+  matches, never one that pairs old rules with the new files;
 - the pcn-rules source code (every ``.py`` file of the package, by SHA-256), the Python version
-  and the pydantic, PyYAML and cel-expr-python versions;
-- the SHA-256 of the entry itself, so that a truncated or corrupt entry is never read.
+  and the pydantic, PyYAML and cel-expr-python builds;
+- an entry is signed with a secret key kept in the cache directory (HMAC-SHA256): one that this
+  user's pcn-rules did not write -- planted, truncated, corrupt -- is never unpickled, and the
+  directory itself is used only when it belongs to this user and is open to no one else.
 
-Anything else -- no entry, a stale, corrupt or unreadable one, an unwritable cache directory --
+Anything else -- no entry, a stale, corrupt or unreadable one, an unusable cache directory --
 means the pack is loaded from its YAML as if there were no cache (and the entry written when
 possible).  Only packs that load cleanly are stored, so errors are always found afresh.  Set
 ``PCN_RULES_NO_CACHE=1`` to turn the cache off.
@@ -29,24 +34,24 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import hmac
 import io
 import json
 import os
 import pickle
 import sys
-import threading
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from pcn_rules.cel import binding as celexpr
-from pcn_rules.packs.compile import ENV_LOCK, display_path, shared_environment
+from pcn_rules.packs import cachedir, deps
+from pcn_rules.packs.compile import ENV_LOCK, shared_environment
 from pcn_rules.packs.load import load_pack
 from pcn_rules.packs.model import RulePack
-from pcn_rules.packs.yamlsafe import recording_reads
 
-_MAGIC = b"pcn-rules pack cache 1\n"
+_MAGIC = b"pcn-rules pack cache 2\n"
 _STDLIB_CLASSES = frozenset(
     {
         ("datetime", "date"),
@@ -83,28 +88,33 @@ def cache_dir() -> Path | None:
 
 def load(directory: Path) -> RulePack:
     """:func:`~pcn_rules.packs.load.load_pack` of a resolved pack directory, through the cache."""
-    entry = None
-    try:
-        root = cache_dir()
-        if root is not None:
-            name = f"{directory}\0{display_path(directory)}"
-            entry = root / f"{hashlib.sha256(name.encode()).hexdigest()[:32]}.pickle"
-    except Exception:  # e.g. no working directory: load as if there were no cache
-        entry = None
-    if entry is not None:
+    root = cache_dir()
+    if root is None:
+        return load_pack(directory)
+    with cachedir.opened(root) as folder:
+        if folder is None:  # not this user's own private directory: no cache at all
+            return load_pack(directory)
+        name: str | None = None
         try:
-            cached = _read(entry, directory)
-        except Exception:  # a corrupt or stale entry: load afresh, then replace it
+            name = _entry_name(directory)
+            cached = _read(folder, name, directory)
+        except Exception:  # corrupt, stale, unreadable...: load afresh, then replace it
             cached = None
         if cached is not None:
             return cached
-    with recording_reads() as reads:
-        loaded = load_pack(directory)
-    if entry is not None:
+        with deps.recording() as observations:
+            loaded = load_pack(directory)
         # unwritable, full, unpicklable...: the pack is loaded all the same
-        with contextlib.suppress(Exception):
-            _write(entry, directory, loaded, reads)
+        if name is not None:
+            with contextlib.suppress(Exception):
+                _write(folder, name, directory, loaded, observations)
     return loaded
+
+
+def _entry_name(directory: Path) -> str:
+    # a directory named otherwise from elsewhere (relative, absolute) has an entry of its own
+    where = f"{directory}\0{deps.display(directory)}"
+    return f"{hashlib.sha256(where.encode()).hexdigest()[:32]}.pickle"
 
 
 # --------------------------------------------------------------------------------------------
@@ -159,27 +169,6 @@ def _sources(folder: str) -> list[str]:
             elif entry.name.endswith(".py"):
                 found.append(entry.path)
     return sorted(found)
-
-
-def _key(directory: Path, directories: list[str], bases: list[str]) -> str | None:
-    """The digest of everything the pack in ``directory`` was built from; None if unavailable."""
-    digest = hashlib.sha256(_code_key())
-    digest.update(f"{directory}\0".encode())
-    for name in directories:
-        folder = Path(name)
-        digest.update(f"dir\0{folder}\0".encode())
-        for path in sorted(folder.glob("*.yaml")):  # as packs.inherit.load_raw lists rule files
-            digest.update(f"file\0{path.name}\0{display_path(path)}\0".encode())
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-    for base in bases:
-        if not Path(base).is_file():
-            return None
-        digest.update(f"base\0{base}\0".encode())
-    return digest.hexdigest()
-
-
-def _bases(loaded: RulePack) -> list[str]:
-    return sorted({str(example.base) for rule in loaded.rules for example in rule.examples})
 
 
 # --------------------------------------------------------------------------------------------
@@ -237,48 +226,63 @@ def _unpickle(payload: bytes, directory: Path) -> RulePack | None:
     return loaded
 
 
-def _read(entry: Path, directory: Path) -> RulePack | None:
-    try:
-        data = entry.read_bytes()
-    except OSError:
+def _sign(key: bytes, body: bytes) -> bytes:
+    return hmac.new(key, body, hashlib.sha256).digest()
+
+
+def _observations(value: Any) -> list[deps.Observation] | None:
+    if not isinstance(value, list):
         return None
-    if not data.startswith(_MAGIC):
+    found: list[deps.Observation] = []
+    for item in value:
+        if not (isinstance(item, list) and len(item) == 3 and all(type(x) is str for x in item)):
+            return None
+        found.append((item[0], item[1], item[2]))
+    return found
+
+
+def _read(folder: cachedir.Directory, name: str, directory: Path) -> RulePack | None:
+    data = folder.read(name)
+    if data is None or not data.startswith(_MAGIC):
         return None
-    header_end = data.find(b"\n", len(_MAGIC))
+    key = folder.key(create=False)
+    if key is None:
+        return None
+    signature = data[len(_MAGIC) : len(_MAGIC) + cachedir.KEY_BYTES]
+    body = data[len(_MAGIC) + cachedir.KEY_BYTES :]
+    if not hmac.compare_digest(signature, _sign(key, body)):
+        return None  # not written by this user's pcn-rules
+    header_end = body.find(b"\n")
     if header_end < 0:
         return None
-    header = json.loads(data[len(_MAGIC) : header_end])
-    payload = data[header_end + 1 :]
-    if header.get("payload") != hashlib.sha256(payload).hexdigest():
+    header = json.loads(body[:header_end])
+    observations = _observations(header.get("observations"))
+    if (
+        header.get("code") != _code_key().hex()
+        or header.get("directory") != str(directory)
+        or observations is None
+        or ("file", str(directory / "pack.yaml")) not in {(k, p) for k, p, _ in observations}
+        or not deps.still_true(observations)
+    ):
         return None
-    key = _key(directory, list(header["directories"]), list(header["bases"]))
-    if key is None or header.get("key") != key:
-        return None
-    return _unpickle(payload, directory)
+    return _unpickle(body[header_end + 1 :], directory)
 
 
-def _write(entry: Path, directory: Path, loaded: RulePack, reads: list[Path]) -> None:
-    directories = sorted({str(path.parent) for path in reads})
-    bases = _bases(loaded)
-    key = _key(directory, directories, bases)
-    if key is None:
-        return
+def _write(
+    folder: cachedir.Directory,
+    name: str,
+    directory: Path,
+    loaded: RulePack,
+    observations: list[deps.Observation],
+) -> None:
+    code = _code_key()
     buffer = io.BytesIO()
     _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(loaded)
     payload = buffer.getvalue()
     if _unpickle(payload, directory) is None:  # what cannot be read back is not written
         return
-    header = {
-        "key": key,
-        "payload": hashlib.sha256(payload).hexdigest(),
-        "directories": directories,
-        "bases": bases,
-    }
-    entry.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    temporary = entry.with_name(f"{entry.name}.{os.getpid()}-{threading.get_ident()}.tmp")
-    try:
-        with temporary.open("wb") as file:
-            file.write(_MAGIC + json.dumps(header).encode() + b"\n" + payload)
-        os.replace(temporary, entry)
-    finally:
-        temporary.unlink(missing_ok=True)
+    header = {"code": code.hex(), "directory": str(directory), "observations": observations}
+    body = json.dumps(header).encode() + b"\n" + payload
+    key = folder.key(create=True)
+    if key is not None:
+        folder.write(name, _MAGIC + _sign(key, body) + body)

@@ -17,6 +17,7 @@ from pcn_rules import cel as celexpr
 from pcn_rules.errors import PackError
 from pcn_rules.facts.catalogue import SCOPES
 from pcn_rules.facts.lookup import fact_names, read_sources, unknown_facts
+from pcn_rules.packs import deps
 from pcn_rules.packs.model import Check, Example, Rule, Template
 from pcn_rules.packs.spec import RuleSpec
 from pcn_rules.packs.texts import template_of, with_params
@@ -29,10 +30,8 @@ _TEMPLATE_ROOTS = ("submission", "network", "params", "derived", "as_of", "miles
 
 
 def display_path(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+    """How messages name a file: relative to the working directory when it is under it."""
+    return deps.display(path)
 
 
 def pack_problem(exc: ValidationError, source: str, prefix: str, describe: Any = None) -> PackError:
@@ -280,7 +279,7 @@ def compile_rule(
     examples: list[Example] = []
     for i, ex in enumerate(spec.examples):
         base = directory / "examples" / ex.base
-        if not base.is_file():
+        if not deps.is_file(base):
             raise PackError(
                 source,
                 f"{label} → examples[{i}] → base",

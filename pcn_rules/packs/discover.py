@@ -56,9 +56,16 @@ def select_pack_id(contract_year: str | None, on: dt.date | None) -> str:
     if contract_year is not None:
         if contract_year in ids:
             return contract_year
-        raise UsageError(
-            f"no bundled rule pack for contract year {contract_year}; available: "
-            f"{', '.join(ids) or 'none'} (choose one with --pack)"
+        # what the submission says is the problem, as with a date outside every pack
+        raise InputError(
+            "submission",
+            [
+                (
+                    "contract_year",
+                    f"no bundled rule pack is for contract year {contract_year}; available: "
+                    f"{', '.join(ids) or 'none'} (choose one with --pack)",
+                )
+            ],
         )
     if on is not None:
         for pack_id in ids:

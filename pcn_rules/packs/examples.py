@@ -16,6 +16,7 @@ from typing import Any
 
 from pcn_rules.api import check
 from pcn_rules.errors import InputError, PackError, PcnRulesError
+from pcn_rules.ingest.files import SUBMISSION_LIMIT, FileRefused, read_limited
 from pcn_rules.packs.model import Example, Rule, RulePack
 from pcn_rules.report.model import Finding
 from pcn_rules.submission.read import loads_json
@@ -82,11 +83,12 @@ class ExampleResult:
 def _load_base(path: Path, cache: dict[Path, dict[str, Any]]) -> dict[str, Any]:
     if path not in cache:
         try:
-            cache[path] = loads_json(path.read_text(encoding="utf-8"), str(path))
+            text = read_limited(path, SUBMISSION_LIMIT).decode("utf-8")
+            cache[path] = loads_json(text, str(path))
         except InputError as exc:  # NaN or Infinity: a pack error at the first one
             location, message = exc.problems[0]
             raise PackError(str(path), location, message) from None
-        except (OSError, ValueError) as exc:
+        except (FileRefused, OSError, ValueError) as exc:
             raise PackError(str(path), "", f"example base cannot be read: {exc}") from None
     return cache[path]
 

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from pcn_rules.errors import PackError, UsageError
+from pcn_rules.packs import deps
 from pcn_rules.packs.compile import check_version, display_path, entry_label, pack_problem
 from pcn_rules.packs.discover import available_packs, resolve_pack_dir
 from pcn_rules.packs.model import Retirement
@@ -50,11 +51,11 @@ def _parent_dir(spec: PackSpec, directory: Path, source: str) -> Path:
     ref = spec.extends or ""
     if re.fullmatch(r"20[0-9]{2}[/-][0-9]{2}", ref):
         try:
-            return resolve_pack_dir(ref).resolve()
+            return deps.resolved(resolve_pack_dir(ref))
         except UsageError as exc:
             raise PackError(source, "extends", str(exc)) from None
-    parent = (directory / ref).resolve()
-    if not (parent / "pack.yaml").is_file():
+    parent = deps.resolved(directory / ref)
+    if not deps.is_file(parent / "pack.yaml"):
         raise PackError(
             source,
             "extends",
@@ -91,7 +92,7 @@ def load_raw(directory: Path, chain: tuple[Path, ...]) -> RawPack:
         raise PackError(source, "effective", "`to` is before `from`")
 
     rules: dict[str, RawRule] = {}
-    own = (directory / "examples").is_dir()
+    own = deps.is_dir(directory / "examples")
     parameters: dict[str, Any] = {}
     parent_id: str | None = None
     if spec.extends is not None:
@@ -145,7 +146,12 @@ def load_raw(directory: Path, chain: tuple[Path, ...]) -> RawPack:
         retired.append(retirement)
     retired_ids = {r.id for r in retired}
 
-    rule_files = sorted(p for p in directory.glob("*.yaml") if p.name != "pack.yaml")
+    try:
+        rule_files = deps.rule_files(directory)
+    except OSError as exc:
+        raise PackError(
+            source, "", f"the pack directory cannot be listed ({exc.strerror or exc})"
+        ) from None
     if not rule_files and parent_id is None:
         raise PackError(source, "", "the pack directory has no rule files (*.yaml)")
     for rule_file in rule_files:

@@ -2,7 +2,10 @@
 
 - duplicate keys are errors (PyYAML would silently keep the last one);
 - aliases are limited, so an "anchor bomb" cannot expand a small file into gigabytes;
-- files larger than :data:`MAX_PACK_FILE_BYTES` are refused;
+- files larger than :data:`MAX_PACK_FILE_BYTES` are refused without being read, and so is
+  anything that is not a regular file (a named pipe, ``/dev/zero``);
+- integers that do not fit in 64 bits are refused, naming the line (one of over 4,300 digits
+  is more than Python converts, and a CEL int holds 64 bits);
 - tags such as ``!!python/object`` are refused (the safe loader cannot construct them);
 - booleans are YAML 1.2's (``true``, ``false``): ``OFF``, ``no`` or ``yes`` stay text, so a
   confidence code ``OFF`` is never read as false.
@@ -16,32 +19,17 @@ accepted) is the reference loader's own.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, ClassVar
 
 import yaml
 
 from pcn_rules.errors import PackError
+from pcn_rules.ingest.files import PACK_FILE_LIMIT, FileRefused
+from pcn_rules.packs import deps
 
-MAX_PACK_FILE_BYTES = 1024 * 1024
+MAX_PACK_FILE_BYTES = PACK_FILE_LIMIT
 MAX_ALIASES = 50
-
-_READS: ContextVar[list[Path] | None] = ContextVar("pcn_rules_yaml_reads", default=None)
-
-
-@contextmanager
-def recording_reads() -> Iterator[list[Path]]:
-    """Collect the path of every file :func:`load_yaml_file` reads in this context (for the pack
-    cache, which must know what a loaded pack depends on)."""
-    reads: list[Path] = []
-    token = _READS.set(reads)
-    try:
-        yield reads
-    finally:
-        _READS.reset(token)
 
 
 _BOOL = "tag:yaml.org,2002:bool"
@@ -85,6 +73,29 @@ class _NoDuplicateKeys(yaml.constructor.SafeConstructor):
                     )
                 seen[key] = key_node.start_mark.line
         return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_int(self, node: Any) -> int:
+        """An integer, refused when it does not fit in 64 bits (what a CEL int holds).  Its
+        text is measured first: converting thousands of digits (or sexagesimal ``1:2:3:...``)
+        would fail or take long."""
+        text = str(node.value)
+        if len(text) > _MAX_INT_TEXT:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"an integer of {len(text):,} characters is too large", node.start_mark
+            )
+        value: int = super().construct_yaml_int(node)
+        if not -(2**63) <= value < 2**63:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the integer {text} does not fit in 64 bits", node.start_mark
+            )
+        return value
+
+
+#: The longest integer text read (a 64-bit integer has at most 20 characters, with a sign).
+_MAX_INT_TEXT = 40
+_NoDuplicateKeys.add_constructor(  # type: ignore[type-var]
+    "tag:yaml.org,2002:int", _NoDuplicateKeys.construct_yaml_int
+)
 
 
 class _Loader(_NoDuplicateKeys, _Yaml12Booleans, yaml.SafeLoader):
@@ -162,22 +173,17 @@ def _fast_load(text: str) -> tuple[bool, Any]:
 
 def load_yaml_file(path: Path, display: str) -> Any:
     """Read one pack file, turning every problem into a :class:`PackError` naming the file."""
-    reads = _READS.get()
-    if reads is not None:
-        reads.append(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_PACK_FILE_BYTES:
-            raise PackError(
-                display, "", f"file is {size:,} bytes; the limit is {MAX_PACK_FILE_BYTES:,}"
-            )
-        text = path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise PackError(display, "", "file not found") from None
+        text = deps.read_file(path).decode("utf-8")
+    except FileRefused as exc:
+        raise PackError(display, "", str(exc)) from None
     except UnicodeDecodeError:
         raise PackError(display, "", "not UTF-8 text") from None
-    except OSError as exc:
-        raise PackError(display, "", f"cannot be read ({exc.strerror})") from None
+    return parse_yaml(text, display)
+
+
+def parse_yaml(text: str, display: str) -> Any:
+    """Parse YAML text (of the file ``display`` names), every problem a :class:`PackError`."""
     done, data = _fast_load(text)
     if done:
         return data

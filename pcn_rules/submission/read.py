@@ -7,9 +7,11 @@ Every problem becomes an :class:`~pcn_rules.errors.InputError` naming the source
 from __future__ import annotations
 
 import difflib
+import itertools
 import json
 import math
 import re
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
@@ -17,16 +19,19 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from pcn_rules.errors import InputError
+from pcn_rules.errors import MAX_LISTED, InputError
+from pcn_rules.ingest.files import SUBMISSION_LIMIT, FileRefused, describe_size, read_limited
 from pcn_rules.submission.model import FORMAT_VERSION, Submission
 from pcn_rules.submission.types import PATTERN_HINTS
 from pcn_rules.vocab import json_path, validation_problem
 
 #: Largest submission file accepted, in bytes.  A real network's submission is a few kilobytes;
 #: anything near this limit is not a submission.
-MAX_SUBMISSION_BYTES = 5 * 1024 * 1024
+MAX_SUBMISSION_BYTES = SUBMISSION_LIMIT
 #: Deepest nesting of JSON arrays/objects accepted.  The format needs five levels.
 MAX_JSON_DEPTH = 32
+#: The most problems listed for one submission; the rest are counted ("... and 219,900 more").
+MAX_PROBLEMS = MAX_LISTED
 
 
 class _DuplicateKeyError(ValueError):
@@ -64,8 +69,8 @@ def _depth_exceeds(text: str, limit: int) -> bool:
 
 
 class _NonFinite:
-    """Stands in for NaN, Infinity or an overflowing number while JSON is parsed, so that the
-    error can name where it is."""
+    """Stands in for NaN, Infinity, an overflowing number or an integer too long to convert
+    while JSON is parsed, so that the error can name where it is."""
 
     __slots__ = ("text",)
 
@@ -76,6 +81,12 @@ class _NonFinite:
         if self.text in ("NaN", "Infinity", "-Infinity"):
             return (
                 f"{self.text} is not allowed: JSON does not allow NaN or Infinity; write a number"
+            )
+        digits = self.text.lstrip("-")
+        if digits.isdigit():
+            return (
+                f"the number {self.text[:12]}... has {len(digits):,} digits; integers may have at "
+                f"most {sys.get_int_max_str_digits():,}"
             )
         return (
             f"the number {self.text} is too large (it is infinite as a floating-point number); "
@@ -113,7 +124,16 @@ def loads_json(text: str, source: str, **options: Any) -> Any:
         found.append(_NonFinite(text))
         return found[-1]
 
-    data = json.loads(text, parse_constant=constant, parse_float=number, **options)
+    def integer(text: str) -> int | _NonFinite:
+        try:
+            return int(text)
+        except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+            found.append(_NonFinite(text))
+            return found[-1]
+
+    data = json.loads(
+        text, parse_constant=constant, parse_float=number, parse_int=integer, **options
+    )
     if found:
         problems = [(path, item.problem()) for path, item in _non_finite(data)]
         raise InputError(source, problems or [("", found[0].problem())])
@@ -123,10 +143,7 @@ def loads_json(text: str, source: str, **options: Any) -> Any:
 def parse_json_bytes(data: bytes, source: str) -> Any:
     """Decode and parse JSON, refusing BOMs, non-UTF-8, duplicate keys and absurd nesting."""
     if len(data) > MAX_SUBMISSION_BYTES:
-        raise InputError(
-            source,
-            [("", f"file is {len(data):,} bytes; the limit is {MAX_SUBMISSION_BYTES:,} bytes")],
-        )
+        raise InputError(source, [("", describe_size(len(data), MAX_SUBMISSION_BYTES))])
     if data.startswith(b"\xef\xbb\xbf"):
         raise InputError(
             source, [("", "file starts with a UTF-8 byte order mark; save it as UTF-8 without BOM")]
@@ -234,26 +251,24 @@ def validate_submission(data: Any, source: str) -> Submission:
     try:
         return Submission.model_validate(data)
     except ValidationError as exc:
-        problems = [_problem(err) for err in exc.errors(include_url=False)]
-        raise InputError(source, problems) from None
+        # the first problems described, the rest counted: a file with 220,000 mistakes is
+        # reported in a screenful, and quickly (describing one may look for a close spelling)
+        errors = exc.errors(include_url=False)
+        problems = [_problem(err) for err in itertools.islice(errors, MAX_PROBLEMS)]
+        raise InputError(source, problems, more=len(errors) - len(problems)) from None
 
 
 def read_submission(path: str | Path) -> Submission:
     """Read and validate one submission file."""
-    file = Path(path)
     source = str(path)
     try:
-        if file.is_dir():
-            raise InputError(source, [("", "is a directory, not a submission file")])
-        data = file.read_bytes()
-    except FileNotFoundError:
-        raise InputError(source, [("", "file not found")]) from None
-    except PermissionError:
-        raise InputError(source, [("", "permission denied")]) from None
-    except OSError as exc:
-        raise InputError(source, [("", f"cannot be read ({exc.strerror})")]) from None
-    except ValueError as exc:  # e.g. a NUL byte in the path
-        raise InputError(repr(source), [("", f"not a usable file name ({exc})")]) from None
+        data = read_limited(path, MAX_SUBMISSION_BYTES)
+    except FileRefused as exc:
+        if exc.directory:
+            raise InputError(source, [("", "is a directory, not a submission file")]) from None
+        if exc.bad_name:  # e.g. a NUL byte in the path: shown quoted
+            raise InputError(repr(source), [("", str(exc))]) from None
+        raise InputError(source, [("", str(exc))]) from None
     return validate_submission(parse_json_bytes(data, source), source)
 
 
