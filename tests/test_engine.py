@@ -128,7 +128,7 @@ def test_an_as_of_not_in_iso_form_is_a_usage_error(
 def test_a_contract_year_without_a_pack_is_an_input_error(compliant_doc: dict[str, Any]) -> None:
     # the submission's own contract year: its problem (exit 3), like a date outside every pack
     compliant_doc["contract_year"] = "2031/32"
-    with pytest.raises(pcn_rules.InputError, match="2031/32") as raised:
+    with pytest.raises(InputError, match="2031/32") as raised:
         pcn_rules.check(compliant_doc)
     assert raised.value.problems[0][0] == "contract_year"
 

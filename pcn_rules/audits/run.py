@@ -151,12 +151,13 @@ def audit(
         year = next(iter(years)) if years else None
         try:
             chosen = load_pack_cached(select_pack_id(year, when))
-        except UsageError as exc:
+        except (InputError, UsageError) as exc:
             if year is None:
                 raise
             # a contract year no pack has: the submissions' problem, naming them
             names = list_names([name for name, _ in models])
-            raise InputError(names, [("contract_year", str(exc))]) from None
+            detail = exc.problems[0][1] if isinstance(exc, InputError) else str(exc)
+            raise InputError(names, [("contract_year", detail)]) from None
     if waiver_set is not None:
         waiver_set.check_against(
             {rule.id: rule.waivable for rule in chosen.rules},

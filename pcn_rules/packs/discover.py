@@ -62,7 +62,7 @@ def select_pack_id(contract_year: str | None, on: dt.date | None) -> str:
             [
                 (
                     "contract_year",
-                    f"no bundled rule pack is for contract year {contract_year}; available: "
+                    f"no bundled rule pack for contract year {contract_year}; available: "
                     f"{', '.join(ids) or 'none'} (choose one with --pack)",
                 )
             ],
