@@ -253,3 +253,13 @@ def test_html_escapes_names_and_shows_control_characters_as_replacement(
     assert "&lt;script&gt;" in out
     assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", out)
     assert "Evil\ufffd[2J" in out
+
+
+def test_an_error_message_passes_no_control_character_to_the_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file name with an escape sequence, in an error message, is shown without it."""
+    code, _out, err = run([tmp_path / "x\x1b[2Jy.json"], capsys)
+    assert code == 3
+    assert "\x1b" not in err
+    assert "x[2Jy.json: file not found" in err

@@ -355,3 +355,15 @@ def test_a_waivers_version_that_is_not_the_integer_1(
     code, text = cli([F19 / "rural-no-waiver.json", "--waivers", path], capsys)
     assert code == 3
     assert "waivers.yaml" in text
+
+
+def test_a_huge_integer_where_text_is_expected_is_named_not_printed() -> None:
+    """Through the library, an integer of 4,301 digits in a text field is an InputError that
+    says what it is (printing it would pass Python's limit on long integers as text)."""
+    root = Path(__file__).resolve().parent.parent
+    doc = json.loads((root / "fixtures" / "2019-20" / "compliant.json").read_text("utf-8"))
+    doc["network"]["name"] = 10**4300
+    with pytest.raises(InputError) as raised:
+        pcn_rules.check(doc)
+    assert raised.value.problems[0][0] == "network.name"
+    assert "a number of about 4,301 digits" in raised.value.problems[0][1]

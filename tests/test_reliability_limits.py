@@ -209,15 +209,15 @@ def test_a_file_name_that_is_not_utf8_is_shown_replaced(
         assert "bad\ufffd.json" in out
 
 
-def test_a_file_name_that_is_not_utf8_where_the_format_cannot_show_it(
+def test_a_file_name_that_is_not_utf8_keeps_its_bytes_in_sarif(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """SARIF names the file by URI: the name's own bytes, percent-encoded."""
     path = _non_utf8_name(tmp_path, b"bad\xff.json")
-    code, _out, err = run([path, "--format", "sarif"], capsys)
-    assert code in (0, 2), err
-    if code == 2:
-        assert "a file name is not valid UTF-8" in err
-        assert "bad\ufffd.json" in err
+    code, out, err = run([path, "--format", "sarif"], capsys)
+    assert code == 0, err
+    (artifact,) = json.loads(out)["runs"][0]["artifacts"]
+    assert artifact["location"]["uri"].endswith("bad%FF.json")
 
 
 def test_a_missing_file_whose_name_is_not_utf8(
@@ -722,3 +722,26 @@ def test_the_name_that_is_not_utf8_is_picked_out_of_the_output() -> None:
     ):
         at = text.index("\udcff")
         assert _word_at(text, at, at + 1) == "/data/bad\ufffd.json"
+
+
+def test_rules_lint_refuses_a_condition_that_could_build_a_huge_value(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`rules lint` evaluates nothing, but refuses what evaluation would refuse."""
+    pack = _growing_pack(tmp_path, _GROWING[sorted(_GROWING)[0]])
+    code, _out, err = run(["rules", "lint", str(pack)], capsys)
+    assert code == 3
+    assert "GROW-HUGE" in err
+    assert "is refused" in err
+
+
+@pytest.mark.parametrize("output_format", ["text", "json"])
+def test_a_file_name_that_is_not_utf8_in_an_output_file(
+    output_format: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--output writes what standard output shows: the name with U+FFFD."""
+    path = _non_utf8_name(tmp_path, b"bad\xff.json")
+    target = tmp_path / f"report.{output_format}"
+    code, _out, err = run([path, "--format", output_format, "--output", target], capsys)
+    assert code == 0, err
+    assert "bad\ufffd.json" in target.read_text(encoding="utf-8")

@@ -196,8 +196,13 @@ def error_console() -> Console:
 
 
 def print_error(console: Console, kind: str, message: str) -> None:
-    # the message quotes user input (file names, field names, values): never read as markup
-    console.print(Text.assemble((f"{kind}:", "bold red"), " ", message), highlight=False)
+    # the message quotes user input (file names, field names, values): never read as markup,
+    # and never a control character that a terminal would act on
+    from pcn_rules.render.safe import strip_controls
+
+    console.print(
+        Text.assemble((f"{kind}:", "bold red"), " ", strip_controls(message)), highlight=False
+    )
 
 
 def write(text: str, output: Path | None) -> None:

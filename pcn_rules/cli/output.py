@@ -18,6 +18,7 @@ import stat
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from pcn_rules.cli.app import UNENCODABLE
 from pcn_rules.errors import UsageError
 
 #: ``os.O_NOFOLLOW`` where the platform has it: a temporary file is never opened through a link.
@@ -115,7 +116,11 @@ def write_file(path: Path, text: str, option: str | None = "--output") -> None:
             return
         target = Path(os.path.realpath(path))
         temporary = _temporary(
-            target.parent, target.name, text.encode("utf-8"), _existing_mode(target)
+            target.parent,
+            target.name,
+            # a file name that is not UTF-8 is written as on the terminal (U+FFFD)
+            text.encode("utf-8", UNENCODABLE),
+            _existing_mode(target),
         )
         try:
             os.replace(temporary, target)

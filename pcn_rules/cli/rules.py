@@ -136,9 +136,11 @@ def rules_lint(
     """Validate a rule pack without running anything: keys, milestones, IDs and CEL conditions,
     and that every rule with a deadline names the date its evidence carries (or says why not).
     Exit 1 when the pack loads but has lint problems."""
+    from pcn_rules.engine.plan import prepare
     from pcn_rules.packs.load import lint_pack, load_pack
 
     loaded = load_pack(pack)
+    prepare(loaded)  # what evaluation refuses (a condition that could build huge values), now
     problems = lint_pack(loaded)
     console = stdout_console()
     for problem in problems:

@@ -9,6 +9,7 @@ is a passing result (level ``none``) that says so.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
@@ -44,7 +45,8 @@ def _descriptor(finding: Finding) -> dict[str, Any]:
 def _uri(source: str | None) -> str:
     if not source:
         return "submission.json"
-    return quote(PurePath(source).as_posix(), safe="/:._-")
+    # the file name's own bytes (a name that is not UTF-8 keeps them, percent-encoded)
+    return quote(os.fsencode(PurePath(source).as_posix()), safe="/:._-")
 
 
 def _result(report: Report, finding: Finding, rule_index: int) -> dict[str, Any]:

@@ -181,6 +181,10 @@ def _describe(value: Any) -> str:
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
         return f"the string {shown!r}"
+    if isinstance(value, int) and value.bit_length() > 128:
+        # too long to print (and past Python's limit on converting long integers to text)
+        digits = int(value.bit_length() * 0.30103) + 1
+        return f"a number of about {digits:,} digits"
     if isinstance(value, int | float):
         return f"the number {value}"
     if value is None:
