@@ -109,12 +109,17 @@ def test_sigint_to_a_running_audit_process_exits_130(tmp_path: Path) -> None:
 
 
 class _FullDisk(io.RawIOBase):
-    """A stream that takes nothing: every write fails as on a full disk."""
+    """A stream that takes nothing: every write fails as on a full disk (until ``freed``, so
+    that the test can close it without an error escaping at garbage collection)."""
+
+    freed = False
 
     def writable(self) -> bool:
         return True
 
     def write(self, data: Any) -> int:
+        if self.freed:
+            return len(data)
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
 
@@ -122,9 +127,15 @@ class _FullDisk(io.RawIOBase):
 def test_a_full_standard_output_is_a_usage_error_with_a_message(
     output_format: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    full = io.TextIOWrapper(io.BufferedWriter(_FullDisk()), encoding="utf-8")
+    disk = _FullDisk()
+    full = io.TextIOWrapper(io.BufferedWriter(disk), encoding="utf-8")
     monkeypatch.setattr(sys, "stdout", full)
-    code, _out, err = run([FIXTURES / "compliant.json", "--format", output_format], capsys)
+    try:
+        code, _out, err = run([FIXTURES / "compliant.json", "--format", output_format], capsys)
+    finally:
+        monkeypatch.undo()
+        disk.freed = True
+        full.close()
     assert code == 2
     assert "cannot write the output to standard output" in err
     assert os.strerror(errno.ENOSPC) in err
