@@ -756,3 +756,16 @@ def test_a_file_name_that_is_not_utf8_in_an_output_file(
     code, _out, err = run([path, "--format", output_format, "--output", target], capsys)
     assert code == 0, err
     assert "bad\ufffd.json" in target.read_text(encoding="utf-8")
+
+
+def test_text_that_is_not_unicode_is_refused_by_the_submission_format() -> None:
+    """A lone surrogate (which JSON's \\u escapes can write) is refused where the submission is
+    read, naming the field (pydantic's strict strings refuse it)."""
+    import pcn_rules
+
+    doc = json.loads((FIXTURES / "compliant.json").read_text(encoding="utf-8"))
+    doc["network"]["name"] = "Stroud \udc80 PCN"
+    with pytest.raises(pcn_rules.InputError) as raised:
+        pcn_rules.check(doc)
+    assert raised.value.problems[0][0] == "network.name"
+    assert "unicode string" in raised.value.problems[0][1]

@@ -139,10 +139,45 @@ def _digits(number: int) -> int:
     return digits + 1 if size >= 10**digits else digits
 
 
+def _readable(value: Any) -> bool:
+    """Whether CEL can hold all of ``value``: the quick pass of :func:`unreadable_value` (no
+    paths built; about a quarter of its time on a network's facts)."""
+    kind = type(value)
+    if kind is dict:
+        for key, inner in value.items():
+            if type(key) is not str:
+                return False
+            inner_kind = type(inner)
+            if inner_kind is str:
+                if not inner.isascii() and _LONE_SURROGATE.search(inner):
+                    return False
+            elif inner_kind is int:
+                if not INT_MIN <= inner <= INT_MAX:
+                    return False
+            elif not (inner is None or inner_kind is float or inner_kind is bool) and not _readable(
+                inner
+            ):
+                # records and lists: their items in turn (anything else: not readable)
+                return False
+        return True
+    if kind is list or kind is tuple:
+        return all(_readable(item) for item in value)
+    if kind is str:
+        return value.isascii() or not _LONE_SURROGATE.search(value)
+    if kind is int:
+        return bool(INT_MIN <= value <= INT_MAX)
+    return kind is float or kind is bool or value is None
+
+
 def unreadable_value(value: Any, path: str) -> tuple[str, str] | None:
     """The first value within ``value`` (facts or parameters: dicts, lists and scalars) that
     CEL cannot hold, as (its path, why); None when CEL can read all of it.  The value itself is
     never quoted: a huge integer cannot even be turned into text."""
+    try:
+        if _readable(value):
+            return None
+    except RecursionError:
+        pass  # a value that holds itself: the located walk below finds and names it
     seen: set[int] = set()
     stack: list[tuple[str, Any]] = [(path, value)]
     while stack:
