@@ -85,7 +85,8 @@ def plain_rules(f: Any, params: dict[str, Any], milestones: dict[str, str], as_o
     )  # REG-PRACTICES
     ref = params["list_size_reference_date"]
     unsettled += not (
-        all("list_size" in p and p.get("list_size_date") == ref for p in practices)
+        practices
+        and all("list_size" in p and p.get("list_size_date") == ref for p in practices)
         and ("declared_list_size" not in n or n["declared_list_size"] == size)
     )  # REG-LIST-SIZE
     unsettled += "map_reference" not in n  # REG-MAP

@@ -20,7 +20,7 @@ from pcn_rules.packs.model import RulePack
 from pcn_rules.report.model import Report
 from pcn_rules.submission.model import Submission
 from pcn_rules.submission.read import coerce_submission
-from pcn_rules.vocab import parse_date
+from pcn_rules.vocab import SEVERITIES, Severity, parse_date
 
 
 def as_date(value: dt.date | str | None, what: str) -> dt.date | None:
@@ -33,6 +33,14 @@ def as_date(value: dt.date | str | None, what: str) -> dt.date | None:
         except ValueError as exc:
             raise UsageError(f"{what}: {exc}") from None
     raise UsageError(f"{what} must be a date, got {type(value).__name__}")
+
+
+def severity_threshold(value: str) -> Severity:
+    """``fail_on``: one of the severities; a usage error naming them otherwise."""
+    for severity in SEVERITIES:
+        if value == severity:
+            return severity
+    raise UsageError(f"fail_on must be one of {', '.join(SEVERITIES)}, got {value!r}")
 
 
 def resolve_pack(
@@ -70,6 +78,7 @@ def check(
     ignore_waivers: bool = False,
     explain: bool = False,
     late_blocks: bool = False,
+    fail_on: Severity = "error",
     decide: Decide = "bundled",
 ) -> Report:
     """Check one submission and return its :class:`~pcn_rules.report.model.Report`.
@@ -82,7 +91,9 @@ def check(
     ``waivers`` is a :class:`~pcn_rules.ingest.waivers.WaiverSet` or the path of a waivers file;
     ``ignore_waivers`` applies no waiver at all; ``explain`` records, per finding, each condition
     with the values it read and its result; ``late_blocks`` makes a requirement met after its
-    deadline (``met_late``) block the verdict like one not met; ``decide`` is how conditions
+    deadline (``met_late``) block the verdict like one not met; ``fail_on`` is the lowest
+    severity whose unmet requirements block the verdict (``"error"``, the default: errors only;
+    ``"warning"``; ``"info"``); ``decide`` is how conditions
     are decided (``bundled``, the fast way, or ``one_by_one``, the reference: both give the
     same report).
 
@@ -115,5 +126,6 @@ def check(
         ignore_waivers=ignore_waivers,
         explain=explain,
         late_blocks=late_blocks,
+        fail_on=severity_threshold(fail_on),
         decide=decide,
     )

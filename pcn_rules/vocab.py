@@ -50,6 +50,16 @@ RULE_ID_PATTERN = r"^[A-Z]{2,}(?:-[A-Z0-9]+)+$"
 RULE_ID = re.compile(RULE_ID_PATTERN)
 
 
+#: How a value still to be filled in starts (``pcn-check init`` writes them): the submission
+#: format accepts it where it accepts text, and the facts leave it out (not evidenced).
+PLACEHOLDER = "REPLACE:"
+
+
+def is_placeholder(value: Any) -> bool:
+    """Whether VALUE is a template's placeholder text (``"REPLACE: the network's name"``)."""
+    return type(value) is str and value.startswith(PLACEHOLDER)
+
+
 @dataclass(frozen=True, slots=True)
 class Milestone:
     """A dated step of a contract year (``network_agreement``: 30 June 2019); the deadline a

@@ -80,12 +80,18 @@ def test_rules_test_fails_when_an_example_is_wrong(
 def test_init_writes_a_checkable_template(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """The template reads, but a template left as written is not compliant: it names the
+    values still to fill in (each a "REPLACE: ..." placeholder)."""
     target = tmp_path / "mine.json"
-    code, _out, _ = run(["init", str(target)], capsys)
+    code, out, _ = run(["init", str(target)], capsys)
     assert code == 0
     assert target.is_file()
-    code, _, _ = run([str(target)], capsys)
-    assert code == 0
+    assert '"REPLACE:"' in out
+    code, out, _ = run([str(target)], capsys)
+    assert code == 1
+    flat = " ".join(out.split())
+    assert "still to fill in" in flat
+    assert "network.area.map_reference" in flat
     code, _, err = run(["init", str(target)], capsys)
     assert code == 2
     assert "--force" in err

@@ -3,6 +3,7 @@ everything else stays a file for the default command, ``check`` (``pcn-check FIL
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -125,7 +126,7 @@ def test_the_command_names_are_the_registered_commands() -> None:
     "args",
     [
         ["rules", "list", "--format", "yaml"],
-        ["rules", "diff", "2019/20", "2020/21", "--format", "JSON"],
+        ["rules", "diff", "2019/20", "2020/21", "--format", "xml"],
         ["explain", "fixtures/2019-20/compliant.json", "POP-MIN", "--format", "csv"],
     ],
 )
@@ -135,8 +136,24 @@ def test_an_unknown_format_of_a_text_or_json_command_is_a_usage_error(
     monkeypatch.chdir(ROOT)
     code, out, err = run(args, capsys)
     assert code == 2
-    assert "--format must be text or json" in err
+    assert "--format must be one of text, json, got" in err
     assert out == ""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["rules", "diff", "2019/20", "2020/21", "--format", "JSON"],
+        ["fixtures/2019-20/compliant.json", "-f", "Json"],
+    ],
+)
+def test_a_format_in_capitals_is_the_same_format(
+    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    code, out, err = run(args, capsys)
+    assert code == 0, err
+    assert isinstance(json.loads(out), dict)
 
 
 @pytest.mark.parametrize(

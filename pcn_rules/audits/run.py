@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pcn_rules.api import as_date
+from pcn_rules.api import as_date, severity_threshold
 from pcn_rules.audits.inputs import (
     distinct_labels,
     list_names,
@@ -42,6 +42,7 @@ from pcn_rules.packs.model import RulePack
 from pcn_rules.report.model import Finding, Report
 from pcn_rules.submission.model import Submission
 from pcn_rules.submission.read import coerce_submission, expand_paths
+from pcn_rules.vocab import Severity
 
 # AuditReport and audit_json_schema are imported from here by the command and the renderers
 __all__ = ["AuditReport", "audit", "audit_json_schema", "check_selectors"]
@@ -91,6 +92,7 @@ def audit(
     ignore: Sequence[str] = (),
     on_progress: Callable[[int], None] | None = None,
     late_blocks: bool = False,
+    fail_on: Severity = "error",
     decide: Decide = "bundled",
 ) -> AuditReport:
     """Audit many networks together as of a date: submissions (models, dicts or paths; a
@@ -99,7 +101,9 @@ def audit(
 
     ``select`` and ``ignore`` are rule IDs or prefixes (``POP``, ``REG-LIST-SIZE``); one that
     matches no rule of the pack is a :class:`~pcn_rules.errors.UsageError`.  ``late_blocks``
-    makes a requirement met after its deadline block like one not met."""
+    makes a requirement met after its deadline block like one not met; ``fail_on`` is the
+    lowest severity whose unmet requirements block (``"error"``: errors only)."""
+    fail_on = severity_threshold(fail_on)
     when = as_date(as_of, "as_of")
     if when is None:
         raise UsageError("an audit needs an as-of date (as_of=, or --as-of YYYY-MM-DD)")
@@ -182,6 +186,7 @@ def audit(
             ignore_waivers=ignore_waivers,
             skip_scopes=BATCH_SCOPES,
             late_blocks=late_blocks,
+            fail_on=fail_on,
             decide=decide,
         )
         if select or ignore:
@@ -201,6 +206,7 @@ def audit(
         waivers=waiver_set,
         ignore_waivers=ignore_waivers,
         late_blocks=late_blocks,
+        fail_on=fail_on,
         decide=decide,
     )
     batch = tuple(f for f in batch if keep(f))

@@ -64,6 +64,8 @@ app.command("schema")(schema.schema_command)
 app.command("init")(init.init_command)
 
 SUBCOMMANDS = ("check", "rules", "schema", "init", "explain", "audit", "import-ods")
+#: The options of pcn-check itself (before any command).
+ROOT_OPTIONS = ("--help", "-h", "--version", "-V", "--install-completion", "--show-completion")
 
 
 def _is_usage_exception(exc: Exception) -> bool:
@@ -99,8 +101,8 @@ def _command_line(args: list[str]) -> list[str]:
     """ARGS for the typer app: ``check`` is put first when they are for the default command,
     ``FILE... [OPTIONS]``.  The first operand decides: a command's name is that command (whose
     options follow its name); a close miss of one is a usage error; anything else is a file."""
-    if args[:1] == ["--help"]:
-        return args  # pcn-check's own help
+    if args[:1] and args[0] in ROOT_OPTIONS:
+        return args  # pcn-check's own options: help, version, shell completion
     operand = _first_operand(args)
     if operand is None:
         # no file (options only, or nothing after `--`): `check` says what is missing

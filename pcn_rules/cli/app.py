@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -20,6 +20,9 @@ from rich.text import Text
 
 from pcn_rules.errors import UsageError
 from pcn_rules.render import Format
+
+if TYPE_CHECKING:
+    from pcn_rules.vocab import Severity
 
 T = TypeVar("T")
 
@@ -70,22 +73,94 @@ EXIT_CODES_HELP = (
     "4 internal error; 130 interrupted."
 )
 
+
+def _people_metavars() -> None:
+    """Arguments given a ``metavar`` (``FILE...``) are shown by it alone in help, without typer's
+    type label (``<list[Path]>``) or braces (``{FILE...}...``), as options already are.  Typer
+    has no setting for this, so its argument class is adjusted where it has these hooks."""
+    from typer.core import TyperArgument
+
+    display = getattr(TyperArgument, "display_type_rich", None)
+    usage = getattr(TyperArgument, "_usage_display_name", None)
+    if display is None or usage is None or getattr(display, "_pcn_rules", False):
+        return
+
+    def display_type_rich(self: Any, ctx: Any) -> str | None:
+        return None if self.metavar is not None else display(self, ctx)
+
+    def usage_name(self: Any) -> str:
+        if self.metavar is not None:
+            return str(self.metavar) if self.required else f"[{self.metavar}]"
+        return usage(self)  # type: ignore[no-any-return]
+
+    display_type_rich._pcn_rules = True  # type: ignore[attr-defined]
+    TyperArgument.display_type_rich = display_type_rich  # type: ignore[method-assign]
+    TyperArgument._usage_display_name = usage_name  # type: ignore[method-assign]
+
+
+_people_metavars()
+
+#: ``-h`` as well as ``--help``, everywhere (as ruff, semgrep and pre-commit accept).
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
 app = typer.Typer(
     name="pcn-check",
     help=(
         "Check Primary Care Network submissions against the Network Contract DES.\n\n"
         "Usage: pcn-check FILE... [OPTIONS]  (the same as `pcn-check check FILE...`).\n\n"
         + EXIT_CODES_HELP
+        + "\n\nExamples:\n\n\b\n"
+        "  pcn-check submission.json\n"
+        "  pcn-check submission.json --as-of 2019-05-15 --fail-on warning\n"
+        "  pcn-check audit submissions/ --as-of 2019-06-30 -f html -o audit.html"
     ),
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings=CONTEXT,
 )
 rules_app = typer.Typer(
-    help="List, show, compare and test the rules of a pack.", no_args_is_help=True
+    help="List, show, compare and test the rules of a pack.\n\n"
+    "Examples:\n\n\b\n  pcn-check rules list --pack 2019/20\n  pcn-check rules show POP-MIN\n"
+    "  pcn-check rules diff 2019/20 2020/21",
+    no_args_is_help=True,
+    context_settings=CONTEXT,
 )
 app.add_typer(rules_app, name="rules")
+
+
+def version_text() -> str:
+    """``pcn-check --version``: the program's version and the bundled packs with their releases."""
+    from pcn_rules import __version__
+    from pcn_rules.packs.discover import available_packs, load_pack_cached
+
+    packs = ", ".join(
+        f"{pack} (release {load_pack_cached(pack).release})" for pack in available_packs()
+    )
+    return f"pcn-check {__version__}\nrule packs: {packs}\n"
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        write(version_text(), None)
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            "-V",
+            help="Show the version and the bundled rule packs, and exit.",
+            callback=_show_version,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    """(pcn-check's own options: --version, --help, shell completion.)"""
 
 
 class Fail(Exception):
@@ -106,10 +181,66 @@ PackOption = Annotated[
     str | None,
     typer.Option(
         "--pack",
+        metavar="YEAR|DIR",
         help="Rule pack: a year such as 2019/20, or a pack directory. "
         "Default: the submission's contract year (or its date).",
     ),
 ]
+#: ``--pack`` where there is no submission (rules list, rules show, init).
+NewestPackOption = Annotated[
+    str | None,
+    typer.Option(
+        "--pack",
+        metavar="YEAR|DIR",
+        help="Rule pack: a year such as 2019/20, or a pack directory. Default: the newest "
+        "bundled pack.",
+    ),
+]
+FailOnOption = Annotated[
+    str,
+    typer.Option(
+        "--fail-on",
+        metavar="error|warning|info",
+        help="The lowest severity that fails the run (exit 1) when a requirement of it is not "
+        "met or not evidenced by the next milestone.",
+        autocompletion=lambda: ["error", "warning", "info"],
+    ),
+]
+QuietOption = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="Print only the verdict (one line) and errors."),
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help="Check as of this date. Default: each submission's date.",
+    ),
+]
+
+
+def fail_on(value: str) -> "Severity":
+    """``--fail-on``'s severity (any case); a usage error naming the choices otherwise."""
+    from pcn_rules.vocab import SEVERITIES
+
+    for severity in SEVERITIES:
+        if value.lower() == severity:
+            return severity
+    raise UsageError(f"--fail-on must be one of {', '.join(SEVERITIES)}, got {value!r}")
+
+
+def format_option(formats: Mapping[str, Any], help_text: str = "Output format.") -> Any:
+    """A ``--format``/``-f`` option that lists its choices (from the registry) in the help and
+    completes them in the shell; any case is accepted (``JSON``)."""
+    names = list(formats)
+    return typer.Option(
+        "--format",
+        "-f",
+        metavar="[" + "|".join(names) + "]",
+        help=help_text,
+        autocompletion=lambda: names,
+    )
 
 
 def parse_date(value: str | None, option: str) -> dt.date | None:
@@ -220,26 +351,24 @@ def write(text: str, output: Path | None) -> None:
         flush_stdout()
 
 
-def format_help(formats: Mapping[str, Format[T]]) -> str:
-    """``--format``'s help: the names of the formats, from the registry."""
-    *names, last = formats
-    return f"Output format: {', '.join(names)} or {last}."
-
-
 def find_format(formats: Mapping[str, Format[T]], name: str) -> Format[T]:
-    """The format called NAME; a usage error naming every format if there is none."""
-    found = formats.get(name)
+    """The format called NAME (any case); a usage error naming every format if there is none."""
+    found = formats.get(name.lower())
     if found is None:
         raise UsageError(f"--format must be one of {', '.join(formats)}, got {name!r}")
     return found
 
 
+#: The formats of a command that prints text or JSON.
+TEXT_OR_JSON = {"text": None, "json": None}
+
+
 def text_or_json(name: str) -> str:
-    """The ``--format`` of a command that prints text or JSON; a usage error for anything else
-    (an unknown format is never quietly taken for text)."""
-    if name not in ("text", "json"):
-        raise UsageError(f"--format must be text or json, got {name!r}")
-    return name
+    """The ``--format`` of a command that prints text or JSON (any case); a usage error for
+    anything else (an unknown format is never quietly taken for text)."""
+    if name.lower() not in TEXT_OR_JSON:
+        raise UsageError(f"--format must be one of text, json, got {name!r}")
+    return name.lower()
 
 
 def emit(output_format: Format[T], item: T, output: Path | None) -> None:

@@ -14,13 +14,17 @@ from pcn_rules.cli.app import (
     EXIT_NOT_COMPLIANT,
     Fail,
     FailOnLateOption,
+    FailOnOption,
     PackOption,
+    QuietOption,
     emit,
     error_console,
+    fail_on,
     find_format,
-    format_help,
+    format_option,
     parse_date,
     print_error,
+    write,
 )
 from pcn_rules.cli.output import refuse_inputs, write_file
 from pcn_rules.render import AUDIT_FORMATS
@@ -35,13 +39,21 @@ def _patterns(values: list[str] | None) -> list[str]:
 def audit_command(
     paths: Annotated[
         list[Path],
-        typer.Argument(help="Submission files, or directories of them.", show_default=False),
+        typer.Argument(
+            metavar="PATH...",
+            help="Submission files, or directories of them.",
+            show_default=False,
+        ),
     ],
-    as_of: Annotated[str, typer.Option("--as-of", help="Audit as of this date (YYYY-MM-DD).")],
+    as_of: Annotated[
+        str,
+        typer.Option("--as-of", metavar="YYYY-MM-DD", help="Audit as of this date."),
+    ],
     register: Annotated[
         Path | None,
         typer.Option(
             "--register",
+            metavar="CSV",
             help="The commissioner's practices: NHS Digital's epraccur CSV, or a CSV of "
             "ods_code,name,commissioner,list_size.",
         ),
@@ -49,28 +61,47 @@ def audit_command(
     pack: PackOption = None,
     select: Annotated[
         list[str] | None,
-        typer.Option("--select", help="Only these rule IDs or prefixes (e.g. REG, POP-MIN)."),
+        typer.Option(
+            "--select",
+            metavar="RULE",
+            help="Only these rule IDs or prefixes (e.g. REG, POP-MIN); repeatable.",
+        ),
     ] = None,
     ignore: Annotated[
-        list[str] | None, typer.Option("--ignore", help="Leave out these rule IDs or prefixes.")
+        list[str] | None,
+        typer.Option(
+            "--ignore", metavar="RULE", help="Leave out these rule IDs or prefixes; repeatable."
+        ),
     ] = None,
-    waivers: Annotated[Path | None, typer.Option("--waivers", help="A waivers file.")] = None,
-    output_format: Annotated[
-        str, typer.Option("--format", "-f", help=format_help(AUDIT_FORMATS))
-    ] = "text",
+    waivers: Annotated[
+        Path | None, typer.Option("--waivers", metavar="FILE", help="A waivers file.")
+    ] = None,
+    output_format: Annotated[str, format_option(AUDIT_FORMATS)] = "text",
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file.")
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write to this file."),
     ] = None,
+    fail_on_severity: FailOnOption = "error",
     fail_on_late: FailOnLateOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Audit many networks together as of a date: milestones, action plan, data gaps, area
-    figures."""
+    figures.
+
+    Examples:
+
+    \b
+      pcn-check audit submissions/ --as-of 2019-05-10
+      pcn-check audit imported/ --register epraccur.csv --as-of 2019-06-30 -f html
+      pcn-check audit submissions/ --as-of 2019-06-30 --select POP,REG --fail-on warning
+    """
     from rich.progress import Progress
 
     from pcn_rules.audits.run import audit
 
     rendering = find_format(AUDIT_FORMATS, output_format)
     when = parse_date(as_of, "--as-of")
+    threshold = fail_on(fail_on_severity)
     files = expand_paths(paths)
     if output is not None:
         refuse_inputs(output, [*files, register, waivers])
@@ -86,8 +117,13 @@ def audit_command(
             ignore=_patterns(ignore),
             on_progress=lambda n: bar.advance(task, n),
             late_blocks=fail_on_late,
+            fail_on=threshold,
         )
-    if output is None:
+    if quiet and output is None and rendering.name == "text":
+        from pcn_rules.render.text_audit import headline_line
+
+        write(headline_line(result), None)
+    elif output is None:
         emit(rendering, result, None)
     else:
         write_file(output, rendering.text(result))

@@ -4,7 +4,7 @@
 # run, and string annotations would have to be evaluated (~15 ms of `pcn-check FILE`'s start).
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.text import Text
@@ -12,15 +12,20 @@ from rich.text import Text
 from pcn_rules.cli.app import (
     EXIT_INPUT,
     EXIT_NOT_COMPLIANT,
+    AsOfOption,
     Fail,
     FailOnLateOption,
+    FailOnOption,
     PackOption,
+    QuietOption,
     emit,
     error_console,
+    fail_on,
     find_format,
-    format_help,
+    format_option,
     parse_date,
     print_error,
+    write,
 )
 from pcn_rules.cli.output import refuse_inputs, write_file
 from pcn_rules.errors import InputError, UsageError
@@ -39,7 +44,35 @@ CHECK_VALUE_OPTIONS = (
     "-o",
     "--waivers",
     "--baseline",
+    "--fail-on",
 )
+
+
+#: The file name that means standard input, as for most command-line tools.
+STDIN = "-"
+#: How standard input is named in messages.
+STDIN_NAME = "<stdin>"
+
+
+def read_stdin() -> Any:
+    """The submission on standard input, parsed (no more than a submission file may hold)."""
+    import sys
+
+    from pcn_rules.submission.read import (
+        MAX_SUBMISSION_BYTES,
+        parse_json_bytes,
+        validate_submission,
+    )
+    from pcn_rules.vocab import PLACEHOLDER
+
+    if sys.stdin is None or sys.stdin.isatty():
+        raise UsageError("- reads the submission from standard input; pipe a file into it")
+    data = sys.stdin.buffer.read(MAX_SUBMISSION_BYTES + 1)
+    return validate_submission(
+        parse_json_bytes(data, STDIN_NAME),
+        STDIN_NAME,
+        may_hold_placeholders=PLACEHOLDER.encode() in data,
+    )
 
 
 def _not_a_submission(path: Path) -> str | None:
@@ -51,26 +84,26 @@ def _not_a_submission(path: Path) -> str | None:
 def check_command(
     files: Annotated[
         list[Path],
-        typer.Argument(help="Submission JSON files, or directories of them.", show_default=False),
+        typer.Argument(
+            metavar="FILE...",
+            help="Submission JSON files, directories of them, or - for standard input.",
+            show_default=False,
+        ),
     ],
     pack: PackOption = None,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of",
-            help="Check as of this date (YYYY-MM-DD). Default: each submission's date.",
-        ),
-    ] = None,
-    output_format: Annotated[
-        str,
-        typer.Option("--format", "-f", help=format_help(CHECK_FORMATS)),
-    ] = "text",
+    as_of: AsOfOption = None,
+    output_format: Annotated[str, format_option(CHECK_FORMATS)] = "text",
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write the report to this file."),
     ] = None,
     waivers: Annotated[
         Path | None,
-        typer.Option("--waivers", help="A waivers file (YAML or JSON) of commissioner exceptions."),
+        typer.Option(
+            "--waivers",
+            metavar="FILE",
+            help="A waivers file (YAML or JSON) of commissioner exceptions.",
+        ),
     ] = None,
     ignore_waivers: Annotated[
         bool,
@@ -84,12 +117,23 @@ def check_command(
         Path | None,
         typer.Option(
             "--baseline",
+            metavar="REPORT.json",
             help="An earlier JSON report: say which unmet findings are new, resolved, unchanged.",
         ),
     ] = None,
+    fail_on_severity: FailOnOption = "error",
     fail_on_late: FailOnLateOption = False,
+    quiet: QuietOption = False,
 ) -> None:
-    """Check one or more submissions and report what is met, what is not, and how to fix it."""
+    """Check one or more submissions and report what is met, what is not, and how to fix it.
+
+    Examples:
+
+    \b
+      pcn-check submission.json
+      pcn-check submissions/ --as-of 2019-06-30 --fail-on warning
+      cat submission.json | pcn-check - --format json -o report.json
+    """
     from pcn_rules.api import check
     from pcn_rules.packs.discover import load_pack_cached
 
@@ -101,7 +145,11 @@ def check_command(
             f"baseline; use --format {shown}"
         )
     when = parse_date(as_of, "--as-of")
-    paths = expand_paths(files)
+    threshold = fail_on(fail_on_severity)
+    from_stdin = any(str(f) == STDIN for f in files)
+    if from_stdin and len(files) > 1:
+        raise UsageError("- (standard input) must be the only submission given")
+    paths = [Path(STDIN)] if from_stdin else expand_paths(files)
     if output is not None:
         refuse_inputs(output, [*paths, waivers, baseline])
     loaded = load_pack_cached(pack) if pack is not None else None
@@ -124,17 +172,18 @@ def check_command(
         try:
             reports.append(
                 check(
-                    path,
+                    read_stdin() if from_stdin else path,
                     pack=loaded,
                     as_of=when,
                     waivers=waiver_set,
                     ignore_waivers=ignore_waivers,
                     explain=explain,
                     late_blocks=fail_on_late,
+                    fail_on=threshold,
                 )
             )
         except InputError as exc:
-            if exc.source != str(path):
+            if exc.source != (STDIN_NAME if from_stdin else str(path)):
                 raise  # a bad waivers file concerns every submission
             why = _not_a_submission(path) if path in found else None
             if why is not None:
@@ -162,7 +211,11 @@ def check_command(
 
         diff = compare(reports, previous, str(baseline))
     checked = Checked(reports, baseline=diff, explain=explain)
-    if output is None:
+    if quiet and output is None and rendering.name == "text":
+        from pcn_rules.render.text import verdict_lines
+
+        write(verdict_lines(reports), None)
+    elif output is None:
         emit(rendering, checked, None)
     else:
         write_file(output, rendering.text(checked))

@@ -9,20 +9,37 @@ from typing import Annotated
 
 import typer
 
-from pcn_rules.cli.app import PackOption, parse_date, stdout_console, text_or_json, write
+from pcn_rules.cli.app import (
+    TEXT_OR_JSON,
+    PackOption,
+    format_option,
+    parse_date,
+    stdout_console,
+    text_or_json,
+    write,
+)
 from pcn_rules.render.safe import json_escaped
 
 
 def explain_command(
-    file: Annotated[Path, typer.Argument(help="A submission JSON file.")],
-    rule_id: Annotated[str, typer.Argument(help="The rule to explain, e.g. POP-MIN.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A submission JSON file.")],
+    rule_id: Annotated[
+        str, typer.Argument(metavar="RULE", help="The rule to explain, e.g. POP-MIN.")
+    ],
     pack: PackOption = None,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="As of this date (YYYY-MM-DD).")
+        str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help="As of this date.")
     ] = None,
-    output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+    output_format: Annotated[str, format_option(TEXT_OR_JSON)] = "text",
 ) -> None:
-    """Explain one rule for one submission: its conditions, the values read, the result."""
+    """Explain one rule for one submission: its conditions, the values read, the result.
+
+    Examples:
+
+    \b
+      pcn-check explain submission.json POP-MIN
+      pcn-check explain submission.json NA-FULL --as-of 2019-06-30
+    """
     from pcn_rules.api import check
     from pcn_rules.packs.discover import load_pack_cached
 

@@ -138,22 +138,30 @@ def import_ods_command(
     more: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="More ePCN files (so that a shell glob after --epcn works).", show_default=False
+            metavar="[FILE...]",
+            help="More ePCN files (so that a shell glob after --epcn works).",
+            show_default=False,
         ),
     ] = None,
     epcn: Annotated[
         list[Path] | None,
-        typer.Option("--epcn", help="The ePCN workbook (.xlsx) or its two sheets as CSV files."),
+        typer.Option(
+            "--epcn",
+            metavar="FILE",
+            help="The ePCN workbook (.xlsx) or its two sheets as CSV files.",
+        ),
     ] = None,
     list_sizes: Annotated[
         Path | None,
         typer.Option(
             "--list-sizes",
+            metavar="CSV",
             help="QOF-style list sizes, or NHS Digital's Patients Registered at a GP Practice CSV.",
         ),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", help="A new or empty directory to write to.")
+        Path | None,
+        typer.Option("--out", metavar="DIR", help="A new or empty directory to write to."),
     ] = None,
     force: Annotated[
         bool,
@@ -164,7 +172,14 @@ def import_ods_command(
         ),
     ] = False,
 ) -> None:
-    """Turn NHS Digital ODS data into one submission per PCN (only the facts ODS holds)."""
+    """Turn NHS Digital ODS data into one submission per PCN (only the facts ODS holds).
+
+    Examples:
+
+    \b
+      pcn-check import-ods --epcn ePCN.xlsx --list-sizes qof.csv --out imported/
+      pcn-check import-ods --epcn details.csv partners.csv --list-sizes qof.csv --out imported/
+    """
     from pcn_rules.ingest.ods import import_ods
 
     sources = [*(epcn or []), *(more or [])]

@@ -9,29 +9,58 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from pcn_rules.cli.app import PackOption, stdout_console
+from pcn_rules.cli.app import NewestPackOption, stdout_console
 from pcn_rules.cli.output import write_file
 from pcn_rules.errors import UsageError
 from pcn_rules.render.safe import one_line
 
 
 def init_command(
-    path: Annotated[Path, typer.Argument(help="Where to write the template.")] = Path(
-        "submission.json"
-    ),
-    pack: PackOption = None,
+    path: Annotated[
+        Path, typer.Argument(metavar="FILE", help="Where to write the template.")
+    ] = Path("submission.json"),
+    pack: NewestPackOption = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Write a template submission to fill in (an example network that meets every rule)."""
-    from pcn_rules.packs.discover import available_packs, resolve_pack_dir
+    """Write a template submission to fill in: every value starts as "REPLACE: ...", which
+    counts as not given until you replace it.
+
+    Examples:
+
+    \b
+      pcn-check init my-network.json
+      pcn-check init my-network.json --pack 2019/20
+    """
+    import json
+
+    from pcn_rules.packs.discover import available_packs, load_pack_cached, resolve_pack_dir
+    from pcn_rules.packs.template import placeholder_count, template_text
 
     if path.exists() and not force:
         raise UsageError(f"{path} already exists; use --force to overwrite it")
-    template = resolve_pack_dir(pack or available_packs()[0]) / "examples" / "base.json"
-    write_file(path, template.read_text(encoding="utf-8"), option=None)
+    chosen = pack or available_packs()[-1]
+    loaded = load_pack_cached(chosen)
+    example = resolve_pack_dir(chosen) / "examples" / "base.json"
+    text = template_text(json.loads(example.read_text(encoding="utf-8")))
+    write_file(path, text, option=None)
+    others = [p for p in available_packs() if p != loaded.id]
+    why = (
+        "as asked"
+        if pack is not None
+        else "the newest bundled pack"
+        + (f"; another year with --pack {others[0]}" if others else "")
+    )
+    name = one_line(str(path))
     stdout_console().print(
         Text(
-            f"Wrote {one_line(str(path))}: an example network that meets every rule. Replace "
-            f"its facts with your network's, then run `pcn-check {one_line(str(path))}`."
+            f"Wrote {name}: a {loaded.contract_year} template ({why}).\n"
+            f"Fill it in:\n"
+            f"  1. Replace each of its {placeholder_count(text)} values that start with "
+            f'"REPLACE:" (each says what to give, with an example); until replaced, a value '
+            "counts as not given.\n"
+            "  2. Copy the entry of each list (practices, extended-hours blocks, roles, ...) "
+            "once for every item you have, and delete the sections that do not apply.\n"
+            "  3. Set submission.submitted_on to the date you send it.\n"
+            f"Then run `pcn-check {name}`: it names every value still to fill in.",
         )
     )

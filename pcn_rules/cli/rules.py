@@ -4,25 +4,44 @@
 # run, and string annotations would have to be evaluated (~15 ms of `pcn-check FILE`'s start).
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.text import Text
 
 from pcn_rules.cli.app import (
     EXIT_NOT_COMPLIANT,
+    TEXT_OR_JSON,
     Fail,
-    PackOption,
+    NewestPackOption,
+    format_option,
     stdout_console,
     text_or_json,
     write,
 )
 from pcn_rules.render.safe import json_escaped
 
+if TYPE_CHECKING:
+    from pcn_rules.packs.model import RulePack
+
+
+def _pack_note(loaded: "RulePack", asked: str | None) -> Text:
+    """Which pack is shown, and why: the one asked for, or the newest bundled."""
+    from pcn_rules.packs.discover import available_packs
+
+    others = [p for p in available_packs() if p != loaded.id]
+    why = (
+        "as asked (--pack)"
+        if asked is not None
+        else "the newest bundled pack"
+        + (f"; another year with --pack {others[0]}" if others else "")
+    )
+    return Text(f"Pack {loaded.id} (release {loaded.release}): {why}.", style="dim")
+
 
 def rules_list(
-    pack: PackOption = None,
-    output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+    pack: NewestPackOption = None,
+    output_format: Annotated[str, format_option(TEXT_OR_JSON)] = "text",
 ) -> None:
     """List the rules of a pack (default: the newest bundled pack)."""
     from pcn_rules.packs.discover import available_packs, load_pack_cached
@@ -44,25 +63,35 @@ def rules_list(
         return
     from pcn_rules.render.text_packs import render_rules_table
 
-    render_rules_table(loaded, stdout_console())
+    console = stdout_console()
+    console.print(_pack_note(loaded, pack))
+    render_rules_table(loaded, console)
 
 
 def rules_show(
-    rule_id: Annotated[str, typer.Argument(help="Rule ID, e.g. POP-MIN.")],
-    pack: PackOption = None,
+    rule_id: Annotated[str, typer.Argument(metavar="RULE", help="Rule ID, e.g. POP-MIN.")],
+    pack: NewestPackOption = None,
 ) -> None:
     """Show one rule: its condition, message, remediation and source."""
     from pcn_rules.packs.discover import available_packs, load_pack_cached
     from pcn_rules.render.text_packs import render_rule
 
     loaded = load_pack_cached(pack or available_packs()[-1])
-    render_rule(loaded, loaded.rule(rule_id.upper()), stdout_console())
+    rule = loaded.rule(rule_id.upper())
+    console = stdout_console()
+    console.print(_pack_note(loaded, pack))
+    render_rule(loaded, rule, console)
 
 
 def rules_diff(
-    old: Annotated[str, typer.Argument(help="The earlier pack: a year such as 2019/20, or a dir.")],
-    new: Annotated[str, typer.Argument(help="The later pack: a year such as 2020/21, or a dir.")],
-    output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+    old: Annotated[
+        str,
+        typer.Argument(metavar="OLD", help="The earlier pack: a year such as 2019/20, or a dir."),
+    ],
+    new: Annotated[
+        str, typer.Argument(metavar="NEW", help="The later pack: a year such as 2020/21, or a dir.")
+    ],
+    output_format: Annotated[str, format_option(TEXT_OR_JSON)] = "text",
 ) -> None:
     """What changed between two packs: requirements added, retired and changed (field by field,
     old → new), milestones and parameters."""
@@ -79,7 +108,17 @@ def rules_diff(
     render_pack_diff(diff, stdout_console())
 
 
-def rules_test(pack: PackOption = None) -> None:
+def rules_test(
+    pack: Annotated[
+        str | None,
+        typer.Option(
+            "--pack",
+            metavar="YEAR|DIR",
+            help="Rule pack: a year such as 2019/20, or a pack directory. Default: every "
+            "bundled pack.",
+        ),
+    ] = None,
+) -> None:
     """Run every rule's own examples (met and not met) and report any that disagree; then take
     each rule's met example and remove, one at a time, each fact the rule reads: the rule must
     then not be met (no vacuous passes), unless the pack marks the fact `optional`."""
@@ -131,7 +170,9 @@ def rules_test(pack: PackOption = None) -> None:
 
 
 def rules_lint(
-    pack: Annotated[str, typer.Argument(help="A pack directory (or a bundled year).")],
+    pack: Annotated[
+        str, typer.Argument(metavar="YEAR|DIR", help="A pack directory (or a bundled year).")
+    ],
 ) -> None:
     """Validate a rule pack without running anything: keys, milestones, IDs and CEL conditions,
     and that every rule with a deadline names the date its evidence carries (or says why not).

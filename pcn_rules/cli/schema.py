@@ -19,7 +19,14 @@ def schema_command(
         bool, typer.Option("--audit", help="Print the JSON audit report's schema instead.")
     ] = False,
 ) -> None:
-    """Print the JSON Schema of the submission format (or of the JSON report or audit)."""
+    """Print the JSON Schema of the submission format (or of the JSON report or audit).
+
+    Examples:
+
+    \b
+      pcn-check schema > submission.schema.json
+      pcn-check schema --report
+    """
     if audit:
         from pcn_rules.audits.run import audit_json_schema
 

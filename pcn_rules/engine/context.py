@@ -14,6 +14,7 @@ from pcn_rules.errors import InputError
 from pcn_rules.facts.model import Entity, SubmissionFacts
 from pcn_rules.ingest.waivers import WaiverSet
 from pcn_rules.packs.model import Rule, RulePack, path_keys
+from pcn_rules.vocab import Severity
 
 _UNSET: Any = object()
 _SHAREABLE = frozenset({str, int, float, bool, type(None)})
@@ -86,6 +87,7 @@ class Context:
         ignore_waivers: bool = False,
         explain: bool = False,
         late_blocks: bool = False,
+        fail_on: Severity = "error",
         source: str | None = None,
     ) -> None:
         _refuse_unreadable(facts, source)
@@ -97,6 +99,7 @@ class Context:
         self.ignore_waivers = ignore_waivers
         self.explain = explain
         self.late_blocks = late_blocks
+        self.fail_on: Severity = fail_on
         # an explanation reads each condition on its own, to show what it alone gives
         self.decider: Decider = decider("one_by_one" if explain else decide)
         self._unfiltered: Context | None = None

@@ -57,7 +57,7 @@ def finding(
         rule.due,
         days_left,
         when,
-        blocking(rule, status, ctx.horizon, late_blocks=ctx.late_blocks),
+        blocking(rule, status, ctx.horizon, late_blocks=ctx.late_blocks, fail_on=ctx.fail_on),
         rule.source,
         waiver,
         hashlib.sha256(identity.encode("utf-8")).hexdigest()[:20],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from pcn_rules.packs.model import Rule
-from pcn_rules.vocab import UNSETTLED, Milestone, Status, Timing
+from pcn_rules.vocab import SEVERITY_RANK, UNSETTLED, Milestone, Severity, Status, Timing
 
 
 def timing(due: Milestone | None, as_of: dt.date, status: Status) -> tuple[int | None, Timing]:
@@ -22,14 +22,20 @@ def timing(due: Milestone | None, as_of: dt.date, status: Status) -> tuple[int |
 
 
 def blocking(
-    rule: Rule, status: Status, horizon: Milestone | None, *, late_blocks: bool = False
+    rule: Rule,
+    status: Status,
+    horizon: Milestone | None,
+    *,
+    late_blocks: bool = False,
+    fail_on: Severity = "error",
 ) -> bool:
-    """Whether a finding makes the network not compliant now: an error-severity requirement not
-    met or not evidenced (or met late, with ``late_blocks``) that is due by the next milestone
-    on or after the as-of date (``horizon``), or has no deadline; and any evaluation error."""
+    """Whether a finding makes the network not compliant now: a requirement of severity
+    ``fail_on`` or above (by default errors only) not met or not evidenced (or met late, with
+    ``late_blocks``) that is due by the next milestone on or after the as-of date
+    (``horizon``), or has no deadline; and any evaluation error."""
     if status == "error":
         return True
-    if rule.severity != "error":
+    if SEVERITY_RANK[rule.severity] > SEVERITY_RANK[fail_on]:
         return False
     if status not in ("not_met", "not_evidenced") and not (status == "met_late" and late_blocks):
         return False

@@ -41,6 +41,7 @@ from pcn_rules.facts.model import Entity, SubmissionFacts
 from pcn_rules.ingest.waivers import WaiverSet
 from pcn_rules.packs.model import Rule, RulePack, Template
 from pcn_rules.report.model import Finding, MilestoneStatus, Report
+from pcn_rules.vocab import Severity
 
 _MISSING: Any = object()
 
@@ -281,6 +282,7 @@ def evaluate_batch(
     waivers: WaiverSet | None = None,
     ignore_waivers: bool = False,
     late_blocks: bool = False,
+    fail_on: Severity = "error",
     decide: Decide = "bundled",
 ) -> tuple[Finding, ...]:
     """Evaluate the pack's batch rules (e.g. CORE-ONE-NETWORK, COV-FULL) over the practices of
@@ -298,6 +300,7 @@ def evaluate_batch(
         waivers=waivers,
         ignore_waivers=ignore_waivers,
         late_blocks=late_blocks,
+        fail_on=fail_on,
         source="<register and submissions audited>",
     )
     rules = [rule for rule in pack.rules if rule.scope in BATCH_SCOPES]
@@ -315,6 +318,7 @@ def evaluate(
     explain: bool = False,
     skip_scopes: frozenset[str] = frozenset(),
     late_blocks: bool = False,
+    fail_on: Severity = "error",
     decide: Decide = "bundled",
 ) -> Report:
     """Evaluate every rule of ``pack`` against ``facts`` as of ``as_of``.
@@ -324,7 +328,8 @@ def evaluate(
     each condition with the values it read and its result.  Rules of ``skip_scopes`` are not
     evaluated (an audit evaluates the batch scopes once, across all networks).
     ``late_blocks`` makes a requirement met after its deadline (``met_late``) block the
-    verdict like one not met.  ``decide`` is how conditions are decided: ``bundled`` (each
+    verdict like one not met; ``fail_on`` is the lowest severity whose unmet requirements
+    block it (``error``: errors only).  ``decide`` is how conditions are decided: ``bundled`` (each
     scope's conditions in one CEL call where possible) or ``one_by_one`` (the reference); both
     give the same report.
     """
@@ -342,6 +347,7 @@ def evaluate(
         ignore_waivers=ignore_waivers,
         explain=explain,
         late_blocks=late_blocks,
+        fail_on=fail_on,
         source=source,
     )
     rules = [rule for rule in pack.rules if rule.scope not in skip_scopes]
@@ -379,4 +385,5 @@ def evaluate(
         horizon=ctx.horizon,
         findings=tuple(findings),
         milestones=tuple(milestones),
+        placeholders=facts.placeholders,
     )

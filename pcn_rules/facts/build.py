@@ -25,7 +25,10 @@ CLINICAL_PROFESSIONS = tuple(p for p in get_args(Profession) if p != "non_clinic
 
 
 def _all_known(values: list[bool | None]) -> bool | None:
-    """True if every value is True; False if any is False; None (unknown) otherwise."""
+    """True if every value is True; False if any is False; None (unknown) otherwise, and for
+    no values at all (with no member practice listed, "every practice signed" shows nothing)."""
+    if not values:
+        return None
     if any(v is False for v in values):
         return False
     if all(v is True for v in values):
@@ -52,6 +55,7 @@ def build_facts(
         postponed=tuple(view.postponed),
         dated=tuple(view.dated),
         unfiltered=_build(sub, AsOf(None), batch) if view.postponed else None,
+        placeholders=sub.placeholders,
     )
 
 

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from pcn_rules.vocab import is_placeholder
+
 Facts = dict[str, Any]
 
 #: Lists of the submission → the entity scope of their items.
@@ -79,11 +81,14 @@ class SubmissionFacts:
     #: The same submission with nothing left out (only when something was): the engine reads
     #: it to tell a fact that is not yet true from one the submission does not give.
     unfiltered: SubmissionFacts | None = None
+    #: JSON paths of the submission's placeholder values still to fill in (``pcn-check init``).
+    placeholders: tuple[str, ...] = ()
 
 
 def put(target: Facts, key: str, value: Any) -> None:
-    """Set a fact only when the submission evidences it."""
-    if value is not None:
+    """Set a fact only when the submission evidences it (a template's placeholder text, such
+    as ``"REPLACE: the area map's file name"``, evidences nothing)."""
+    if value is not None and not is_placeholder(value):
         target[key] = value
 
 

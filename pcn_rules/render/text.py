@@ -63,11 +63,26 @@ def _later_line(report: Report) -> Text | None:
     return Text("Not yet met at later milestones: " + "; ".join(parts) + ".", style="yellow")
 
 
+#: The most placeholder paths named; the rest are counted.
+_PLACEHOLDERS_SHOWN = 12
+
+
+def _placeholders_line(paths: tuple[str, ...]) -> Text:
+    """The template's values still to fill in (``"REPLACE: ..."``), by JSON path."""
+    shown = ", ".join(paths[:_PLACEHOLDERS_SHOWN])
+    more = len(paths) - _PLACEHOLDERS_SHOWN
+    rest = f" and {more:,} more" if more > 0 else ""
+    return Text(
+        one_line(f'Still to fill in (values starting "REPLACE:"): {shown}{rest}.'),
+        style="yellow",
+    )
+
+
 def _verdict(report: Report) -> Text:
     blocking = [f for f in report.findings if f.blocking]
     horizon = report.horizon
     late = sorted({f.rule_id for f in report.findings if f.status == "met_late"})
-    if not blocking:
+    if not blocking and not report.placeholders:
         line = Text("COMPLIANT", style="bold green")
         if horizon is not None:
             line.append(
@@ -87,6 +102,8 @@ def _verdict(report: Report) -> Text:
     unmet = {f.rule_id for f in blocking if f.status != "not_evidenced"}
     unproven = {f.rule_id for f in blocking if f.status == "not_evidenced"} - unmet
     parts = []
+    if report.placeholders:
+        parts.append(f"{plural(len(report.placeholders), 'template value')} still to fill in")
     if unmet:
         parts.append(f"{plural(len(unmet), 'requirement')} not met")
     if unproven:
@@ -192,7 +209,12 @@ def render_report(report: Report, console: Console, explain: bool = False) -> No
     # the name is the submission's text: as a Text, "[...]" and ":name:" in it are shown as written
     # (a str title would be read as rich markup and emoji codes)
     later = _later_line(report)
-    lines = [_verdict(report), *([later] if later is not None else []), about]
+    lines = [
+        _verdict(report),
+        *([later] if later is not None else []),
+        *([_placeholders_line(report.placeholders)] if report.placeholders else []),
+        about,
+    ]
     console.print(Panel(Group(*lines), title=Text(title), expand=True))
 
     groups: dict[str | None, list[Finding]] = {}
@@ -247,6 +269,17 @@ def render_report(report: Report, console: Console, explain: bool = False) -> No
             style="bold",
         )
     )
+
+
+def verdict_lines(reports: Iterable[Report]) -> str:
+    """``--quiet``: each report's verdict on one line, after the network's name (plain text)."""
+    lines = []
+    for report in reports:
+        name = one_line(report.network_name)
+        if report.network_ods_code:
+            name += f" ({report.network_ods_code})"
+        lines.append(f"{name}: {_verdict(report).plain}")
+    return "\n".join(lines) + "\n"
 
 
 @drawn_literally

@@ -159,6 +159,11 @@ def render_audit(report: AuditReport, console: Console) -> None:
         console.print(Text(skipped_note(report), style="dim"))
 
 
+def headline_line(report: AuditReport) -> str:
+    """``--quiet``: the audit's headline on one line (plain text)."""
+    return one_line(report.headline) + "\n"
+
+
 def skipped_note(report: AuditReport) -> str:
     """The note on JSON files the audit did not read as submissions (e.g. an earlier report)."""
     shown = "; ".join(f"{source}: {why}" for source, why in report.skipped[:5])

@@ -179,11 +179,15 @@ class Report:
     horizon: Milestone | None
     findings: tuple[Finding, ...]
     milestones: tuple[MilestoneStatus, ...]
+    #: JSON paths of the submission's placeholder values still to fill in (``"REPLACE: ..."``,
+    #: as ``pcn-check init`` writes them): a submission holding any is not compliant.
+    placeholders: tuple[str, ...] = ()
 
     @property
     def compliant(self) -> bool:
-        """No blocking finding: nothing due by the next milestone (or overdue) is unmet."""
-        return not any(f.blocking for f in self.findings)
+        """No blocking finding (nothing due by the next milestone, or overdue, is unmet) and no
+        placeholder of a template left to fill in."""
+        return not self.placeholders and not any(f.blocking for f in self.findings)
 
     @property
     def verdict(self) -> Verdict:
@@ -244,6 +248,7 @@ class Report:
                 for m in self.milestones
             ],
             "findings": [f.to_dict() for f in self.findings],
+            "placeholders": list(self.placeholders),
         }
 
     def to_json(self, indent: int | None = 2) -> str:

@@ -26,8 +26,8 @@ from pcn_rules.vocab import (
 
 #: The version of the JSON report (``report_version``); a change of what the schema accepts
 #: changes it.
-ReportVersion = Literal["2.0"]
-REPORT_VERSION: Final[ReportVersion] = "2.0"
+ReportVersion = Literal["2.1"]
+REPORT_VERSION: Final[ReportVersion] = "2.1"
 
 #: The verdict on a network (or an audited area): ``compliant`` when nothing blocks it.
 Verdict = Literal["compliant", "not_compliant"]
@@ -229,6 +229,8 @@ class ReportJSON(TypedDict):
     summary: SummaryJSON
     milestones: list[MilestoneJSON]
     findings: list[FindingJSON]
+    #: JSON paths of the submission's placeholder values ("REPLACE: ...") still to fill in.
+    placeholders: list[str]
     baseline: NotRequired[BaselineJSON]
 
 

@@ -14,7 +14,7 @@ fact the submission does not give reports it as *not evidenced* rather than fail
 
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from pcn_rules.submission.network import (
     ClinicalDirector,
@@ -79,6 +79,15 @@ class Submission(Model):
     sub_contracts: list[SubContract] | None = None
     workforce: Workforce | None = None
     services: Services | None = None
+
+    #: JSON paths of placeholder values (``"REPLACE: ..."``) found when the submission was read.
+    _placeholders: tuple[str, ...] = PrivateAttr(default=())
+
+    @property
+    def placeholders(self) -> tuple[str, ...]:
+        """The JSON paths of the template's placeholder values still to fill in (``pcn-check
+        init`` writes them as ``"REPLACE: ..."``); each is not evidenced."""
+        return self._placeholders
 
 
 def submission_json_schema() -> dict[str, Any]:

@@ -22,8 +22,9 @@ from pydantic import ValidationError
 from pcn_rules.errors import MAX_LISTED, InputError
 from pcn_rules.ingest.files import SUBMISSION_LIMIT, FileRefused, describe_size, read_limited
 from pcn_rules.submission.model import FORMAT_VERSION, Submission
+from pcn_rules.submission.placeholders import placeholder_locations, validate_template
 from pcn_rules.submission.types import PATTERN_HINTS
-from pcn_rules.vocab import json_path, validation_problem
+from pcn_rules.vocab import PLACEHOLDER, json_path, validation_problem
 
 #: Largest submission file accepted, in bytes.  A real network's submission is a few kilobytes;
 #: anything near this limit is not a submission.
@@ -245,21 +246,32 @@ def _problem(error: Mapping[str, Any]) -> tuple[str, str]:
     return path, f"{message[0].lower()}{message[1:]}"
 
 
-def validate_submission(data: Any, source: str) -> Submission:
-    """Validate parsed JSON against the submission model."""
+def validate_submission(
+    data: Any, source: str, *, may_hold_placeholders: bool = True
+) -> Submission:
+    """Validate parsed JSON against the submission model.
+
+    Placeholder text (``"REPLACE: ..."``, as ``pcn-check init`` writes it) may stand for any
+    value: it is left out, so the fact is not evidenced, and its JSON path is kept
+    (:attr:`Submission.placeholders`).  ``may_hold_placeholders=False``: the caller knows from
+    the file's bytes that there are none."""
     if not isinstance(data, dict):
         raise InputError(
             source,
             [("", f"expected a JSON object at the top level, got {_describe(data)}")],
         )
+    locations = placeholder_locations(data) if may_hold_placeholders else []
     try:
-        return Submission.model_validate(data)
+        model = validate_template(data, locations) if locations else Submission.model_validate(data)
     except ValidationError as exc:
         # the first problems described, the rest counted: a file with 220,000 mistakes is
         # reported in a screenful, and quickly (describing one may look for a close spelling)
         errors = exc.errors(include_url=False)
         problems = [_problem(err) for err in itertools.islice(errors, MAX_PROBLEMS)]
         raise InputError(source, problems, more=len(errors) - len(problems)) from None
+    if locations:
+        model._placeholders = tuple(json_path(loc) for loc in locations)
+    return model
 
 
 def read_submission(path: str | Path) -> Submission:
@@ -273,7 +285,11 @@ def read_submission(path: str | Path) -> Submission:
         if exc.bad_name:  # e.g. a NUL byte in the path: shown quoted
             raise InputError(repr(source), [("", str(exc))]) from None
         raise InputError(source, [("", str(exc))]) from None
-    return validate_submission(parse_json_bytes(data, source), source)
+    return validate_submission(
+        parse_json_bytes(data, source),
+        source,
+        may_hold_placeholders=PLACEHOLDER.encode() in data,
+    )
 
 
 def coerce_submission(value: Submission | Mapping[str, Any] | str | Path) -> Submission:
