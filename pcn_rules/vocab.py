@@ -96,6 +96,11 @@ def to_date(value: Any) -> Any:
     return value
 
 
+def human_date(day: dt.date) -> str:
+    """The one way dates are written for people: "15 May 2019", "1 July 2019"."""
+    return f"{day.day} {day:%B %Y}"
+
+
 def plural(count: int, word: str) -> str:
     """``plural(1, "day")`` → "1 day"; ``plural(1250, "network")`` → "1,250 networks"."""
     return f"{count:,} {word}{'' if count == 1 else 's'}"

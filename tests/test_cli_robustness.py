@@ -85,7 +85,7 @@ def test_a_waiver_reason_that_looks_like_markup_is_printed_as_it_is(
     )
     code, out, err = run([F19 / "rural-no-waiver.json", "--waivers", waivers], capsys)
     assert code == 0, err
-    assert f"Waived by [bold]B. Example[/bold] on 2019-05-29: {reason}" in out
+    assert f"Waived by [bold]B. Example[/bold] on 29 May 2019: {reason}" in out
 
 
 def test_audit_prints_markup_like_names_and_files_as_they_are(
@@ -411,7 +411,7 @@ def test_a_yaml_waivers_file_may_still_say_nan(
     )
     code, out, err = run([F19 / "rural-no-waiver.json", "--waivers", waivers], capsys)
     assert code == 0, err
-    assert "Waived by B. Example on 2019-05-29: NaN" in out
+    assert "Waived by B. Example on 29 May 2019: NaN" in out
 
 
 def test_a_pack_example_base_with_infinity_is_an_invalid_pack(

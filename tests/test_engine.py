@@ -439,7 +439,7 @@ def test_extended_hours_below_the_required_minutes(
     doc["extended_hours"]["minutes_per_week"] = 1245  # one quarter hour short of 1,260
     eha = only(pcn_rules.check(doc, pack=pack_2019), "EHA-MINUTES")
     assert eha.status == "not_met"
-    assert "1260 minutes required" in eha.message
+    assert "1,260 minutes required" in eha.message
 
 
 def test_pop_min_waiver_is_carried_and_the_network_is_compliant(

@@ -43,7 +43,7 @@ def section(out: str, heading: str) -> str:
 
 # (fixture, extra arguments, exit code, texts that must be on screen)
 CASES = [
-    ("compliant.json", [], 0, ["COMPLIANT as of 28 June 2019", "Stroud Cotswold PCN", "0 not met"]),
+    ("compliant.json", [], 0, ["COMPLIANT as of 28 June 2019", "Stroud Cotswold PCN", "0 blocking the verdict"]),
     ("rural-waiver.json", [], 0, ["waived", "POP-MIN", "Waived by H. Sample"]),
     (
         "rural-no-waiver.json",
@@ -57,7 +57,7 @@ CASES = [
             "ask the commissioner for a waiver",
         ],
     ),
-    ("rural-waiver-expired.json", [], 1, ["POP-MIN", "expired on 2019-06-15"]),
+    ("rural-waiver-expired.json", [], 1, ["POP-MIN", "expired on 15 June 2019"]),
     (
         "missing-clinical-director.json",
         [],
@@ -82,7 +82,7 @@ CASES = [
         "late-registration.json",
         [],
         1,
-        ["REG-ON-TIME", "✓ met late", "5 days late", "2019-05-20", "? no evidence COM-APPROVAL"],
+        ["REG-ON-TIME", "✓ met late", "5 days late", "20 May 2019", "? no evidence COM-APPROVAL"],
     ),
     # signed a day after 30 June, checked on 5 July: met late, which does not fail the network
     ("signed-late.json", [], 0, ["COMPLIANT", "NA-FULL met late", "Met 1 day late", "L84025"]),
@@ -92,7 +92,7 @@ CASES = [
         "signed-late.json",
         ["--as-of", "2019-06-30"],
         1,
-        ["NA-FULL", "has not been signed by: L84025", "2019-07-01, after the as-of date"],
+        ["NA-FULL", "has not been signed by: L84025", "1 July 2019, after the as-of date"],
     ),
     # As of its own date (28 June) the go-live items (1 July) are due at the milestone after the
     # next one (30 June), so the short extended hours are listed as upcoming and do not fail it.
@@ -101,7 +101,7 @@ CASES = [
         "short-extended-hours.json",
         ["--as-of", "2019-07-01"],
         1,
-        ["EHA-MINUTES", "1200 minutes required", "shorter than 30", "How to fix:"],
+        ["EHA-MINUTES", "1,200 minutes required", "shorter than 30", "How to fix:"],
     ),
     # GEO-CROSS-CCG is a warning: shown as not met, but it never fails the network
     ("cross-ccg-practice.json", [], 0, ["GEO-CROSS-CCG", "not met", "15C", "[warning]"]),

@@ -82,7 +82,7 @@ def test_a_nursing_associate_from_october_is_reimbursable_and_a_care_coordinator
     early["additional_roles"][-1]["starts_on"] = "2020-07-01"
     (finding,) = _findings(early, "ARRS-2020-SUM")
     assert finding.status == "not_met"
-    assert "reimbursable from 2020-10-01" in finding.message
+    assert "reimbursable from 1 October 2020" in finding.message
 
 
 def test_two_half_time_pharmacists_are_one_whole_time_equivalent() -> None:
@@ -167,7 +167,7 @@ def test_the_care_home_team_is_judged_against_30_september() -> None:
     doc["care_homes"][0]["mdt_agreed_on"] = "2020-10-01"
     late = [f for f in _findings(doc, "SVC-EHCH") if f.entity == "1-100000001"]
     assert [(f.status, f.days_late) for f in late] == [("met_late", 1)]
-    assert "deadline of 2020-09-30 (community_services)" in late[0].message
+    assert "deadline of 30 September 2020" in late[0].message
     due = late[0].due
     assert due is not None
     assert due.date == dt.date(2020, 10, 1)  # the service itself starts on 1 October
@@ -184,13 +184,13 @@ def test_a_care_home_lead_who_is_not_a_gp_needs_the_agreement() -> None:
 def test_extended_hours_say_which_population_they_used() -> None:
     doc = _doc(F19 / "compliant.json")
     (finding,) = _findings(doc, "EHA-MINUTES")
-    assert "patients on the 2019-01-01 list, as no population at 2019-04-01 is given" in (
+    assert "patients on the 1 January 2019 list, as no population at 1 April 2019 is given" in (
         finding.message
     )
     doc["extended_hours"]["population"] = 40500
     doc["extended_hours"]["population_date"] = "2019-04-01"
     (finding,) = _findings(doc, "EHA-MINUTES")
-    assert "40,500 registered patients at 2019-04-01" in finding.message
+    assert "40,500 registered patients at 1 April 2019" in finding.message
 
 
 def test_membership_change_needs_notice_approval_and_a_quarter_start() -> None:

@@ -37,7 +37,7 @@ def test_waiver_in_the_submission_valid_and_expired(capsys: pytest.CaptureFixtur
     assert "Waived by" in out
     code, out, _ = run([str(F19 / "rural-waiver-expired.json")], capsys)
     assert code == 1
-    assert "expired on 2019-06-15" in out
+    assert "expired on 15 June 2019" in out
 
 
 def test_waiver_file_valid_expired_and_ignored(capsys: pytest.CaptureFixture[str]) -> None:
@@ -57,7 +57,7 @@ def test_waiver_file_valid_expired_and_ignored(capsys: pytest.CaptureFixture[str
         [str(RURAL), "--waivers", str(WAIVERS / "rural-population-expired.yaml")], capsys
     )
     assert code == 1
-    assert "expired on 2019-06-15" in out
+    assert "expired on 15 June 2019" in out
 
     code, out, _ = run([str(RURAL), "--waivers", str(valid), "--ignore-waivers"], capsys)
     assert code == 1
@@ -69,7 +69,7 @@ def test_waiver_not_yet_valid_fails_closed() -> None:
     report = pcn_rules.check(RURAL, waivers=WAIVERS / "rural-population.yaml", as_of="2019-05-20")
     finding = pop_min(report)
     assert finding.status == "not_met"
-    assert "only takes effect on 2019-05-29" in finding.message
+    assert "only takes effect on 29 May 2019" in finding.message
 
 
 def test_waiver_for_another_entity_does_not_apply(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from pcn_rules.facts.lookup import concrete_paths, element_source, source_of
 from pcn_rules.facts.model import Entity, Postponed
 from pcn_rules.packs.model import Rule, path_keys
 from pcn_rules.report.model import Finding, Waiver
-from pcn_rules.vocab import Status, plural
+from pcn_rules.vocab import Status, human_date, plural
 
 if TYPE_CHECKING:
     from pcn_rules.engine.decide import Values
@@ -101,8 +101,9 @@ def met(
     ]
     named = f" ({'; '.join(which)})" if which else ""
     message = (
-        f"Met {plural(late, 'day')} late: the evidence is dated {evidence_on}"
-        f"{named}, after the deadline of {deadline.date.isoformat()} ({deadline.key}). {message}"
+        f"Met {plural(late, 'day')} late: the evidence is dated {_day(evidence_on)}"
+        f"{named}, after the deadline of {human_date(deadline.date)} ({deadline.title}). "
+        f"{message}"
     )
     return finding(
         ctx, rule, entity, "met_late", message, evidence, trace=trace, dated=(evidence_on, late)
@@ -184,13 +185,20 @@ def _still_valid(ctx: Context, waiver: Waiver) -> tuple[Waiver | None, str | Non
     """Fail closed: an expired or not-yet-valid waiver does not apply, and the finding says so."""
     today = ctx.as_of.isoformat()
     if waiver.expires_on is not None and waiver.expires_on < today:
-        return None, f"The waiver approved by {waiver.approved_by} expired on {waiver.expires_on}."
+        return None, (
+            f"The waiver approved by {waiver.approved_by} expired on {_day(waiver.expires_on)}."
+        )
     if waiver.approved_on > today:
         return None, (
             f"The waiver approved by {waiver.approved_by} only takes effect on "
-            f"{waiver.approved_on}."
+            f"{_day(waiver.approved_on)}."
         )
     return waiver, None
+
+
+def _day(iso: str) -> str:
+    """An ISO date of the facts, as people read it ("15 May 2019")."""
+    return human_date(dt.date.fromisoformat(iso))
 
 
 def _relevant(fact: Postponed, rule: Rule, entity: Entity) -> bool:
@@ -209,16 +217,17 @@ def _relevant(fact: Postponed, rule: Rule, entity: Entity) -> bool:
 def postponed_notes(ctx: Context, rule: Rule, entity: Entity) -> str:
     """Why a fact the rule reads is not counted: it is dated after the as-of date."""
     deadline = rule.due.date.isoformat() if rule.due else None
+    as_of = human_date(ctx.as_of)
     notes = []
     for p in ctx.facts.postponed:
         if not _relevant(p, rule, entity):
             continue
         note = (
-            f"{p.label + ': ' if p.label else ''}{p.path} is {p.date}, after the as-of date "
-            f"({ctx.as_of.isoformat()}), so it does not count yet"
+            f"{p.label + ': ' if p.label else ''}{p.path} is {_day(p.date)}, after the as-of "
+            f"date ({as_of}), so it does not count yet"
         )
         if deadline is not None and p.date <= deadline:
-            note += f" (it is not after the {deadline} deadline)"
+            note += f" (it is not after the {_day(deadline)} deadline)"
         notes.append(note + ".")
     return " ".join(notes)
 

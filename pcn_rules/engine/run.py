@@ -41,7 +41,7 @@ from pcn_rules.facts.model import Entity, SubmissionFacts
 from pcn_rules.ingest.waivers import WaiverSet
 from pcn_rules.packs.model import Rule, RulePack, Template
 from pcn_rules.report.model import Finding, MilestoneStatus, Report
-from pcn_rules.vocab import Severity
+from pcn_rules.vocab import Severity, human_date
 
 _MISSING: Any = object()
 
@@ -190,7 +190,7 @@ def evaluate_entity(ctx: Context, rule: Rule, entity: Entity, index: int) -> Fin
         return unsettled(ctx, rule, entity, values, "not_met", message, evidence, trace, missing)
     if outcome.missing:
         if not_yet(ctx, rule, entity, index, outcome.missing):
-            message = f"Not met as of {ctx.as_of.isoformat()}:"
+            message = f"Not met as of {human_date(ctx.as_of)}:"
             if not postponed_notes(ctx, rule, entity):
                 message += " a fact it needs is dated later."
             return unsettled(

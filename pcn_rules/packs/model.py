@@ -4,6 +4,7 @@ Immutable; share it freely between threads."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -12,7 +13,7 @@ from typing import Any
 
 from pcn_rules import cel as celexpr
 from pcn_rules.errors import UsageError
-from pcn_rules.vocab import Milestone, Severity, Status
+from pcn_rules.vocab import Milestone, Severity, Status, human_date, plural
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +41,9 @@ class Template:
                 if value is _ABSENT:
                     break
             out.append("(not evidenced)" if value is _ABSENT else _format_value(value, spec))
-        return "".join(out)
+        # one date style in every message, also within values built by a condition
+        # ("on the 2019-01-01 list"): "1 January 2019"
+        return _ISO_DATE.sub(_human, "".join(out))
 
 
 _ABSENT: Any = object()
@@ -52,8 +55,26 @@ def path_keys(path: str) -> tuple[str, ...]:
     return tuple(path.split("."))
 
 
+_ISO_DATE = re.compile(r"(?<![0-9-])[0-9]{4}-[0-9]{2}-[0-9]{2}(?![0-9-])")
+
+
+def _human(match: re.Match[str]) -> str:
+    try:
+        return human_date(dt.date.fromisoformat(match.group(0)))
+    except ValueError:
+        return match.group(0)
+
+
+#: A format spec that writes a count with its noun: ``{n:plural block}`` → "1 block", "3 blocks".
+_PLURAL = "plural "
+
+
 def _format_value(value: Any, spec: str) -> str:
+    """A value in a message: numbers with thousands separators (unless the spec says
+    otherwise), lists joined, booleans as yes or no, ``plural NOUN`` a count with its noun."""
     kind = type(value)
+    if spec.startswith(_PLURAL) and kind is int:
+        return plural(value, spec[len(_PLURAL) :])
     if kind is str and not spec:
         return value  # type: ignore[no-any-return]
     if kind is list and value and not spec and all(type(v) is str for v in value):
@@ -64,6 +85,8 @@ def _format_value(value: Any, spec: str) -> str:
         return "yes" if value else "no"
     if isinstance(value, float) and not spec and value.is_integer():
         value = int(value)
+    if not spec and isinstance(value, int | float):
+        spec = ","
     try:
         return format(value, spec)
     except (ValueError, TypeError):

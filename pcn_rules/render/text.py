@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pcn_rules.render.safe import drawn_literally, one_line
-from pcn_rules.vocab import days_phrase, milestone_phrase, plural
+from pcn_rules.vocab import STATUS_RANK, days_phrase, human_date, milestone_phrase, plural
 
 if TYPE_CHECKING:  # only for annotations
     from pcn_rules.render import Checked
@@ -37,10 +37,6 @@ _SHOWN = ("not_met", "not_evidenced", "error", "waived", "met_late")
 _LABEL = 14
 _SCOPE_LABEL = {"register_practice": "practice", "covered_practice": "covered practice"}
 SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
-
-
-def human_date(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def _later_line(report: Report) -> Text | None:
@@ -87,7 +83,7 @@ def _verdict(report: Report) -> Text:
         if horizon is not None:
             line.append(
                 f" as of {human_date(report.as_of)}: every requirement due by "
-                f"{human_date(horizon.date)} ({horizon.key}) is met",
+                f"{human_date(horizon.date)} ({horizon.title}) is met",
                 style="green",
             )
         else:
@@ -119,7 +115,7 @@ def _verdict(report: Report) -> Text:
     if horizon is not None:
         days = (horizon.date - report.as_of).days
         parts.append(
-            f"next deadline {human_date(horizon.date)} ({horizon.key}, {days_phrase(days)})"
+            f"next deadline {human_date(horizon.date)}, {days_phrase(days)}: {horizon.title}"
         )
     line.append(f" as of {human_date(report.as_of)}: " + "; ".join(parts) + ".", style="red")
     return line
@@ -155,11 +151,13 @@ def _finding_block(finding: Finding, show_remediation: bool) -> RenderableType:
         )
     if finding.waiver is not None:
         w = finding.waiver
-        extra = f", expires {w.expires_on}" if w.expires_on else ""
+        extra = f", expires {_iso_day(w.expires_on)}" if w.expires_on else ""
         parts.append(
             Padding(
                 Text(
-                    one_line(f"Waived by {w.approved_by} on {w.approved_on}{extra}: {w.reason}"),
+                    one_line(
+                        f"Waived by {w.approved_by} on {_iso_day(w.approved_on)}{extra}: {w.reason}"
+                    ),
                     style="yellow",
                 ),
                 (0, 0, 0, _LABEL),
@@ -176,7 +174,7 @@ def _finding_block(finding: Finding, show_remediation: bool) -> RenderableType:
     source = finding.source
     parts.append(
         Padding(
-            Text(f"Source: {source.get('document')} ({source.get('confidence')})", style="dim"),
+            Text(f"Source [{source.get('confidence')}]: {source.get('document')}", style="dim"),
             (0, 0, 0, _LABEL),
         )
     )
@@ -203,7 +201,7 @@ def render_report(report: Report, console: Console, explain: bool = False) -> No
         title += f" ({report.network_ods_code})"
     about = Text(
         f"Checked against pack {report.pack_id} (release {report.pack_release}) as of "
-        f"{report.as_of}" + (f" · {one_line(report.source)}" if report.source else ""),
+        f"{human_date(report.as_of)}" + (f" · {one_line(report.source)}" if report.source else ""),
         style="dim",
     )
     # the name is the submission's text: as a Text, "[...]" and ":name:" in it are shown as written
@@ -234,12 +232,17 @@ def render_report(report: Report, console: Console, explain: bool = False) -> No
             m = milestone_info[key]
             upcoming = horizon_date is not None and m.date > horizon_date
             heading = Text(f"{human_date(m.date)} · {m.title}", style="bold underline")
-            when = milestone_phrase(m.days_left)
-            heading.append(f"  ({when})", style="red" if m.blocking else "")
+            when = Text(f"({milestone_phrase(m.days_left)})", style="red" if m.blocking else "")
             if upcoming:
-                heading.append("  upcoming: does not affect the verdict yet", style="dim")
+                when.append("  upcoming: does not affect the verdict yet", style="dim")
         console.print()
-        console.print(heading)
+        if key is None:
+            console.print(heading)
+        elif heading.cell_len + 2 + when.cell_len <= console.width:
+            console.print(Text.assemble(heading, "  ", when))
+        else:  # the title, then when it is, each whole (never "(28" and "days ago)" apart)
+            console.print(heading)
+            console.print(Padding(when, (0, 0, 0, 2)))
         attention = [f for f in findings if f.status in _SHOWN]
         for finding in attention:
             console.print(_finding_block(finding, show_remediation=finding.failed))
@@ -258,17 +261,53 @@ def render_report(report: Report, console: Console, explain: bool = False) -> No
         if na:
             console.print(Text(f"- not applicable: {', '.join(na)}", style="dim"))
 
-    counts = report.summary()
     console.print()
-    console.print(
-        Text(
-            f"{counts['met']} met · {counts['met_late']} met late · {counts['not_met']} not met · "
-            f"{counts['not_evidenced']} not evidenced · {counts['waived']} waived · "
-            f"{counts['not_applicable']} not applicable · {counts['error']} error · "
-            f"{counts['blocking']} blocking",
-            style="bold",
-        )
-    )
+    console.print(Text(requirements_line(report), style="bold"))
+    console.print(Text(CONFIDENCE_LEGEND, style="dim"))
+
+
+#: What the confidence code after "Source" means (the catalogue's codes).
+CONFIDENCE_LEGEND = (
+    "Source confidence: OFF official text; SEC+ two or more independent secondary sources; "
+    "SEC one secondary source; UNV unconfirmed."
+)
+
+
+def requirement_statuses(report: Report) -> dict[str, str]:
+    """Each requirement's status: the worst of its findings (a practice not signed makes the
+    whole requirement not met)."""
+    worst: dict[str, str] = {}
+    for finding in report.findings:
+        held = worst.get(finding.rule_id)
+        if held is None or STATUS_RANK[finding.status] < STATUS_RANK[held]:
+            worst[finding.rule_id] = finding.status
+    return worst
+
+
+def requirements_line(report: Report) -> str:
+    """The closing count, of requirements (not findings): "28 requirements: 20 met, ..."."""
+    statuses = requirement_statuses(report)
+    counts = dict.fromkeys(STATUS_RANK, 0)
+    for status in statuses.values():
+        counts[status] += 1
+    words = {
+        "met": "met",
+        "met_late": "met late",
+        "not_met": "not met",
+        "not_evidenced": "not evidenced",
+        "waived": "waived",
+        "not_applicable": "not applicable",
+        "error": "could not be evaluated",
+    }
+    parts = [f"{counts[s]:,} {words[s]}" for s in words if counts[s]]
+    blocking = len({f.rule_id for f in report.findings if f.blocking})
+    parts.append(f"{blocking:,} blocking the verdict")
+    return f"{plural(len(statuses), 'requirement')}: " + " · ".join(parts)
+
+
+def _iso_day(text: str) -> str:
+    """A date of the submission (ISO text) as people read it."""
+    return human_date(dt.date.fromisoformat(text))
 
 
 def verdict_lines(reports: Iterable[Report]) -> str:

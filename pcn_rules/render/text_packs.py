@@ -14,7 +14,8 @@ from rich.table import Table
 from rich.text import Text
 
 from pcn_rules.render.safe import drawn_literally
-from pcn_rules.render.text import SEVERITY_STYLE, human_date
+from pcn_rules.render.text import SEVERITY_STYLE
+from pcn_rules.vocab import human_date
 
 if TYPE_CHECKING:  # only for annotations
     from pcn_rules.packs.diff import PackDiff
