@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import codecs
 import re
-import unicodedata
 
 #: The error handler of every text pcn-check writes: a character the output cannot encode is
 #: replaced, never an error.  A file name that is not UTF-8 reaches Python as "surrogate
@@ -109,6 +108,8 @@ def ascii_fallback(char: str) -> str:
     without them (``é`` as ``e``, ``ŵ`` as ``w``); otherwise ``?``."""
     if char.isascii():
         return char
+    import unicodedata  # (only when a character falls back: not at every start)
+
     known = ASCII_FALLBACK.get(char)
     if known is not None:
         return known
@@ -169,7 +170,8 @@ FORMAT_SYNTAX: dict[str, str] = {
     "csv": "csv",
 }
 
-_NON_ASCII = re.compile("[^\x00-\x7f]")
+#: A character beyond ASCII (a pattern string: compiled, and cached by re, at its first use).
+_NON_ASCII = "[^\x00-\x7f]"
 
 
 def _json_escape(found: re.Match[str]) -> str:
@@ -197,9 +199,9 @@ def fit(text: str, syntax: str, encoding: str | None) -> tuple[str, bool]:
     if encoding is None or text.isascii() or _is_utf(encoding):
         return text, False
     if syntax == "json":
-        return _NON_ASCII.sub(_json_escape, text), False
+        return re.sub(_NON_ASCII, _json_escape, text), False
     if syntax == "xml":
-        return _NON_ASCII.sub(_character_reference, text), False
+        return re.sub(_NON_ASCII, _character_reference, text), False
     if syntax == "text":
         return text, False
     try:
