@@ -313,7 +313,7 @@ def test_every_command_survives_a_broken_pipe(
     args: list[Any],
     expected: int,
 ) -> None:
-    with (tmp_path / "stdout").open("w") as scratch:
+    with (tmp_path / "stdout").open("w", encoding="utf-8") as scratch:
         broken = _BrokenStdout(scratch.fileno())
         monkeypatch.setattr(sys, "stdout", broken)
         code, _, err = run(args, capsys)

@@ -155,7 +155,7 @@ def test_pcn_check_to_dev_full_exits_2() -> None:
         ["audit", str(FIXTURES), "--as-of", "2019-06-30"],
         ["--help"],
     ):
-        with open("/dev/full", "w") as full:
+        with open("/dev/full", "w", encoding="utf-8") as full:
             done = _pcn_check(args, stdout=full, stderr=subprocess.PIPE)
         assert done.returncode == 2, (args, done.stderr)
         assert "No space left on device" in done.stderr

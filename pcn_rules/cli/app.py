@@ -4,7 +4,6 @@ consoles, writing output and printing errors."""
 # No `from __future__ import annotations` here: typer reads every command's annotations on each
 # run, and string annotations would have to be evaluated (~15 ms of `pcn-check FILE`'s start).
 
-import codecs
 import contextlib
 import datetime as dt
 import io
@@ -18,6 +17,8 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from pcn_rules.cli.encoding import FORMAT_SYNTAX, fit
+from pcn_rules.cli.encoding import UNENCODABLE as UNENCODABLE  # (as the other commands import it)
 from pcn_rules.errors import UsageError
 from pcn_rules.render import Format
 
@@ -26,33 +27,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-#: The error handler of every text pcn-check writes: a character the output cannot encode is
-#: replaced, never an error.  A file name that is not UTF-8 reaches Python as "surrogate
-#: escapes" (byte 0xff as U+DCFF): each is shown as U+FFFD, the replacement character (``?``
-#: where the output cannot show that either), valid in every format; anything else the
-#: output's encoding lacks is shown as a backslash escape.
-UNENCODABLE = "pcn-rules-replace"
-
-
-def _replace_unencodable(exc: UnicodeError) -> tuple[str | bytes, int]:
-    if not isinstance(exc, UnicodeEncodeError):
-        raise exc
-    # (the UTF-8 encoder takes only ASCII text, or bytes, from an error handler)
-    unicode = exc.encoding.replace("-", "").replace("_", "").lower() == "utf8"
-    out: list[bytes] = []
-    for char in exc.object[exc.start : exc.end]:
-        if 0xD800 <= ord(char) <= 0xDFFF:
-            out.append("\ufffd".encode() if unicode else b"?")
-        else:
-            out.append(char.encode("ascii", "backslashreplace"))
-    return b"".join(out), exc.end
-
-
-codecs.register_error(UNENCODABLE, _replace_unencodable)
-
 
 def guard_text_streams() -> None:
-    """Make standard output and error replace what they cannot encode (see UNENCODABLE)."""
+    """Make standard output and error write what their encoding lacks in ASCII (see
+    :mod:`pcn_rules.cli.encoding`), never fail on it."""
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, io.TextIOWrapper):
             # (not when closed, or a stream that cannot be reconfigured)
@@ -336,14 +314,25 @@ def print_error(console: Console, kind: str, message: str) -> None:
     )
 
 
-def write(text: str, output: Path | None) -> None:
-    """TEXT to the file OUTPUT, or to standard output."""
+def write(text: str, output: Path | None, syntax: str = "text") -> None:
+    """TEXT to the file OUTPUT (UTF-8), or to standard output: there, in a machine format
+    (SYNTAX ``json``, ``xml`` or ``csv``) that standard output's encoding cannot hold, as
+    :func:`pcn_rules.cli.encoding.fit` writes it."""
     if output is not None:
         try:
             output.write_text(text, encoding="utf-8", errors=UNENCODABLE)
         except OSError as exc:
             raise UsageError(f"--output {output} cannot be written: {reason(exc)}") from None
     else:
+        text, approximate = fit(text, syntax, getattr(sys.stdout, "encoding", None))
+        if approximate:
+            print_error(
+                error_console(),
+                "warning",
+                f"standard output's encoding ({sys.stdout.encoding}) lacks some characters of "
+                "this output: they are written as ASCII equivalents. For the exact text, "
+                "write a UTF-8 file with --output FILE.",
+            )
         try:
             _GuardedStdout().write(text)
         except BrokenPipeError:
@@ -377,7 +366,7 @@ def emit(output_format: Format[T], item: T, output: Path | None) -> None:
     if output_format.draw is not None and output is None:
         output_format.draw(item, stdout_console())
     else:
-        write(output_format.text(item), output)
+        write(output_format.text(item), output, FORMAT_SYNTAX.get(output_format.name, "text"))
 
 
 def flush_stdout() -> None:

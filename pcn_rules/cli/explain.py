@@ -57,7 +57,7 @@ def explain_command(
             "as_of": report.as_of.isoformat(),
             "findings": [f.to_dict() for f in findings],
         }
-        write(json_escaped(json.dumps(payload, indent=2, ensure_ascii=False)) + "\n", None)
+        write(json_escaped(json.dumps(payload, indent=2, ensure_ascii=False)) + "\n", None, "json")
         return
     from pcn_rules.render.text import render_explanation
 

@@ -101,7 +101,11 @@ def rules_diff(
     output_format = text_or_json(output_format)
     diff = diff_packs(load_pack(old), load_pack(new))
     if output_format == "json":
-        write(json_escaped(json.dumps(diff.to_dict(), indent=2, ensure_ascii=False)) + "\n", None)
+        write(
+            json_escaped(json.dumps(diff.to_dict(), indent=2, ensure_ascii=False)) + "\n",
+            None,
+            "json",
+        )
         return
     from pcn_rules.render.text_packs import render_pack_diff
 
