@@ -62,6 +62,14 @@ def audit_command(
         Path | None, typer.Option("--output", "-o", help="Write to this file.")
     ] = None,
     fail_on_late: FailOnLateOption = False,
+    payments: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--payments",
+            help="NHS Digital's NHS Payments to General Practice CSV (2019/20 onwards): "
+            "reconcile each network's participation entitlement with what was paid.",
+        ),
+    ] = None,
 ) -> None:
     """Audit many networks together as of a date: milestones, action plan, data gaps, area
     figures."""
@@ -73,7 +81,7 @@ def audit_command(
     when = parse_date(as_of, "--as-of")
     files = expand_paths(paths)
     if output is not None:
-        refuse_inputs(output, [*files, register, waivers])
+        refuse_inputs(output, [*files, register, waivers, *(payments or [])])
     with Progress(console=error_console(), transient=True, disable=len(files) < 50) as bar:
         task = bar.add_task("reading submissions", total=len(files))
         result = audit(
@@ -86,6 +94,7 @@ def audit_command(
             ignore=_patterns(ignore),
             on_progress=lambda n: bar.advance(task, n),
             late_blocks=fail_on_late,
+            payments=payments or None,
         )
     if output is None:
         emit(rendering, result, None)
