@@ -144,6 +144,15 @@ class AuditReport:
     #: the participation payment reconciled with a payments file (``payments=``)
     payments: PaymentsReconciliation | None = None
 
+    def __repr__(self) -> str:
+        verdict = "compliant" if self.compliant else "not_compliant"
+        failing = sum(1 for r in self.reports if not r.compliant)
+        return (
+            f"<AuditReport pack {self.pack_id} as of {self.as_of.isoformat()}: {verdict}; "
+            f"{len(self.reports)} networks, {failing} not compliant, "
+            f"{len(self.unreadable)} unreadable>"
+        )
+
     @property
     def compliant(self) -> bool:
         return all(r.compliant for r in self.reports) and not any(
