@@ -47,15 +47,6 @@ Table = list[list[str]]
 IMPORTED_BY = "imported from NHS Digital ODS"
 #: Facts an import takes from the list-size file, not from ODS (a gap there is the file's).
 FROM_LIST_SIZES = frozenset({"practices[].list_size", "practices[].list_size_date"})
-#: Facts an import takes from the payments files (``--payments``), when given.
-FROM_PAYMENTS = frozenset(
-    {
-        "practices[].contract_type",
-        "practices[].in_hours_contract",
-        "practices[].rurality",
-        "practices[].weighted_list_size",
-    }
-)
 
 
 def _error(source: str, problems: list[tuple[str, str]]) -> InputError:

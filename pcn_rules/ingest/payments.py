@@ -187,10 +187,6 @@ def load_payments(path: str | Path) -> Payments:
     return Payments(source, FrozenDict(practices), has_participation)
 
 
-def load_all(paths: Sequence[str | Path]) -> list[Payments]:
-    return [load_payments(p) for p in paths]
-
-
 def find(payments: Sequence[Payments], code: str) -> PracticePayments | None:
     """The practice's row in the first file that has it (the files in the order given)."""
     for each in payments:
