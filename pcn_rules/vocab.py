@@ -3,11 +3,15 @@ dates, how days are said, and how a validation problem is put in words."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn, TypeVar
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 #: met: holds (on time, where it has a deadline); met_late: holds, but its dated evidence is
 #: after the deadline; not_met: the evidence contradicts it; not_evidenced: a fact it needs is
@@ -58,6 +62,36 @@ PLACEHOLDER = "REPLACE:"
 def is_placeholder(value: Any) -> bool:
     """Whether VALUE is a template's placeholder text (``"REPLACE: the network's name"``)."""
     return type(value) is str and value.startswith(PLACEHOLDER)
+
+
+class FrozenDict(dict[_K, _V]):
+    """A dict that refuses every change once made: a finding's evidence, a rule's source.
+
+    Unlike a ``MappingProxyType`` it pickles, deep-copies and goes through
+    ``dataclasses.asdict`` and ``json.dumps`` as the dict it is, and it equals a plain dict
+    with the same items (so a report read back from its JSON equals the report).
+    """
+
+    __slots__ = ()
+
+    def _read_only(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError(f"{type(self).__name__} cannot be changed")
+
+    __setitem__ = __delitem__ = _read_only
+    clear = pop = popitem = setdefault = update = _read_only
+    __ior__ = _read_only
+
+    def __reduce__(self) -> tuple[type[FrozenDict[_K, _V]], tuple[dict[_K, _V]]]:
+        return type(self), (dict(self),)
+
+    def __copy__(self) -> FrozenDict[_K, _V]:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> FrozenDict[_K, _V]:
+        return type(self)({k: copy.deepcopy(v, memo) for k, v in self.items()})
+
+    def __repr__(self) -> str:
+        return f"FrozenDict({dict.__repr__(self)})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -192,9 +192,11 @@ def _with_the_rest(doc: dict[str, Any]) -> dict[str, Any]:
     provider's ODS code, a role transferred under a baseline exception, a change and an opt-out
     notified, a covered practice, decisions that expire, a population counted at 1 April, a
     care home lead who is not a GP, the commissioner's confirmation of pharmacy technician
-    supply, and a membership change."""
+    supply, a membership change, and a practice's rurality (only an import from the payments
+    file gives it)."""
     expiring = {**_DECISION, "expires_on": "2021-03-31"}
     practice = doc["practices"][0]["ods_code"]
+    doc["practices"][0]["rurality"] = "rural"
     doc["clinical_director"]["end_date"] = "2021-03-31"
     doc["commissioner"] = {
         "over_50k_agreement": expiring,

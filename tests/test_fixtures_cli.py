@@ -43,7 +43,12 @@ def section(out: str, heading: str) -> str:
 
 # (fixture, extra arguments, exit code, texts that must be on screen)
 CASES = [
-    ("compliant.json", [], 0, ["COMPLIANT as of 28 June 2019", "Stroud Cotswold PCN", "0 blocking the verdict"]),
+    (
+        "compliant.json",
+        [],
+        0,
+        ["COMPLIANT as of 28 June 2019", "Stroud Cotswold PCN", "0 blocking the verdict"],
+    ),
     ("rural-waiver.json", [], 0, ["waived", "POP-MIN", "Waived by H. Sample"]),
     (
         "rural-no-waiver.json",

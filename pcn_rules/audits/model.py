@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from pcn_rules.audits.shapes import (
     AUDIT_VERSION,
@@ -20,6 +20,9 @@ from pcn_rules.audits.shapes import (
 from pcn_rules.report.model import Finding, Report
 from pcn_rules.report.shapes import SummaryJSON
 from pcn_rules.vocab import Severity
+
+if TYPE_CHECKING:
+    from pcn_rules.audits.payments import PaymentsReconciliation
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +141,17 @@ class AuditReport:
     gaps: tuple[DataGap, ...] = ()
     #: JSON files read that are not submissions (a report written among them), and why
     skipped: tuple[tuple[str, str], ...] = ()
+    #: the participation payment reconciled with a payments file (``payments=``)
+    payments: PaymentsReconciliation | None = None
+
+    def __repr__(self) -> str:
+        verdict = "compliant" if self.compliant else "not_compliant"
+        failing = sum(1 for r in self.reports if not r.compliant)
+        return (
+            f"<AuditReport pack {self.pack_id} as of {self.as_of.isoformat()}: {verdict}; "
+            f"{len(self.reports)} networks, {failing} not compliant, "
+            f"{len(self.unreadable)} unreadable>"
+        )
 
     @property
     def compliant(self) -> bool:
@@ -146,7 +160,7 @@ class AuditReport:
         )
 
     def to_dict(self) -> AuditJSON:
-        return {
+        out: AuditJSON = {
             "audit_version": AUDIT_VERSION,
             "as_of": self.as_of.isoformat(),
             "pack": {"id": self.pack_id, "release": self.pack_release},
@@ -175,6 +189,9 @@ class AuditReport:
             "unreadable": [{"source": s, "problem": p} for s, p in self.unreadable],
             "skipped": [{"source": s, "reason": r} for s, r in self.skipped],
         }
+        if self.payments is not None:
+            out["payments"] = self.payments.to_dict()
+        return out
 
 
 def _due(milestone: str | None, date: dt.date | None) -> DueDateJSON | None:

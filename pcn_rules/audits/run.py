@@ -26,6 +26,7 @@ from pcn_rules.audits.inputs import (
     years_named,
 )
 from pcn_rules.audits.model import AuditReport, MilestoneReadiness
+from pcn_rules.audits.payments import reconcile, with_participation
 from pcn_rules.audits.schema import audit_json_schema
 from pcn_rules.audits.summary import action_plan, area_stats, data_gaps, headline
 from pcn_rules.engine import Decide, evaluate, evaluate_batch
@@ -35,6 +36,7 @@ from pcn_rules.facts.build import build_facts
 from pcn_rules.facts.catalogue import BATCH_SCOPES
 from pcn_rules.facts.model import SubmissionFacts
 from pcn_rules.ingest.ods import IMPORTED_BY
+from pcn_rules.ingest.payments import Payments, load_payments
 from pcn_rules.ingest.register import Register, load_register
 from pcn_rules.ingest.waivers import WaiverSet, load_waivers
 from pcn_rules.packs.discover import load_pack_cached, select_pack_id
@@ -94,6 +96,7 @@ def audit(
     late_blocks: bool = False,
     fail_on: Severity = "error",
     decide: Decide = "bundled",
+    payments: Sequence[Payments | str | Path] | Payments | str | Path | None = None,
 ) -> AuditReport:
     """Audit many networks together as of a date: submissions (models, dicts or paths; a
     directory stands for every ``*.json`` under it).  Unreadable submissions are listed, not
@@ -102,12 +105,23 @@ def audit(
     ``select`` and ``ignore`` are rule IDs or prefixes (``POP``, ``REG-LIST-SIZE``); one that
     matches no rule of the pack is a :class:`~pcn_rules.errors.UsageError`.  ``late_blocks``
     makes a requirement met after its deadline block like one not met; ``fail_on`` is the
-    lowest severity whose unmet requirements block (``"error"``: errors only)."""
+    lowest severity whose unmet requirements block (``"error"``: errors only).
+
+    ``payments`` (NHS Digital's "NHS Payments to General Practice" CSV, 2019/20 onwards, or
+    several) adds :attr:`AuditReport.payments`: the participation entitlement the pack computes
+    for each network against the "PCN Participation" its practices were paid, the difference
+    explained (:mod:`pcn_rules.audits.payments`)."""
     fail_on = severity_threshold(fail_on)
     when = as_date(as_of, "as_of")
     if when is None:
         raise UsageError("an audit needs an as-of date (as_of=, or --as-of YYYY-MM-DD)")
     reg = load_register(register) if isinstance(register, str | Path) else register
+    paid: list[Payments] | None = None
+    if payments is not None:
+        given = [payments] if isinstance(payments, str | Path | Payments) else list(payments)
+        paid = with_participation(
+            [p if isinstance(p, Payments) else load_payments(p) for p in given]
+        )
     waiver_set = load_waivers(waivers) if isinstance(waivers, str | Path) else waivers
     models: list[tuple[str, Submission]] = []
     unreadable: list[tuple[str, str]] = []
@@ -262,5 +276,6 @@ def audit(
         stats=stats,
         headline="",
         gaps=gaps,
+        payments=reconcile(labels, reports, facts, chosen, paid) if paid is not None else None,
     )
     return dataclasses.replace(audited, headline=headline(audited, chosen))

@@ -8,7 +8,7 @@ figures, a network's summary, an action's due date), :class:`Loosely` gives what
 
 from __future__ import annotations
 
-from typing import Annotated, Final, Literal
+from typing import Annotated, Final, Literal, NotRequired
 
 # pydantic reads a TypedDict's fields only from typing_extensions' TypedDict before Python 3.12
 from typing_extensions import TypedDict
@@ -194,3 +194,78 @@ class AuditJSON(TypedDict):
     networks: list[NetworkReportJSON]
     unreadable: list[UnreadableJSON]
     skipped: list[SkippedJSON]
+    #: only with ``--payments``
+    payments: NotRequired[PaymentsJSON]
+
+
+#: Why a practice's participation payment differs from weighted patients times the rate.
+PaymentReason = Literal[
+    "not_in_payments", "paid_nothing", "part_year", "list_change", "other_network", "no_note"
+]
+#: Pounds (to the penny).
+Pounds = float
+
+
+@closed
+class PracticePaymentJSON(TypedDict):
+    """A practice whose participation payment differs from its weighted patients times the rate
+    for a known reason."""
+
+    ods_code: str
+    weighted: float | None
+    #: weighted times the pack's rate; null without a weighted list size
+    expected: Pounds | None
+    #: the "PCN Participation" paid; null when the practice is in no payments file
+    paid: Pounds | None
+    reason: PaymentReason
+    #: the PCN the payments file names for it, when not the audited one
+    payments_network: str | None
+
+
+@closed
+class NetworkPaymentsJSON(TypedDict):
+    """One network's participation entitlement (the pack's) against what its practices were
+    paid."""
+
+    label: str
+    ods_code: str | None
+    #: null when the pack could not compute it (``not_computed`` says why)
+    entitlement: Pounds | None
+    not_computed: str | None
+    paid: Pounds
+    #: paid minus entitlement
+    difference: Pounds | None
+    practices: Count
+    explained: list[PracticePaymentJSON]
+    #: practices the payments file places in this network that are not among its members
+    paid_to_non_members: list[PracticePaymentJSON]
+
+
+@closed
+class PaymentReasonJSON(TypedDict):
+    """Every practice of the networks with an entitlement under one reason, with their part
+    of the difference."""
+
+    reason: PaymentReason
+    words: str
+    practices: Count
+    expected: Pounds
+    paid: Pounds
+    difference: Pounds
+
+
+@closed
+class PaymentsJSON(TypedDict):
+    """The participation payment reconciled (``audit --payments``)."""
+
+    sources: list[str]
+    rate_per_weighted_patient: float
+    #: over the networks whose entitlement the pack computed
+    entitlement: Pounds
+    paid: Pounds
+    difference: Pounds
+    networks_not_computed: Count
+    paid_in_networks_not_computed: Pounds
+    paid_to_non_members: Pounds
+    reasons: list[PaymentReasonJSON]
+    networks: list[NetworkPaymentsJSON]

@@ -84,6 +84,14 @@ def audit_command(
     fail_on_severity: FailOnOption = "error",
     fail_on_late: FailOnLateOption = False,
     quiet: QuietOption = False,
+    payments: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--payments",
+            help="NHS Digital's NHS Payments to General Practice CSV (2019/20 onwards): "
+            "reconcile each network's participation entitlement with what was paid.",
+        ),
+    ] = None,
 ) -> None:
     """Audit many networks together as of a date: milestones, action plan, data gaps, area
     figures.
@@ -104,7 +112,7 @@ def audit_command(
     threshold = fail_on(fail_on_severity)
     files = expand_paths(paths)
     if output is not None:
-        refuse_inputs(output, [*files, register, waivers])
+        refuse_inputs(output, [*files, register, waivers, *(payments or [])])
     with Progress(console=error_console(), transient=True, disable=len(files) < 50) as bar:
         task = bar.add_task("reading submissions", total=len(files))
         result = audit(
@@ -118,6 +126,7 @@ def audit_command(
             on_progress=lambda n: bar.advance(task, n),
             late_blocks=fail_on_late,
             fail_on=threshold,
+            payments=payments or None,
         )
     if quiet and output is None and rendering.name == "text":
         from pcn_rules.render.text_audit import headline_line

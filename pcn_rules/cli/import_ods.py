@@ -33,7 +33,18 @@ _IMPORTED_KEYS = {
     "": {"format_version", "contract_year", "submission", "network", "practices"},
     "network": {"name", "ods_code", "lead_commissioner"},
     "lead_commissioner": {"ods_code", "name"},
-    "practice": {"ods_code", "name", "ccg", "list_size", "list_size_date"},
+    "practice": {
+        "ods_code",
+        "name",
+        "ccg",
+        "list_size",
+        "list_size_date",
+        # from --payments
+        "contract_type",
+        "in_hours_contract",
+        "rurality",
+        "weighted_list_size",
+    },
 }
 #: Files larger than this are not an import's (a network's import is a few kilobytes).
 _MAX_IMPORTED_BYTES = 1024 * 1024
@@ -159,6 +170,15 @@ def import_ods_command(
             help="QOF-style list sizes, or NHS Digital's Patients Registered at a GP Practice CSV.",
         ),
     ] = None,
+    payments: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--payments",
+            help="NHS Digital's NHS Payments to General Practice CSV (repeatable; the contract "
+            "year's own first): fills each practice's contract type, rurality and weighted "
+            "list size.",
+        ),
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option("--out", metavar="DIR", help="A new or empty directory to write to."),
@@ -193,7 +213,7 @@ def import_ods_command(
             f"--out {out} is not empty ({_shown(earlier, 3)}); import into a new or empty "
             "directory, or give --force to replace the files this import writes"
         )
-    result = import_ods(sources, list_sizes)
+    result = import_ods(sources, list_sizes, payments or [])
     files, refused = _validated(result.submissions, out)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -214,6 +234,20 @@ def import_ods_command(
             f"{len(result.skipped)} rows left out)."
         )
     )
+    if result.payments_sources:
+        missing = result.not_in_payments
+        unknown = result.contract_type_unknown
+        console.print(
+            Text(
+                f"Contract types, rurality and weighted list sizes from "
+                f"{plural(len(result.payments_sources), 'payments file')}: "
+                f"{plural(len(missing), 'member practice')} in none of them"
+                + (f" ({_shown(list(missing))})" if missing else "")
+                + f"; {len(unknown)} with contract type UNKNOWN"
+                + (f" ({_shown(list(unknown))})" if unknown else "")
+                + "."
+            )
+        )
     if removed:
         console.print(
             Text(f"Removed {plural(len(removed), 'file')} of an earlier import: {_shown(removed)}.")

@@ -8,7 +8,6 @@ import functools
 import hashlib
 import re
 from collections.abc import Mapping
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from pcn_rules.cel import Compiled, EvalError, referenced_paths
@@ -18,12 +17,12 @@ from pcn_rules.facts.lookup import concrete_paths, element_source, source_of
 from pcn_rules.facts.model import Entity, Postponed
 from pcn_rules.packs.model import Rule, path_keys
 from pcn_rules.report.model import Finding, Waiver
-from pcn_rules.vocab import Status, human_date, plural
+from pcn_rules.vocab import FrozenDict, Status, human_date, plural
 
 if TYPE_CHECKING:
     from pcn_rules.engine.decide import Values
 
-_NO_EVIDENCE: Mapping[str, Any] = MappingProxyType({})
+_NO_EVIDENCE: Mapping[str, Any] = FrozenDict()
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -52,7 +51,7 @@ def finding(
         entity_id,
         entity.name if entity else None,
         message,
-        MappingProxyType(evidence) if evidence else _NO_EVIDENCE,
+        FrozenDict(evidence) if evidence else _NO_EVIDENCE,
         rule.remediation,
         rule.due,
         days_left,

@@ -138,6 +138,7 @@ def _practices(sub: Submission, view: AsOf, cross_on: dict[str, str]) -> list[Fa
         put(p, "name", practice.name)
         put(p, "contract_type", practice.contract_type)
         put(p, "in_hours_contract", practice.in_hours_contract)
+        put(p, "rurality", practice.rurality)
         put(p, "ccg", practice.ccg)
         size_date = view.seen(practice.list_size_date, f"{path}.list_size_date", code)
         if size_date is not None or practice.list_size_date is None:

@@ -176,6 +176,7 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "name": ("practice name", "practices[].name"),
         "contract_type": ("GMS, PMS, APMS or other", "practices[].contract_type"),
         "in_hours_contract": ("contract covers in-hours services", "practices[].in_hours_contract"),
+        "rurality": ("urban or rural", "practices[].rurality"),
         "ccg": ("practice's CCG", "practices[].ccg"),
         "in_lead_ccg": ("CCG is the network's lead CCG", "practices[].ccg"),
         "list_size": ("registered patients", "practices[].list_size"),

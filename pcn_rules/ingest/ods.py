@@ -7,7 +7,12 @@ Inputs:
   practice-PCN relationship, with the practice's CCG and the relationship's end date);
 - a list-size file: QOF-style (``PRACTICE_CODE, LIST_SIZE_TOTAL, LIST_SIZE_AS_AT``) or NHS
   Digital's "Patients Registered at a GP Practice" (``CODE, EXTRACT_DATE, SEX=ALL, AGE=ALL,
-  NUMBER_OF_PATIENTS``).
+  NUMBER_OF_PATIENTS``);
+- optionally, NHS Digital's "NHS Payments to General Practice" CSVs
+  (:mod:`pcn_rules.ingest.payments`): each member practice's contract type, whether it is a GP
+  practice with a registered list (its contract then covers in-hours services), its rurality
+  and its weighted list size (the year's last known figure).  A practice in no payments file
+  given, or one whose contract type the file gives as UNKNOWN, is left without them.
 
 Facts ODS does not hold (Clinical Director, payee, agreements, extended hours...) are left out;
 the audit reports them as "not evidenced" rather than inventing them.  Files are read within
@@ -19,14 +24,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pcn_rules.errors import InputError
 from pcn_rules.ingest.files import ODS_CSV_LIMIT
+from pcn_rules.ingest.payments import GP_PRACTICE, Payments, find, load_payments
 from pcn_rules.ingest.tables import Row, read_rows, whole_number
 from pcn_rules.ingest.xlsx import read_xlsx
+
+if TYPE_CHECKING:
+    from pcn_rules.submission.model import Submission
 
 _PRACTICE = re.compile(r"^[A-Z][0-9]{5}$")
 _PCN = re.compile(r"^U[0-9]{5}$")
@@ -46,11 +56,37 @@ def _error(source: str, problems: list[tuple[str, str]]) -> InputError:
 
 @dataclass(frozen=True, slots=True)
 class ImportResult:
+    """What :func:`import_ods` built: one submission document per PCN, and what it left out."""
+
     submissions: dict[str, dict[str, Any]]  # PCN code -> submission document
     list_size_date: dt.date
     memberships: int
     practices_without_list_size: int
     skipped: tuple[str, ...]  # relationships or rows left out, and why
+    #: the payments files read (``payments=``), in the order given
+    payments_sources: tuple[str, ...] = ()
+    #: member practices in none of the payments files given
+    not_in_payments: tuple[str, ...] = ()
+    #: member practices a payments file lists with an UNKNOWN contract type
+    contract_type_unknown: tuple[str, ...] = ()
+
+    def models(self) -> dict[str, Submission]:
+        """Each submission as a validated :class:`~pcn_rules.submission.model.Submission`, by
+        PCN code; an :class:`~pcn_rules.errors.InputError` naming the first network that the
+        submission format refuses."""
+        from pcn_rules.submission.read import validate_submission
+
+        return {
+            code: validate_submission(doc, f"<import {code}>")
+            for code, doc in sorted(self.submissions.items())
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"ImportResult(networks={len(self.submissions)}, memberships={self.memberships}, "
+            f"list_size_date={self.list_size_date.isoformat()}, skipped={len(self.skipped)}, "
+            f"not_in_payments={len(self.not_in_payments)})"
+        )
 
 
 def _read_csv(path: Path) -> Table:
@@ -153,11 +189,26 @@ def _contract_year(day: dt.date) -> str:
     return f"{day.year}/{(day.year + 1) % 100:02d}"
 
 
-def import_ods(epcn: list[Path], list_sizes: Path) -> ImportResult:
-    """Build one submission per PCN from the ePCN tables and a list-size file."""
+def _paths(given: Sequence[str | Path] | str | Path) -> list[Path]:
+    return [Path(given)] if isinstance(given, str | Path) else [Path(p) for p in given]
+
+
+def import_ods(
+    epcn: Sequence[str | Path] | str | Path,
+    list_sizes: str | Path,
+    payments: Sequence[str | Path | Payments] | str | Path | Payments = (),
+) -> ImportResult:
+    """Build one submission per PCN from the ePCN tables (the workbook, or its two sheets as
+    CSV files) and a list-size file; with ``payments`` (NHS Digital's "NHS Payments to General
+    Practice" CSVs, the contract year's own first), fill each member practice's contract type,
+    rurality and weighted list size.  Prints nothing; a file that cannot be read, or is not
+    what it should be, raises :class:`~pcn_rules.errors.InputError` naming it."""
+    tables = _paths(epcn)
+    given = [payments] if isinstance(payments, str | Path | Payments) else list(payments)
+    paid = [p if isinstance(p, Payments) else load_payments(p) for p in given]
     details: tuple[str, Table, dict[str, int], int] | None = None
     partners: tuple[str, Table, dict[str, int], int] | None = None
-    for name, rows in _tables(epcn):
+    for name, rows in _tables(tables):
         found = _header(rows, "Partner Organisation Code")
         if found is not None:
             partners = (name, rows, found[1], found[0])
@@ -168,10 +219,10 @@ def import_ods(epcn: list[Path], list_sizes: Path) -> ImportResult:
     if details is None or partners is None:
         missing = "PCN Details" if details is None else "PCN Core Partner Details"
         raise _error(
-            ", ".join(map(str, epcn)),
+            ", ".join(map(str, tables)),
             [("", f"no {missing} table found (give the ePCN .xlsx, or both of its sheets as CSV)")],
         )
-    sizes, size_date = _list_sizes(list_sizes)
+    sizes, size_date = _list_sizes(Path(list_sizes))
     skipped: list[str] = []
 
     _, rows, cols, start = details
@@ -206,6 +257,8 @@ def import_ods(epcn: list[Path], list_sizes: Path) -> ImportResult:
     _, rows, cols, start = partners
     memberships = 0
     without_size = 0
+    not_in_payments: list[str] = []
+    contract_unknown: list[str] = []
     for row in rows[start + 1 :]:
         practice = _cell(row, cols, "Partner Organisation Code")
         pcn = _cell(row, cols, "PCN Code")
@@ -230,6 +283,22 @@ def import_ods(epcn: list[Path], list_sizes: Path) -> ImportResult:
             entry["list_size_date"] = size_date.isoformat()
         else:
             without_size += 1
+        if paid:
+            pay = find(paid, practice)
+            if pay is None:
+                not_in_payments.append(practice)
+            else:
+                if pay.contract_type is not None:
+                    entry["contract_type"] = pay.contract_type
+                else:
+                    contract_unknown.append(practice)
+                if pay.practice_type == GP_PRACTICE:
+                    # a practice with a registered list, not a walk-in or out-of-hours centre
+                    entry["in_hours_contract"] = True
+                if pay.rurality is not None:
+                    entry["rurality"] = pay.rurality
+                if pay.weighted_patients is not None and pay.weighted_patients >= 0:
+                    entry["weighted_list_size"] = pay.weighted_patients
         pcns[pcn]["practices"].append(entry)
         memberships += 1
     return ImportResult(
@@ -238,4 +307,7 @@ def import_ods(epcn: list[Path], list_sizes: Path) -> ImportResult:
         memberships=memberships,
         practices_without_list_size=without_size,
         skipped=tuple(skipped),
+        payments_sources=tuple(p.source for p in paid),
+        not_in_payments=tuple(sorted(set(not_in_payments))),
+        contract_type_unknown=tuple(sorted(set(contract_unknown))),
     )

@@ -50,6 +50,7 @@ from pcn_rules.packs import cachedir, deps
 from pcn_rules.packs.compile import ENV_LOCK, shared_environment
 from pcn_rules.packs.load import load_pack
 from pcn_rules.packs.model import RulePack
+from pcn_rules.vocab import FrozenDict
 
 _MAGIC = b"pcn-rules pack cache 2\n"
 _STDLIB_CLASSES = frozenset(
@@ -67,7 +68,12 @@ _STDLIB_CLASSES = frozenset(
     }
 )
 _RESTORERS = frozenset(
-    {(__name__, "_program"), (__name__, "_environment"), (__name__, "_read_only")}
+    {
+        (__name__, "_program"),
+        (__name__, "_environment"),
+        (__name__, "_read_only"),
+        (__name__, "_frozen"),
+    }
 )
 #: Modules whose dataclasses a cached pack is made of.
 _PACK_MODULES = frozenset({"pcn_rules.packs.model", "pcn_rules.cel.binding", "pcn_rules.vocab"})
@@ -184,6 +190,10 @@ def _read_only(mapping: dict[str, Any]) -> MappingProxyType[str, Any]:
     return MappingProxyType(mapping)
 
 
+def _frozen(mapping: dict[str, Any]) -> FrozenDict[str, Any]:
+    return FrozenDict(mapping)
+
+
 def _environment() -> celexpr.Environment:
     return shared_environment()
 
@@ -198,6 +208,8 @@ class _Pickler(pickle.Pickler):
                 return kind, tuple(getattr(obj, f.name) for f in fields)
         if kind is MappingProxyType:
             return _read_only, (dict(obj),)
+        if kind is FrozenDict:
+            return _frozen, (dict(obj),)
         if celexpr.is_program(obj):
             return _program, (celexpr.serialize(obj),)
         if isinstance(obj, celexpr.Environment):

@@ -21,7 +21,7 @@ from pcn_rules.packs import deps
 from pcn_rules.packs.model import Check, Example, Rule, Template
 from pcn_rules.packs.spec import RuleSpec
 from pcn_rules.packs.texts import template_of, with_params
-from pcn_rules.vocab import RULE_ID, Milestone, validation_problem
+from pcn_rules.vocab import RULE_ID, FrozenDict, Milestone, validation_problem
 
 PACK_FORMAT_VERSION = 1
 
@@ -320,9 +320,8 @@ def compile_rule(
             with_params(step, params, source, f"{label} → remediation[{i}]")
             for i, step in enumerate(spec.remediation)
         ),
-        source=MappingProxyType(
-            {k: v for k, v in spec.source.model_dump().items() if v is not None}
-        ),
+        # a finding carries it as it is: a FrozenDict pickles and deep-copies with the report
+        source=FrozenDict({k: v for k, v in spec.source.model_dump().items() if v is not None}),
         evidence_paths=tuple(evidence),
         network_keys=celexpr.top_level_keys(
             [c.source for c in _all_conditions(when, derive, checks, waiver)]

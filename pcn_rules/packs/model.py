@@ -211,6 +211,12 @@ class RulePack:
     #: Rules of the parent pack this pack retires.
     retired: tuple[Retirement, ...] = ()
 
+    def __repr__(self) -> str:
+        return (
+            f"<RulePack {self.id} {self.title!r}: contract year {self.contract_year}, release "
+            f"{self.release}, {len(self.rules)} rules, from {self.directory.name}>"
+        )
+
     def rule(self, rule_id: str) -> Rule:
         for rule in self.rules:
             if rule.id == rule_id:

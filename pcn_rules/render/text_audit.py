@@ -3,6 +3,7 @@ the CLI prints."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from rich.console import Console, Group
@@ -16,6 +17,7 @@ from pcn_rules.vocab import days_phrase, milestone_phrase, plural
 
 if TYPE_CHECKING:  # only for annotations
     from pcn_rules.audits import AuditReport
+    from pcn_rules.audits.payments import PaymentsReconciliation
 
 
 @drawn_literally
@@ -148,6 +150,8 @@ def render_audit(report: AuditReport, console: Console) -> None:
                     (0, 0, 0, 5),
                 )
             )
+    if report.payments is not None:
+        render_payments(report.payments, console)
     if report.unreadable:
         console.print(
             Text(
@@ -162,6 +166,71 @@ def render_audit(report: AuditReport, console: Console) -> None:
 def headline_line(report: AuditReport) -> str:
     """``--quiet``: the audit's headline on one line (plain text)."""
     return one_line(report.headline) + "\n"
+
+
+def _pounds(value: float) -> str:
+    return f"-£{-value:,.2f}" if value < 0 else f"£{value:,.2f}"
+
+
+def render_payments(rec: PaymentsReconciliation, console: Console, shown: int = 10) -> None:
+    """The participation payment: entitled (the pack) against paid (the payments file), the
+    difference by reason, and the networks with the largest differences."""
+    console.print()
+    console.print(
+        Text("Network participation payment: entitled against paid", style="bold underline")
+    )
+    computed = len(rec.networks) - rec.not_computed
+    console.print(
+        Text(
+            f"{computed:,} networks: entitled {_pounds(rec.entitlement)} "
+            f"(£{rec.rate:g} per weighted patient); paid {_pounds(rec.paid)} to their "
+            f"practices; difference {_pounds(rec.difference)}."
+        )
+    )
+    for reason in rec.reasons:
+        console.print(
+            Padding(
+                Text(
+                    f"{_pounds(reason.difference):>16}  {plural(reason.practices, 'practice')}: "
+                    f"{reason.words}"
+                ),
+                (0, 0, 0, 2),
+            )
+        )
+    if rec.not_computed:
+        console.print(
+            Text(
+                f"{plural(rec.not_computed, 'network')} without an entitlement (the pack could "
+                f"not compute it: see FUND-ENTITLEMENTS); paid {_pounds(rec.paid_not_computed)}.",
+                style="yellow",
+            )
+        )
+    if rec.paid_to_non_members:
+        console.print(
+            Text(
+                f"Paid to practices the payments file places in these networks that are not "
+                f"their members: {_pounds(rec.paid_to_non_members)} (not counted above).",
+                style="dim",
+            )
+        )
+    largest = sorted(
+        (n for n in rec.networks if n.difference),
+        key=lambda n: (-abs(n.difference or 0.0), n.label),
+    )[:shown]
+    if largest:
+        console.print(Text("Largest differences:", style="bold"))
+    for network in largest:
+        reasons = Counter(p.reason for p in network.explained)
+        why = ", ".join(f"{n} {reason.replace('_', ' ')}" for reason, n in sorted(reasons.items()))
+        line = Text(
+            f"{_pounds(network.difference or 0.0):>14}  {one_line(network.label)}: entitled "
+            f"{_pounds(network.entitlement or 0.0)}, paid {_pounds(network.paid)}"
+        )
+        if why:
+            line.append(f" ({why})", style="dim")
+        console.print(Padding(line, (0, 0, 0, 2)))
+    sources = ", ".join(one_line(s) for s in rec.sources)
+    console.print(Text(f"Paid: the PCN Participation column of {sources}.", style="dim"))
 
 
 def skipped_note(report: AuditReport) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from pcn_rules import __version__
+from pcn_rules.errors import InputError
 from pcn_rules.report.schema import report_json_schema
 from pcn_rules.report.shapes import (
     REPORT_VERSION,
@@ -30,6 +31,7 @@ from pcn_rules.vocab import (
     STATUS_RANK,
     STATUSES,
     UNSETTLED,
+    FrozenDict,
     Milestone,
     Severity,
     Status,
@@ -96,6 +98,41 @@ class Finding:
     def failed(self) -> bool:
         """Not shown to hold: not met, not evidenced, or could not be evaluated."""
         return self.status in UNSETTLED
+
+    def __repr__(self) -> str:
+        about = f"{self.scope} {self.entity}" if self.entity else self.scope
+        flags = f"{self.severity}, blocking" if self.blocking else self.severity
+        return f"<Finding {self.rule_id} {about}: {self.status} ({flags})>"
+
+    @classmethod
+    def from_dict(cls, data: FindingJSON | Mapping[str, Any]) -> Finding:
+        """The finding of a JSON report's ``findings`` (what :meth:`to_dict` gave)."""
+        due = data["due"]
+        waiver = data["waiver"]
+        explain = data.get("explain")
+        return cls(
+            rule_id=data["rule_id"],
+            title=data["title"],
+            status=data["status"],
+            severity=data["severity"],
+            scope=data["scope"],
+            entity=data["entity"],
+            entity_name=data["entity_name"],
+            message=data["message"],
+            evidence=FrozenDict(data["evidence"]),
+            remediation=tuple(data["remediation"]),
+            due=_milestone(due) if due else None,
+            days_left=data["days_left"],
+            timing=data["timing"],
+            blocking=data["blocking"],
+            source=FrozenDict({str(k): str(v) for k, v in data["source"].items()}),
+            waiver=Waiver(**waiver) if waiver else None,
+            fingerprint=data["fingerprint"],
+            explain=tuple(dict(step) for step in explain) if explain else None,
+            missing=tuple(data["missing"]),
+            evidence_date=data["evidence_date"],
+            days_late=data["days_late"],
+        )
 
     def sort_key(self) -> tuple[Any, ...]:
         return (
@@ -189,6 +226,67 @@ class Report:
         placeholder of a template left to fill in."""
         return not self.placeholders and not any(f.blocking for f in self.findings)
 
+    def __repr__(self) -> str:
+        counts = self.summary()
+        shown = ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s])
+        code = f" ({self.network_ods_code})" if self.network_ods_code else ""
+        return (
+            f"<Report {self.network_name!r}{code}: {self.verdict}, pack {self.pack_id} as of "
+            f"{self.as_of.isoformat()}; {counts['total']} findings ({shown or 'none'}), "
+            f"{counts['blocking']} blocking>"
+        )
+
+    @classmethod
+    def from_dict(cls, data: ReportJSON | Mapping[str, Any], source: str = "<report>") -> Report:
+        """The report a JSON report holds (what :meth:`to_dict` gave): equal to the report it
+        was made from.  A document that is not one report is an
+        :class:`~pcn_rules.errors.InputError` naming ``source``."""
+        try:
+            if not isinstance(data, Mapping):
+                raise TypeError(f"expected a JSON object, got {type(data).__name__}")
+            if "reports" in data:
+                raise ValueError("several reports: read each of its `reports` with from_dict")
+            if data.get("report_version") != REPORT_VERSION:
+                raise ValueError(
+                    f"report_version {data.get('report_version')!r}, expected {REPORT_VERSION}"
+                )
+            horizon = data["horizon"]
+            return cls(
+                pack_id=data["pack"]["id"],
+                pack_release=data["pack"]["release"],
+                contract_year=data["pack"]["contract_year"],
+                as_of=dt.date.fromisoformat(data["as_of"]),
+                network_name=data["network"]["name"],
+                network_ods_code=data["network"]["ods_code"],
+                source=data["source"],
+                horizon=_milestone(horizon) if horizon else None,
+                findings=tuple(Finding.from_dict(f) for f in data["findings"]),
+                milestones=tuple(
+                    MilestoneStatus(
+                        key=m["key"],
+                        date=dt.date.fromisoformat(m["date"]),
+                        title=m["title"],
+                        days_left=m["days_left"],
+                        failed=m["failed"],
+                        blocking=m["blocking"],
+                    )
+                    for m in data["milestones"]
+                ),
+            )
+        except KeyError as exc:
+            raise InputError(source, [("", f"not a pcn-check report: no key {exc}")]) from None
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise InputError(source, [("", f"not a pcn-check report: {exc}")]) from None
+
+    @classmethod
+    def from_json(cls, text: str | bytes, source: str = "<report JSON>") -> Report:
+        """:meth:`from_dict` of a JSON report's text (what :meth:`to_json` gave)."""
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise InputError(source, [("", f"not JSON: {exc}")]) from None
+        return cls.from_dict(data, source)
+
     @property
     def verdict(self) -> Verdict:
         return "compliant" if self.compliant else "not_compliant"
@@ -253,6 +351,10 @@ class Report:
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, sort_keys=False)
+
+
+def _milestone(data: Mapping[str, Any]) -> Milestone:
+    return Milestone(data["milestone"], dt.date.fromisoformat(data["date"]), data["title"])
 
 
 def reports_to_json(

@@ -112,6 +112,11 @@ class Practice(Model):
         default=None,
         description="Weighted (Carr-Hill) list size at the same date (at most 1,000,000).",
     )
+    rurality: Literal["urban", "rural"] | None = Field(
+        default=None,
+        description="Whether the practice is urban or rural, as NHS Digital classes it in "
+        "its payments data.",
+    )
     initial_agreement_signed_on: IsoDate | None = Field(
         default=None, description="When the practice signed the initial Network Agreement."
     )
