@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pcn_rules import __version__
 from pcn_rules.geo.shapes import GEO_VERSION, GeoJSONReport, GeoSummaryJSON
-from pcn_rules.vocab import SEVERITY_RANK, UNSETTLED, Severity, Status
+from pcn_rules.vocab import SEVERITY_RANK, UNSETTLED, Severity, Status, plural
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,15 +175,17 @@ class GeoReport:
     def headline(self) -> str:
         s = self.summary()
         parts = [
-            f"{s['networks']} networks",
+            plural(s["networks"], "network"),
             f"{s['not_contiguous']} not contiguous",
-            f"{s['overlaps']} overlaps",
-            f"{s['gaps']} gaps ({s['slivers']} slivers set apart)",
+            plural(s["overlaps"], "overlap"),
+            f"{plural(s['gaps'], 'gap')} ({plural(s['slivers'], 'sliver')} set apart)",
         ]
         if any(f.rule_id == "GEO-PRACTICE-LOCATION" for f in self.findings):
-            parts.append(f"{s['practices_outside']} practices outside their network's area")
+            outside = plural(s["practices_outside"], "practice")
+            parts.append(f"{outside} outside their network's area")
         if s["repairs"]:
-            parts.append(f"{s['repairs']} invalid geometries repaired")
+            kind = "geometry" if s["repairs"] == 1 else "geometries"
+            parts.append(f"{s['repairs']} invalid {kind} repaired")
         return "; ".join(parts) + "."
 
     def to_dict(self) -> GeoJSONReport:
