@@ -135,6 +135,33 @@ def test_an_unreadable_boundaries_file_exits_3(
 
 
 @pytest.mark.usefixtures("extra")
+@pytest.mark.parametrize(
+    ("ring", "expected"),
+    [
+        ([[0, 50], [1], [0, 51], [0, 50]], "features[0].geometry: not a valid Polygon"),
+        ([[0, 50], [1, 50], [0, 50]], "features[0].geometry: the polygon encloses no area"),
+        # on the grid's central meridian (2° W) a line stays a line
+        ([[-2, 50], [-2, 51], [-2, 52], [-2, 50]], "the polygon encloses no area"),
+        ([[0, 95], [1, 95], [1, 96], [0, 95]], "not longitude and latitude"),
+    ],
+)
+def test_a_feature_that_is_no_polygon_exits_3(
+    ring: list[list[float]], expected: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    feature = {
+        "type": "Feature",
+        "properties": {"name": "Flat PCN"},
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+    }
+    path = tmp_path / "flat.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}), "utf-8")
+    code, _out, err = run(["geo", path], capsys)
+    assert code == 3
+    assert "flat.geojson" in err
+    assert expected in err
+
+
+@pytest.mark.usefixtures("extra")
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["geo", SLICE, "--tolerance", "-5"], capsys)[0] == 2
     code, _out, err = run(["geo", SLICE, "--format", "svg"], capsys)
@@ -172,7 +199,7 @@ def test_the_real_slice_multi_part_areas_repair_and_practice(
     assert outside["evidence"]["in_networks"] == ["West Sussex - Horsham Central PCN"]
     # Champ's own holes are slivers, set apart, not gaps
     assert report["summary"]["gaps"] == 0
-    assert report["summary"]["slivers"] == 6
+    assert report["summary"]["slivers"] == 8
     assert all(s["area_km2"] < 0.05 for s in report["slivers"])
 
 
@@ -300,7 +327,7 @@ def test_the_html_map_marks_failing_areas_and_escapes_names(
     assert paths.count("area") + paths.count("area failing") == 4
     assert paths.count("area failing") == 1
     assert {"piece", "overlap", "gap"} <= set(paths)
-    assert "sliver" in parsed.classes("circle")
+    assert parsed.classes("circle").count("sliver") == 3  # 1 gap, 2 overlaps
     assert "<script>alert(1)</script> & Delta" in "".join(parsed.text)
     assert not any(t in ("script", "img", "link", "iframe") for t, _ in parsed.found)
 

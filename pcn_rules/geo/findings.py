@@ -111,6 +111,8 @@ def overlaps(
         if overlap.area < settings.sliver_km2 * KM2:
             if overlap.area > 0:
                 slivers.append(Sliver("overlap", size, lat, lon, pair))
+                label = f"sliver overlap: {area_text(size)}, {names[i]} / {names[j]}"
+                shapes.append(MapShape("sliver", label, rings(geo, overlap, 0)))
             continue
         subject = f"{names[i]} / {names[j]}"
         findings.append(

@@ -4,6 +4,7 @@ fall back to a fine grid when GEOS cannot compute them exactly, and outlines for
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -104,26 +105,38 @@ def rings(geo: Geo, geometry: Any, simplify: float = _MAP_SIMPLIFY) -> tuple[Rin
 
 
 def to_shape(geo: Geo, boundary: Boundary, source: str) -> tuple[Any, Repair | None]:
-    """The boundary's geometry on the BNG, repaired if invalid; an InputError naming the feature
-    for coordinates that are not a polygon's."""
+    """The boundary's geometry on the BNG, repaired if invalid (as given, in longitude and
+    latitude); an InputError naming the feature for coordinates that make no polygon."""
     where = f"features[{boundary.feature}].geometry"
+
+    def refuse(message: str) -> InputError:
+        return InputError(source, [(where, message)], kind="boundaries file")
+
     try:
         shape = geo.shapely.geometry.shape(boundary.geometry)
         _check_lonlat(shape, source, where)
-        projected = geo.project(shape)
     except InputError:
         raise
     except Exception as exc:  # shapely says why in its own exception types
-        message = f"not a valid {boundary.geometry.get('type')} ({type(exc).__name__}: {exc})"
-        raise InputError(source, [(where, message)], kind="boundaries file") from None
-    if projected.is_empty:
-        raise InputError(source, [(where, "the geometry is empty")], kind="boundaries file")
-    if projected.is_valid:
+        kind = boundary.geometry.get("type")
+        raise refuse(f"not a valid {kind} ({type(exc).__name__}: {exc})") from None
+    if shape.is_empty:
+        raise refuse("the geometry is empty")
+    problem = None
+    if not shape.is_valid:
+        problem = geo.validation.explain_validity(shape)
+        shape = geo.shapely.MultiPolygon(geo.polygons(geo.shapely.make_valid(shape)))
+        if shape.is_empty:
+            raise refuse(f"the polygon encloses no area ({problem})")
+    projected = geo.project(shape)
+    if not all(math.isfinite(value) for value in projected.bounds):
+        raise refuse("coordinates beyond the British National Grid's reach (not in Great Britain)")
+    if not projected.is_valid:  # made invalid by the projection's rounding
+        problem = problem or f"after projection: {geo.validation.explain_validity(projected)}"
+        projected = geo.shapely.MultiPolygon(geo.polygons(geo.shapely.make_valid(projected)))
+    if problem is None:
         return projected, None
-    problem = geo.validation.explain_validity(shape)
-    repaired = geo.shapely.MultiPolygon(geo.polygons(geo.shapely.make_valid(projected)))
-    repair = Repair(boundary.feature, boundary.name, problem, km2(repaired.area))
-    return repaired, repair
+    return projected, Repair(boundary.feature, boundary.name, problem, km2(projected.area))
 
 
 def _check_lonlat(shape: Any, source: str, where: str) -> None:

@@ -182,7 +182,8 @@ class GeoReport:
         ]
         if any(f.rule_id == "GEO-PRACTICE-LOCATION" for f in self.findings):
             outside = plural(s["practices_outside"], "practice")
-            parts.append(f"{outside} outside their network's area")
+            whose = "its" if s["practices_outside"] == 1 else "their"
+            parts.append(f"{outside} outside {whose} network's area")
         if s["repairs"]:
             kind = "geometry" if s["repairs"] == 1 else "geometries"
             parts.append(f"{s['repairs']} invalid {kind} repaired")
