@@ -17,7 +17,7 @@ from typing import Any
 
 from pcn_rules.errors import InputError
 from pcn_rules.ingest.files import REGISTER_LIMIT, FileRefused, read_limited
-from pcn_rules.ingest.tables import Row, decode, parse_rows, read_rows
+from pcn_rules.ingest.tables import Row, decode, parse_rows
 
 #: A boundaries file: the West Sussex one is 0.4 MB; a whole country's simplified PCN
 #: boundaries are some tens of megabytes.
@@ -294,5 +294,4 @@ __all__ = [
     "read_boundaries",
     "read_declared",
     "read_practices",
-    "read_rows",
 ]
