@@ -1,7 +1,7 @@
 """The ``pcn-check`` command line.  The only part of pcn-rules that prints.
 
 One module per command (``check``, ``rules``, ``explain``, ``audit``, ``import_ods``, ``schema``,
-``init``); what they share is in :mod:`pcn_rules.cli.app`.
+``init``, ``geo``); what they share is in :mod:`pcn_rules.cli.app`.
 
 Exit codes (also in ``--help`` and the README), mapped from exceptions in :func:`main` only:
 
@@ -26,7 +26,7 @@ from typing import NoReturn
 import typer
 from rich.console import Console
 
-from pcn_rules.cli import audit, check, explain, import_ods, init, rules, schema
+from pcn_rules.cli import audit, check, explain, geo, import_ods, init, rules, schema
 from pcn_rules.cli.app import (
     EXIT_INPUT,
     EXIT_INTERNAL,
@@ -62,8 +62,9 @@ app.command("audit")(audit.audit_command)
 app.command("import-ods")(import_ods.import_ods_command)
 app.command("schema")(schema.schema_command)
 app.command("init")(init.init_command)
+app.command("geo")(geo.geo_command)
 
-SUBCOMMANDS = ("check", "rules", "schema", "init", "explain", "audit", "import-ods")
+SUBCOMMANDS = ("check", "rules", "schema", "init", "explain", "audit", "import-ods", "geo")
 #: The options of pcn-check itself (before any command).
 ROOT_OPTIONS = ("--help", "-h", "--version", "-V", "--install-completion", "--show-completion")
 

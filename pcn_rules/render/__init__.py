@@ -1,5 +1,6 @@
-"""The output formats of ``pcn-check`` (:data:`CHECK_FORMATS`) and ``pcn-check audit``
-(:data:`AUDIT_FORMATS`), in one registry: each format's name and how it renders.
+"""The output formats of ``pcn-check`` (:data:`CHECK_FORMATS`), ``pcn-check audit``
+(:data:`AUDIT_FORMATS`) and ``pcn-check geo`` (:data:`GEO_FORMATS`), in one registry: each
+format's name and how it renders.
 
 A format gives the whole output as text (for a file or a pipe); one that draws with rich (``text``)
 can also draw on a console, in colour on a terminal.  Renderers return text or draw on the
@@ -18,6 +19,7 @@ if TYPE_CHECKING:  # only for annotations
     from rich.console import Console
 
     from pcn_rules.audits import AuditReport
+    from pcn_rules.geo.model import GeoReport
     from pcn_rules.report import Report
     from pcn_rules.report.baseline import BaselineDiff
 
@@ -120,6 +122,24 @@ def _audit_html(report: AuditReport) -> str:
     return render_audit_html(report)
 
 
+def _geo_text(report: GeoReport) -> str:
+    from pcn_rules.render.geo import render_geo_text
+
+    return render_geo_text(report)
+
+
+def _geo_json(report: GeoReport) -> str:
+    from pcn_rules.render.geo import render_geo_json
+
+    return render_geo_json(report)
+
+
+def _geo_html(report: GeoReport) -> str:
+    from pcn_rules.render.geo_html import render_geo_html
+
+    return render_geo_html(report)
+
+
 #: ``pcn-check FILE... --format NAME``.
 CHECK_FORMATS: Mapping[str, Format[Checked]] = _by_name(
     Format("text", plain(_draw_check), _draw_check, baseline=True),
@@ -136,4 +156,19 @@ AUDIT_FORMATS: Mapping[str, Format[AuditReport]] = _by_name(
     Format("html", _audit_html),
 )
 
-__all__ = ["AUDIT_FORMATS", "CHECK_FORMATS", "FILE_WIDTH", "Checked", "Format", "plain"]
+#: ``pcn-check geo ... --format NAME``.
+GEO_FORMATS: Mapping[str, Format[GeoReport]] = _by_name(
+    Format("text", _geo_text),
+    Format("json", _geo_json),
+    Format("html", _geo_html),
+)
+
+__all__ = [
+    "AUDIT_FORMATS",
+    "CHECK_FORMATS",
+    "FILE_WIDTH",
+    "GEO_FORMATS",
+    "Checked",
+    "Format",
+    "plain",
+]
