@@ -138,7 +138,9 @@ def test_bundled_fixtures_before_and_after_15_may(capsys: pytest.CaptureFixture[
     registration = next(m for m in data["milestones"] if m["key"] == "registration")
     assert registration["days_left"] == 5
     assert registration["networks_not_ready"], "some 15 May items are unmet"
-    assert data["headline"].startswith("15 May (registration)")
+    assert data["headline"].startswith(
+        "15 May 2019 (PCN registration form reaches the commissioner)"
+    )
     assert "due in 5 days" in data["headline"]
     code, out, _ = run(["audit", str(F19), "--as-of", "2019-05-16", "--format", "json"], capsys)
     assert code == 1
@@ -324,7 +326,8 @@ def test_national_import_and_audit(tmp_path: Path, capsys: pytest.CaptureFixture
     }
     assert len(failing) == 105 < 1250 / 2
     assert data["headline"].startswith(
-        "30 Jun (network_agreement): 105 of 1,250 networks not ready on the evidence"
+        "30 June 2019 (Full Network Agreement signed; 100% population coverage): 105 of 1,250 "
+        "networks not ready on the evidence"
     )
     assert "1,145 more with requirements not evidenced" in data["headline"]
     gaps = {g["path"]: g for g in data["gaps"]}

@@ -367,7 +367,7 @@ def test_audit_formats_report_not_evidenced_apart(
         " ".join(out.replace("│", " ").split())
     )
     assert "Data gaps" in out
-    assert "1 findings in 1 networks (COM-APPROVAL)" in out  # met late, counted apart
+    assert "1 finding in 1 network (COM-APPROVAL)" in out  # met late, counted apart
     assert "`network.area.map_reference` is missing for 1 networks" in out
 
     code, out, _ = run([*args, "--format", "json"], capsys)

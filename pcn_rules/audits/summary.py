@@ -16,7 +16,7 @@ from pcn_rules.ingest.ods import FROM_LIST_SIZES
 from pcn_rules.ingest.register import Register
 from pcn_rules.packs.model import RulePack
 from pcn_rules.report.model import Finding
-from pcn_rules.vocab import SEVERITY_RANK, days_phrase, plural
+from pcn_rules.vocab import SEVERITY_RANK, days_phrase, human_date, plural
 
 
 def area_stats(
@@ -210,7 +210,7 @@ def headline(report: AuditReport, pack: RulePack) -> str:
             unproven.add(label)
     area = [f for f in report.batch_findings if f.blocking]
     if horizon is not None:
-        when = f"{horizon.date.day} {horizon.date:%b} ({horizon.key}): "
+        when = f"{human_date(horizon.date)} ({horizon.title}): "
         days = days_phrase((horizon.date - report.as_of).days)
     else:
         when, days = "", f"every milestone of {pack.id} has passed"

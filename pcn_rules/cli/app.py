@@ -20,7 +20,7 @@ from rich.text import Text
 from pcn_rules.cli.encoding import FORMAT_SYNTAX, fit
 from pcn_rules.cli.encoding import UNENCODABLE as UNENCODABLE  # (as the other commands import it)
 from pcn_rules.errors import UsageError
-from pcn_rules.render import Format
+from pcn_rules.render import Format, drawn_text
 
 if TYPE_CHECKING:
     from pcn_rules.vocab import Severity
@@ -364,7 +364,11 @@ def emit(output_format: Format[T], item: T, output: Path | None) -> None:
     """ITEM in OUTPUT_FORMAT: drawn on the terminal where the format draws (in colour, at the
     terminal's width), otherwise as text, to standard output or the file OUTPUT."""
     if output_format.draw is not None and output is None:
-        output_format.draw(item, stdout_console())
+        console = stdout_console()
+        if console.is_terminal:
+            output_format.draw(item, console)
+        else:  # a pipe or a file: plain text at the console's width, no trailing spaces
+            write(drawn_text(output_format.draw, item, console.width), None)
     else:
         write(output_format.text(item), output, FORMAT_SYNTAX.get(output_format.name, "text"))
 

@@ -55,13 +55,19 @@ def plain(draw: Callable[[T, Console], None]) -> Callable[[T], str]:
     """What DRAW draws, as a string: without colour, at :data:`FILE_WIDTH` columns."""
 
     def text(item: T) -> str:
-        from rich.console import Console
-
-        buffer = io.StringIO()
-        draw(item, Console(file=buffer, width=FILE_WIDTH, no_color=True))
-        return buffer.getvalue()
+        return drawn_text(draw, item, FILE_WIDTH)
 
     return text
+
+
+def drawn_text(draw: Callable[[T, Console], None], item: T, width: int) -> str:
+    """What DRAW draws of ITEM at WIDTH columns, as plain text: no colour, and no line ending in
+    spaces (rich pads panels and tables to their width; a file or a pipe needs none of it)."""
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    draw(item, Console(file=buffer, width=width, no_color=True, highlight=False))
+    return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))
 
 
 def _by_name(*formats: Format[T]) -> Mapping[str, Format[T]]:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # only for annotations
         RenderableType,
         RenderResult,
     )
+    from rich.text import Text
 
 #: C0 controls but newline, DEL, C1 controls, the line and paragraph separators, and the
 #: bidirectional embeddings, overrides and isolates (which reorder what a line appears to say).
@@ -138,3 +139,22 @@ def drawn_literally(draw: Callable[P, R]) -> Callable[P, R]:
             return draw(*args, **kwargs)
 
     return guarded
+
+
+def print_phrases(console: Console, phrases: list[Text], indent: int = 2) -> None:
+    """PHRASES on as few lines as the console's width allows, never breaking one of them across
+    lines where it fits on a line of its own ("(28 days ago)" stays whole); lines after the first
+    are indented by INDENT."""
+    from rich.text import Text
+
+    line, started = Text(), False
+    for phrase in phrases:
+        if started and line.cell_len + 1 + phrase.cell_len > console.width:
+            console.print(line)
+            line, started = Text(" " * indent), False
+        elif started:
+            line.append(" ")
+        line.append_text(phrase)
+        started = True
+    if started:
+        console.print(line)

@@ -14,7 +14,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from pcn_rules.render.safe import drawn_literally, one_line
+from pcn_rules.render.safe import drawn_literally, one_line, print_phrases
 from pcn_rules.vocab import STATUS_RANK, days_phrase, human_date, milestone_phrase, plural
 
 if TYPE_CHECKING:  # only for annotations
@@ -238,11 +238,8 @@ def render_report(report: Report, console: Console, explain: bool = False) -> No
         console.print()
         if key is None:
             console.print(heading)
-        elif heading.cell_len + 2 + when.cell_len <= console.width:
-            console.print(Text.assemble(heading, "  ", when))
-        else:  # the title, then when it is, each whole (never "(28" and "days ago)" apart)
-            console.print(heading)
-            console.print(Padding(when, (0, 0, 0, 2)))
+        else:  # never "(28" and "days ago)" apart
+            print_phrases(console, [heading, when])
         attention = [f for f in findings if f.status in _SHOWN]
         for finding in attention:
             console.print(_finding_block(finding, show_remediation=finding.failed))

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING
 from rich.console import Console, Group
 from rich.padding import Padding
 from rich.panel import Panel
+from rich.table import Table
 from rich.text import Text
 
-from pcn_rules.render.safe import drawn_literally, one_line
+from pcn_rules.render.safe import drawn_literally, one_line, print_phrases
 from pcn_rules.render.text import SEVERITY_STYLE
-from pcn_rules.vocab import days_phrase, milestone_phrase, plural
+from pcn_rules.vocab import days_phrase, human_date, milestone_phrase, plural
 
 if TYPE_CHECKING:  # only for annotations
     from pcn_rules.audits import AuditReport
@@ -25,8 +26,8 @@ def render_audit(report: AuditReport, console: Console) -> None:
     """The five-second line, the milestones, the action plan and the area's figures."""
     style = "bold green" if report.compliant else "bold red"
     about = (
-        f"{len(report.reports)} networks · pack {report.pack_id} (release {report.pack_release})"
-        f" · as of {report.as_of}"
+        f"{plural(len(report.reports), 'network')} · pack {report.pack_id} (release "
+        f"{report.pack_release}) · as of {human_date(report.as_of)}"
     )
     if report.register_source:
         register = one_line(report.register_source)
@@ -38,17 +39,21 @@ def render_audit(report: AuditReport, console: Console) -> None:
     total = len(report.reports)
     for m in report.milestones:
         when = milestone_phrase(m.days_left)
-        line = Text(f"{m.date:%d %b %Y}  {m.key:<26} {when:<18} ")
+        print_phrases(
+            console, [Text(f"{human_date(m.date)} · {m.title}", "bold"), Text(f"({when})")]
+        )
+        line = Text("  ")
         urgent = "red" if m.days_left <= 0 else "yellow"
         said: list[str] = []
         if m.networks_not_ready:
             said.append(
-                f"{len(m.networks_not_ready)} of {total} networks not ready, {m.actions} actions"
+                f"{len(m.networks_not_ready):,} of {plural(total, 'network')} not ready, "
+                f"{plural(m.actions, 'action')}"
             )
         elif m.actions:
-            said.append(f"{m.actions} area-wide actions")
+            said.append(plural(m.actions, "area-wide action"))
         if m.networks_not_evidenced:
-            said.append(f"{len(m.networks_not_evidenced)} more with requirements not evidenced")
+            said.append(f"{len(m.networks_not_evidenced):,} more with requirements not evidenced")
         if said:
             line.append("; ".join(said), style=urgent)
         else:
@@ -57,7 +62,7 @@ def render_audit(report: AuditReport, console: Console) -> None:
         if m.networks_not_ready and m.days_left >= -31:
             names = [one_line(name) for name in m.networks_not_ready]
             shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
-            console.print(Padding(Text(shown, style="dim"), (0, 0, 0, 13)))
+            console.print(Padding(Text(shown, style="dim"), (0, 0, 0, 2)))
 
     s = report.stats
     console.print()
@@ -65,24 +70,25 @@ def render_audit(report: AuditReport, console: Console) -> None:
     figures = [
         (
             f"below {s['population_min']:,} patients",
-            f"{s['below_min_complete']} (complete list sizes), "
-            f"{s['below_min_with_gaps']} more among {s['networks_with_list_size_gaps']} "
-            "networks with gaps",
+            f"{s['below_min_complete']:,} (complete list sizes), "
+            f"{s['below_min_with_gaps']:,} more among "
+            f"{plural(s['networks_with_list_size_gaps'], 'network')} with gaps",
         ),
         (
             f"above {s['population_typical_max']:,} patients",
-            f"{s['above_typical_max_complete']} (complete list sizes), "
-            f"{s['above_typical_max_with_gaps']} more among networks with gaps",
+            f"{s['above_typical_max_complete']:,} (complete list sizes), "
+            f"{s['above_typical_max_with_gaps']:,} more among networks with gaps",
         ),
-        ("single-practice networks", str(s["single_practice_networks"])),
+        ("single-practice networks", f"{s['single_practice_networks']:,}"),
         (
             "memberships crossing CCG boundaries",
-            f"{s['memberships_crossing_ccg']} of {s['memberships']}",
+            f"{s['memberships_crossing_ccg']:,} of {s['memberships']:,}",
         ),
-        ("practices in two networks", str(s["practices_in_two_networks"])),
+        ("practices in two networks", f"{s['practices_in_two_networks']:,}"),
         (
             "requirements met late",
-            f"{s['met_late']['findings']} findings in {s['met_late']['networks']} networks"
+            f"{plural(s['met_late']['findings'], 'finding')} in "
+            f"{plural(s['met_late']['networks'], 'network')}"
             + (f" ({', '.join(s['met_late']['rules'])})" if s["met_late"]["rules"] else ""),
         ),
     ]
@@ -90,11 +96,15 @@ def render_audit(report: AuditReport, console: Console) -> None:
         figures.append(
             (
                 "register practices in no network",
-                f"{s['register_practices_in_no_network']} of {s['register_practices']:,}",
+                f"{s['register_practices_in_no_network']:,} of {s['register_practices']:,}",
             )
         )
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column(style="bold")
     for name, value in figures:
-        console.print(Text.assemble(f"  {name:<38}", (value, "bold")))
+        table.add_row(f"  {name}", value)
+    console.print(table)
 
     console.print()
     console.print(Text("Action plan (by due date, then severity)", style="bold underline"))
@@ -108,15 +118,25 @@ def render_audit(report: AuditReport, console: Console) -> None:
         )
     for number, action in enumerate(report.actions, start=1):
         due = (
-            f"due {action.due_date:%d %b %Y} ({days_phrase(action.days_left or 0)})"
+            f"due {human_date(action.due_date)} ({days_phrase(action.days_left or 0)})"
             if action.due_date
             else "ongoing"
         )
         head = Text(f"{number:>3}. ")
         head.append(action.rule_id, style="bold")
         head.append(f" [{action.severity}]", style=SEVERITY_STYLE[action.severity])
-        head.append(f" {due} · {len(action.networks)} networks, {action.findings} findings")
-        console.print(head)
+        print_phrases(
+            console,
+            [
+                head,
+                Text(due),
+                Text(
+                    f"· {plural(len(action.networks), 'network')}, "
+                    f"{plural(action.findings, 'finding')}"
+                ),
+            ],
+            indent=5,
+        )
         console.print(Padding(Text(action.title, style="dim"), (0, 0, 0, 5)))
         shown = ", ".join(one_line(name) for name in action.networks[:8])
         more = f" and {len(action.networks) - 8} more" if len(action.networks) > 8 else ""
@@ -133,7 +153,7 @@ def render_audit(report: AuditReport, console: Console) -> None:
         )
         for number, gap in enumerate(report.gaps, start=1):
             due = (
-                f"needed by {gap.due_date:%d %b %Y} ({days_phrase(gap.days_left or 0)})"
+                f"needed by {human_date(gap.due_date)} ({days_phrase(gap.days_left or 0)})"
                 if gap.due_date
                 else "needed for ongoing requirements"
             )
@@ -144,7 +164,7 @@ def render_audit(report: AuditReport, console: Console) -> None:
                 Padding(
                     Text(
                         f"{due}; leaves {', '.join(gap.rules)} not evidenced for "
-                        f"{len(gap.networks)} networks",
+                        f"{plural(len(gap.networks), 'network')}",
                         style="dim",
                     ),
                     (0, 0, 0, 5),
@@ -155,7 +175,7 @@ def render_audit(report: AuditReport, console: Console) -> None:
     if report.unreadable:
         console.print(
             Text(
-                f"{len(report.unreadable)} submissions could not be read (listed below).",
+                f"{plural(len(report.unreadable), 'submission')} could not be read (listed below).",
                 style="red",
             )
         )
