@@ -11,17 +11,17 @@ Library use::
 Importing the package has no side effects: the names below are imported when first used.
 """
 
-from __future__ import annotations
-
-import importlib
-import time
-from typing import TYPE_CHECKING, Any
+# Only the public names below, and __version__, are this package's: what it imports to work is
+# imported under private names, so that `dir(pcn_rules)` and completion show the API alone.
+from importlib import import_module as _import_module
+from time import time_ns as _time_ns
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 
 __version__ = "0.1.0"
 
 #: When the package started importing: the pack cache trusts no source file changed since, as
 #: the code running may then not be the code on disk (see pcn_rules.packs.cache).
-_imported_ns = time.time_ns()
+_imported_ns = _time_ns()
 
 #: Public name → the module it lives in.
 _EXPORTS = {
@@ -31,6 +31,7 @@ _EXPORTS = {
     "InputError": "pcn_rules.errors",
     "PackError": "pcn_rules.errors",
     "PcnRulesError": "pcn_rules.errors",
+    "Problem": "pcn_rules.errors",
     "UsageError": "pcn_rules.errors",
     "available_packs": "pcn_rules.packs.discover",
     "load_pack": "pcn_rules.packs.load",
@@ -45,6 +46,7 @@ __all__ = [
     "InputError",
     "PackError",
     "PcnRulesError",
+    "Problem",
     "Report",
     "RulePack",
     "Submission",
@@ -57,10 +59,10 @@ __all__ = [
     "load_pack",
 ]
 
-if TYPE_CHECKING:
+if _TYPE_CHECKING:
     from pcn_rules.api import check
     from pcn_rules.audits import audit
-    from pcn_rules.errors import InputError, PackError, PcnRulesError, UsageError
+    from pcn_rules.errors import InputError, PackError, PcnRulesError, Problem, UsageError
     from pcn_rules.ingest.ods import import_ods
     from pcn_rules.packs.discover import available_packs
     from pcn_rules.packs.load import load_pack
@@ -69,14 +71,16 @@ if TYPE_CHECKING:
     from pcn_rules.submission.model import Submission
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'pcn_rules' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    value = getattr(_import_module(module), name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS])
+    """The public API: the names of ``__all__`` (the modules of the package are importable as
+    ever, ``pcn_rules.report``, but are not listed)."""
+    return sorted(__all__)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pcn_rules.engine import Decide, evaluate
-from pcn_rules.errors import InputError, UsageError
+from pcn_rules.errors import InputError, Problem, UsageError
 from pcn_rules.facts.build import build_facts
 from pcn_rules.ingest.waivers import WaiverSet, load_waivers
 from pcn_rules.packs.discover import load_pack_cached, select_pack_id
@@ -48,25 +48,35 @@ def resolve_pack(
     pack: RulePack | str | Path | None,
     as_of: dt.date | None,
     source: str = "submission",
+    *,
+    allow_other_year: bool = False,
 ) -> RulePack:
     """The pack to use: the one given, else by contract year, else by date.  A contract year
     no pack has, or a submission date outside every pack, is the submission's problem: an
-    :class:`~pcn_rules.errors.InputError` naming SOURCE (the file) and the field."""
-    if isinstance(pack, RulePack):
-        return pack
+    :class:`~pcn_rules.errors.InputError` naming SOURCE (the file) and the field.  A pack given
+    for another contract year than the submission's is a :class:`~pcn_rules.errors.UsageError`
+    unless ``allow_other_year``."""
     if pack is not None:
-        return load_pack_cached(pack)
+        chosen = pack if isinstance(pack, RulePack) else load_pack_cached(pack)
+        year = submission.contract_year
+        if year is not None and year != chosen.contract_year and not allow_other_year:
+            raise UsageError(
+                f"pack {chosen.id} is for contract year {chosen.contract_year}, but {source} is "
+                f"for {year} (contract_year); leave the pack out to use the {year} pack, or "
+                "allow another year's pack (allow_other_year=True, --allow-other-year)"
+            )
+        return chosen
     year = submission.contract_year
     on = as_of or submission.submission.submitted_on
     try:
-        chosen = select_pack_id(year, on)
+        selected = select_pack_id(year, on)
     except (InputError, UsageError) as exc:
         if year is None and (as_of is not None or on is None):
             raise  # the date given, or no date at all: the caller's to settle
         detail = exc.problems[0][1] if isinstance(exc, InputError) else str(exc)
         where = "contract_year" if year is not None else "submission.submitted_on"
-        raise InputError(source, [(where, detail)]) from None
-    return load_pack_cached(chosen)
+        raise InputError(source, [Problem(where, detail, "no_pack")]) from None
+    return load_pack_cached(selected)
 
 
 def check(
@@ -79,6 +89,7 @@ def check(
     explain: bool = False,
     late_blocks: bool = False,
     fail_on: Severity = "error",
+    allow_other_year: bool = False,
     decide: Decide = "bundled",
 ) -> Report:
     """Check one submission and return its :class:`~pcn_rules.report.model.Report`.
@@ -93,9 +104,10 @@ def check(
     with the values it read and its result; ``late_blocks`` makes a requirement met after its
     deadline (``met_late``) block the verdict like one not met; ``fail_on`` is the lowest
     severity whose unmet requirements block the verdict (``"error"``, the default: errors only;
-    ``"warning"``; ``"info"``); ``decide`` is how conditions
-    are decided (``bundled``, the fast way, or ``one_by_one``, the reference: both give the
-    same report).
+    ``"warning"``; ``"info"``); ``allow_other_year`` lets ``pack`` be another contract year's
+    than the submission's (otherwise a :class:`~pcn_rules.errors.UsageError`); ``decide`` is how
+    conditions are decided (``bundled``, the fast way, or ``one_by_one``, the reference: both
+    give the same report).
 
     The submission is seen as of ``as_of``: a fact dated after it (a signature, an approval, a
     start date) has not happened yet.
@@ -108,7 +120,7 @@ def check(
     when = as_date(as_of, "as_of")
     source = str(submission) if isinstance(submission, str | Path) else None
     named = source or ("<dict>" if isinstance(submission, Mapping) else "<submission>")
-    chosen = resolve_pack(model, pack, when, named)
+    chosen = resolve_pack(model, pack, when, named, allow_other_year=allow_other_year)
     if when is None:
         when = model.submission.submitted_on
     if when is None:

@@ -278,7 +278,9 @@ def test_a_condition_that_fails_to_evaluate_is_an_error_finding(
 ) -> None:
     # a rule that cannot be evaluated never silently passes, whatever its deadline or severity
     pack = make_pack(tmp_path / "p", "network.name < 3", severity=severity, due=due)
-    report = pcn_rules.check(compliant_doc, pack=pack, as_of=AS_OF)  # a string compared with 3
+    report = pcn_rules.check(
+        compliant_doc, pack=pack, as_of=AS_OF, allow_other_year=True
+    )  # a string compared with 3
     finding = only(report, "TEST-RULE")
     assert finding.status == "error"
     assert "TEST-RULE" in finding.message
@@ -291,7 +293,7 @@ def test_a_condition_that_fails_to_evaluate_is_an_error_finding(
 
 def test_the_control_rule_is_met(tmp_path: Path, compliant_doc: dict[str, Any]) -> None:
     pack = make_pack(tmp_path / "p", "network.name == 'Stroud Cotswold PCN'")
-    report = pcn_rules.check(compliant_doc, pack=pack, as_of=AS_OF)
+    report = pcn_rules.check(compliant_doc, pack=pack, as_of=AS_OF, allow_other_year=True)
     assert only(report, "TEST-RULE").status == "met"
     assert report.compliant
 
@@ -300,7 +302,7 @@ def test_unmet_at_the_next_milestone_is_not_compliant(
     tmp_path: Path, compliant_doc: dict[str, Any]
 ) -> None:
     pack = make_pack(tmp_path / "p", UNMET, due="first")
-    report = pcn_rules.check(compliant_doc, pack=pack, as_of=AS_OF)
+    report = pcn_rules.check(compliant_doc, pack=pack, as_of=AS_OF, allow_other_year=True)
     finding = only(report, "TEST-RULE")
     assert finding.status == "not_met"
     assert finding.blocking
@@ -313,7 +315,7 @@ def test_unmet_at_a_milestone_after_the_next_is_still_compliant(
     tmp_path: Path, compliant_doc: dict[str, Any]
 ) -> None:
     pack = make_pack(tmp_path / "p", UNMET, due="second")
-    report = pcn_rules.check(compliant_doc, pack=pack, as_of=AS_OF)
+    report = pcn_rules.check(compliant_doc, pack=pack, as_of=AS_OF, allow_other_year=True)
     finding = only(report, "TEST-RULE")
     assert finding.status == "not_met"
     assert finding.timing == "upcoming"
@@ -321,7 +323,9 @@ def test_unmet_at_a_milestone_after_the_next_is_still_compliant(
     assert finding.days_left == 123  # 1 May to 1 September
     assert report.compliant
     # ...until the first milestone has passed: then "second" is the next one
-    later = pcn_rules.check(compliant_doc, pack=pack, as_of=dt.date(2019, 6, 2))
+    later = pcn_rules.check(
+        compliant_doc, pack=pack, as_of=dt.date(2019, 6, 2), allow_other_year=True
+    )
     assert only(later, "TEST-RULE").blocking
     assert not later.compliant
 
@@ -330,7 +334,9 @@ def test_unmet_on_the_deadline_day_is_not_compliant(
     tmp_path: Path, compliant_doc: dict[str, Any]
 ) -> None:
     pack = make_pack(tmp_path / "p", UNMET, due="first")
-    report = pcn_rules.check(compliant_doc, pack=pack, as_of=dt.date(2019, 6, 1))
+    report = pcn_rules.check(
+        compliant_doc, pack=pack, as_of=dt.date(2019, 6, 1), allow_other_year=True
+    )
     finding = only(report, "TEST-RULE")
     assert (finding.days_left, finding.timing) == (0, "due_today")
     assert not report.compliant
@@ -342,7 +348,7 @@ def test_warnings_and_info_never_make_it_non_compliant(
     tmp_path: Path, compliant_doc: dict[str, Any], severity: str, as_of: dt.date
 ) -> None:
     pack = make_pack(tmp_path / "p", UNMET, severity=severity, due="first")
-    report = pcn_rules.check(compliant_doc, pack=pack, as_of=as_of)
+    report = pcn_rules.check(compliant_doc, pack=pack, as_of=as_of, allow_other_year=True)
     finding = only(report, "TEST-RULE")
     assert finding.status == "not_met"
     assert not finding.blocking
@@ -353,7 +359,7 @@ def test_a_false_when_in_a_custom_pack_is_not_applicable(
     tmp_path: Path, compliant_doc: dict[str, Any]
 ) -> None:
     pack = make_pack(tmp_path / "p", UNMET, when="submission.type == 'registration'")
-    report = pcn_rules.check(compliant_doc, pack=pack, as_of=AS_OF)
+    report = pcn_rules.check(compliant_doc, pack=pack, as_of=AS_OF, allow_other_year=True)
     assert only(report, "TEST-RULE").status == "not_applicable"
     assert report.compliant
 

@@ -368,7 +368,7 @@ def test_audit_formats_report_not_evidenced_apart(
     )
     assert "Data gaps" in out
     assert "1 finding in 1 network (COM-APPROVAL)" in out  # met late, counted apart
-    assert "`network.area.map_reference` is missing for 1 networks" in out
+    assert "`network.area.map_reference` is missing for 1 network" in out
 
     code, out, _ = run([*args, "--format", "json"], capsys)
     data = json.loads(out)

@@ -104,7 +104,8 @@ class DataGap:
     def sentence(self) -> str:
         """ "`practices[].contract_type` is missing for 6,757 member practices: ODS does not
         hold it"."""
-        text = f"`{self.path}` is missing for {self.places:,} {self.unit}"
+        unit = self.unit[:-1] if self.places == 1 and self.unit.endswith("s") else self.unit
+        text = f"`{self.path}` is missing for {self.places:,} {unit}"
         return f"{text}: {self.note}" if self.note else text
 
     def to_dict(self) -> DataGapJSON:

@@ -95,6 +95,7 @@ def audit(
     on_progress: Callable[[int], None] | None = None,
     late_blocks: bool = False,
     fail_on: Severity = "error",
+    allow_other_year: bool = False,
     decide: Decide = "bundled",
     payments: Sequence[Payments | str | Path] | Payments | str | Path | None = None,
 ) -> AuditReport:
@@ -105,7 +106,8 @@ def audit(
     ``select`` and ``ignore`` are rule IDs or prefixes (``POP``, ``REG-LIST-SIZE``); one that
     matches no rule of the pack is a :class:`~pcn_rules.errors.UsageError`.  ``late_blocks``
     makes a requirement met after its deadline block like one not met; ``fail_on`` is the
-    lowest severity whose unmet requirements block (``"error"``: errors only).
+    lowest severity whose unmet requirements block (``"error"``: errors only);
+    ``allow_other_year`` lets ``pack`` be another contract year's than the submissions'.
 
     ``payments`` (NHS Digital's "NHS Payments to General Practice" CSV, 2019/20 onwards, or
     several) adds :attr:`AuditReport.payments`: the participation entitlement the pack computes
@@ -154,10 +156,18 @@ def audit(
             f"{len(skipped)} JSON files",
             [*skipped[:10], ("", "none of them is a submission: nothing to audit")],
         )
-    if isinstance(pack, RulePack):
-        chosen = pack
-    elif pack is not None:
-        chosen = load_pack_cached(pack)
+    if pack is not None:
+        chosen = pack if isinstance(pack, RulePack) else load_pack_cached(pack)
+        other = [(name, m.contract_year) for name, m in models if m.contract_year is not None]
+        other = [(name, year) for name, year in other if year != chosen.contract_year]
+        if other and not allow_other_year:
+            raise UsageError(
+                f"pack {chosen.id} is for contract year {chosen.contract_year}, but the "
+                "submissions are for "
+                + years_named(other)
+                + "; leave the pack out to use theirs, or allow another year's pack "
+                "(allow_other_year=True, --allow-other-year)"
+            )
     else:
         years = {m.contract_year for _, m in models}
         if len(years) > 1:

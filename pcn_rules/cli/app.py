@@ -5,25 +5,23 @@ consoles, writing output and printing errors."""
 # run, and string annotations would have to be evaluated (~15 ms of `pcn-check FILE`'s start).
 
 import contextlib
-import datetime as dt
 import io
 import os
+import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.segment import Segment
 from rich.text import Text
 
 from pcn_rules.cli.encoding import FORMAT_SYNTAX, fit
 from pcn_rules.cli.encoding import UNENCODABLE as UNENCODABLE  # (as the other commands import it)
 from pcn_rules.errors import UsageError
 from pcn_rules.render import Format, drawn_text
-
-if TYPE_CHECKING:
-    from pcn_rules.vocab import Severity
 
 T = TypeVar("T")
 
@@ -148,85 +146,6 @@ class Fail(Exception):
         self.code = code
 
 
-FailOnLateOption = Annotated[
-    bool,
-    typer.Option(
-        "--fail-on-late",
-        help="A requirement met after its deadline (met_late) fails like one not met.",
-    ),
-]
-PackOption = Annotated[
-    str | None,
-    typer.Option(
-        "--pack",
-        metavar="YEAR|DIR",
-        help="Rule pack: a year such as 2019/20, or a pack directory. "
-        "Default: the submission's contract year (or its date).",
-    ),
-]
-#: ``--pack`` where there is no submission (rules list, rules show, init).
-NewestPackOption = Annotated[
-    str | None,
-    typer.Option(
-        "--pack",
-        metavar="YEAR|DIR",
-        help="Rule pack: a year such as 2019/20, or a pack directory. Default: the newest "
-        "bundled pack.",
-    ),
-]
-FailOnOption = Annotated[
-    str,
-    typer.Option(
-        "--fail-on",
-        metavar="error|warning|info",
-        help="The lowest severity that fails the run (exit 1) when a requirement of it is not "
-        "met or not evidenced by the next milestone.",
-        autocompletion=lambda: ["error", "warning", "info"],
-    ),
-]
-QuietOption = Annotated[
-    bool,
-    typer.Option("--quiet", "-q", help="Print only the verdict (one line) and errors."),
-]
-AsOfOption = Annotated[
-    str | None,
-    typer.Option(
-        "--as-of",
-        metavar="YYYY-MM-DD",
-        help="Check as of this date. Default: each submission's date.",
-    ),
-]
-
-
-def fail_on(value: str) -> "Severity":
-    """``--fail-on``'s severity (any case); a usage error naming the choices otherwise."""
-    from pcn_rules.vocab import SEVERITIES
-
-    for severity in SEVERITIES:
-        if value.lower() == severity:
-            return severity
-    raise UsageError(f"--fail-on must be one of {', '.join(SEVERITIES)}, got {value!r}")
-
-
-def format_option(formats: Mapping[str, Any], help_text: str = "Output format.") -> Any:
-    """A ``--format``/``-f`` option that lists its choices (from the registry) in the help and
-    completes them in the shell; any case is accepted (``JSON``)."""
-    names = list(formats)
-    return typer.Option(
-        "--format",
-        "-f",
-        metavar="[" + "|".join(names) + "]",
-        help=help_text,
-        autocompletion=lambda: names,
-    )
-
-
-def parse_date(value: str | None, option: str) -> dt.date | None:
-    from pcn_rules.api import as_date
-
-    return as_date(value, option)
-
-
 def discard_stdout() -> None:
     """Whoever read standard output has gone (``pcn-check ... | head -1``), or it cannot take
     more (a full disk): send the rest of it to the null device, so that the command finishes
@@ -286,6 +205,9 @@ class _GuardedStdout:
         return getattr(sys.stdout, name)
 
 
+_TRAILING_SPACES = re.compile(" +\n")
+
+
 class _StdoutConsole(Console):
     """rich's console, except that a broken pipe ends the output, not the command (rich's own
     ``on_broken_pipe`` exits 1, which would hide the exit code)."""
@@ -293,6 +215,11 @@ class _StdoutConsole(Console):
     def on_broken_pipe(self) -> None:
         self.quiet = True
         discard_stdout()
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        # a pipe or a file: no line ends in the spaces rich pads panels and tables with
+        text: str = super()._render_buffer(buffer)
+        return text if self.is_terminal else _TRAILING_SPACES.sub("\n", text)
 
 
 def stdout_console() -> Console:

@@ -13,18 +13,21 @@ from pcn_rules.cli.app import (
     EXIT_INPUT,
     EXIT_NOT_COMPLIANT,
     Fail,
+    emit,
+    error_console,
+    find_format,
+    print_error,
+    write,
+)
+from pcn_rules.cli.options import (
+    AllowOtherYearOption,
     FailOnLateOption,
     FailOnOption,
     PackOption,
     QuietOption,
-    emit,
-    error_console,
     fail_on,
-    find_format,
     format_option,
     parse_date,
-    print_error,
-    write,
 )
 from pcn_rules.cli.output import refuse_inputs, write_file
 from pcn_rules.render import AUDIT_FORMATS
@@ -83,11 +86,13 @@ def audit_command(
     ] = None,
     fail_on_severity: FailOnOption = "error",
     fail_on_late: FailOnLateOption = False,
+    allow_other_year: AllowOtherYearOption = False,
     quiet: QuietOption = False,
     payments: Annotated[
         list[Path] | None,
         typer.Option(
             "--payments",
+            metavar="CSV",
             help="NHS Digital's NHS Payments to General Practice CSV (2019/20 onwards): "
             "reconcile each network's participation entitlement with what was paid.",
         ),
@@ -126,6 +131,7 @@ def audit_command(
             on_progress=lambda n: bar.advance(task, n),
             late_blocks=fail_on_late,
             fail_on=threshold,
+            allow_other_year=allow_other_year,
             payments=payments or None,
         )
     if quiet and output is None and rendering.name == "text":

@@ -12,20 +12,23 @@ from rich.text import Text
 from pcn_rules.cli.app import (
     EXIT_INPUT,
     EXIT_NOT_COMPLIANT,
-    AsOfOption,
     Fail,
+    emit,
+    error_console,
+    find_format,
+    print_error,
+    write,
+)
+from pcn_rules.cli.options import (
+    AllowOtherYearOption,
+    AsOfOption,
     FailOnLateOption,
     FailOnOption,
     PackOption,
     QuietOption,
-    emit,
-    error_console,
     fail_on,
-    find_format,
     format_option,
     parse_date,
-    print_error,
-    write,
 )
 from pcn_rules.cli.output import refuse_inputs, write_file
 from pcn_rules.errors import InputError, UsageError
@@ -123,6 +126,7 @@ def check_command(
     ] = None,
     fail_on_severity: FailOnOption = "error",
     fail_on_late: FailOnLateOption = False,
+    allow_other_year: AllowOtherYearOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Check one or more submissions and report what is met, what is not, and how to fix it.
@@ -180,6 +184,7 @@ def check_command(
                     explain=explain,
                     late_blocks=fail_on_late,
                     fail_on=threshold,
+                    allow_other_year=allow_other_year,
                 )
             )
         except InputError as exc:

@@ -11,12 +11,14 @@ import typer
 
 from pcn_rules.cli.app import (
     TEXT_OR_JSON,
-    PackOption,
-    format_option,
-    parse_date,
     stdout_console,
     text_or_json,
     write,
+)
+from pcn_rules.cli.options import (
+    PackOption,
+    format_option,
+    parse_date,
 )
 from pcn_rules.render.safe import json_escaped
 

@@ -16,7 +16,15 @@ from typing import Annotated
 
 import typer
 
-from pcn_rules.cli.app import EXIT_NOT_COMPLIANT, Fail, emit, find_format, format_option
+from pcn_rules.cli.app import (
+    EXIT_NOT_COMPLIANT,
+    Fail,
+    emit,
+    find_format,
+)
+from pcn_rules.cli.options import (
+    format_option,
+)
 from pcn_rules.cli.output import refuse_inputs, write_file
 from pcn_rules.errors import UsageError
 from pcn_rules.render import GEO_FORMATS

@@ -9,7 +9,12 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from pcn_rules.cli.app import NewestPackOption, stdout_console
+from pcn_rules.cli.app import (
+    stdout_console,
+)
+from pcn_rules.cli.options import (
+    NewestPackOption,
+)
 from pcn_rules.cli.output import write_file
 from pcn_rules.errors import UsageError
 from pcn_rules.render.safe import one_line

@@ -13,11 +13,13 @@ from pcn_rules.cli.app import (
     EXIT_NOT_COMPLIANT,
     TEXT_OR_JSON,
     Fail,
-    NewestPackOption,
-    format_option,
     stdout_console,
     text_or_json,
     write,
+)
+from pcn_rules.cli.options import (
+    NewestPackOption,
+    format_option,
 )
 from pcn_rules.render.safe import json_escaped
 

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pcn_rules.packs.model import Rule
-from pcn_rules.vocab import SEVERITY_RANK, UNSETTLED, Milestone, Severity, Status, Timing
+from pcn_rules.packs.model import Rule, RulePack
+from pcn_rules.vocab import (
+    SEVERITY_RANK,
+    UNSETTLED,
+    Milestone,
+    Severity,
+    Status,
+    Timing,
+    human_date,
+)
 
 
 def timing(due: Milestone | None, as_of: dt.date, status: Status) -> tuple[int | None, Timing]:
@@ -42,3 +50,15 @@ def blocking(
     if rule.due is None or horizon is None:
         return True
     return rule.due.date <= horizon.date
+
+
+def year_warnings(pack: RulePack, as_of: dt.date) -> tuple[str, ...]:
+    """A warning when the as-of date is outside the pack's contract year: its milestones are
+    that year's, so every deadline is judged as long past, or not yet near."""
+    if pack.effective_from <= as_of <= pack.effective_to:
+        return ()
+    return (
+        f"The as-of date, {human_date(as_of)}, is outside contract year {pack.contract_year} "
+        f"({human_date(pack.effective_from)} to {human_date(pack.effective_to)}) of pack "
+        f"{pack.id}: its deadlines are judged from a date the pack does not cover.",
+    )

@@ -36,6 +36,7 @@ from pcn_rules.engine.findings import (
     postponed_notes,
     unsettled,
 )
+from pcn_rules.engine.policy import year_warnings
 from pcn_rules.facts.catalogue import BATCH_SCOPES, SCOPES
 from pcn_rules.facts.model import Entity, SubmissionFacts
 from pcn_rules.ingest.waivers import WaiverSet
@@ -386,4 +387,5 @@ def evaluate(
         findings=tuple(findings),
         milestones=tuple(milestones),
         placeholders=facts.placeholders,
+        warnings=year_warnings(pack, as_of),
     )

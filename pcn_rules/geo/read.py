@@ -67,7 +67,7 @@ class Declared:
     contiguous: bool | None
 
 
-def _boundaries_error(source: str, problems: list[tuple[str, str]]) -> InputError:
+def _boundaries_error(source: str, problems: Sequence[tuple[str, str]]) -> InputError:
     return InputError(source, problems, kind="boundaries file")
 
 
@@ -203,7 +203,7 @@ PRACTICE_COLUMNS: Mapping[str, tuple[str, ...]] = {
 }
 
 
-def _practices_error(source: str, problems: list[tuple[str, str]]) -> InputError:
+def _practices_error(source: str, problems: Sequence[tuple[str, str]]) -> InputError:
     return InputError(source, problems, kind="practices file")
 
 

@@ -49,7 +49,7 @@ IMPORTED_BY = "imported from NHS Digital ODS"
 FROM_LIST_SIZES = frozenset({"practices[].list_size", "practices[].list_size_date"})
 
 
-def _error(source: str, problems: list[tuple[str, str]]) -> InputError:
+def _error(source: str, problems: Sequence[tuple[str, str]]) -> InputError:
     """An input error naming this kind of file."""
     return InputError(source, problems, kind="ODS file")
 

@@ -54,7 +54,7 @@ GP_PRACTICE = "GP practice"
 _MAX_FIGURE = 1e9
 
 
-def _error(source: str, problems: list[tuple[str, str]]) -> InputError:
+def _error(source: str, problems: Sequence[tuple[str, str]]) -> InputError:
     return InputError(source, problems, kind="payments file")
 
 

@@ -13,6 +13,7 @@ error: coverage checked against it would be an empty "all clear".  The file is r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +32,7 @@ _EPRACCUR_HEADERS = {
 }
 
 
-def _error(source: str, problems: list[tuple[str, str]]) -> InputError:
+def _error(source: str, problems: Sequence[tuple[str, str]]) -> InputError:
     """An input error naming this kind of file."""
     return InputError(source, problems, kind="register")
 

@@ -8,10 +8,9 @@ not-yet-valid waiver fails closed (the finding stays not met and says why).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -28,7 +27,7 @@ from pcn_rules.vocab import RULE_ID_PATTERN, validation_problem
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
 
-def _error(source: str, problems: list[tuple[str, str]]) -> InputError:
+def _error(source: str, problems: Sequence[tuple[str, str]]) -> InputError:
     """An input error naming this kind of file."""
     return InputError(source, problems, kind="waivers file")
 
@@ -131,8 +130,12 @@ def _refuse_non_finite_json(text: str, source: str) -> None:
     """A waivers file written as JSON may not hold NaN or Infinity, which JSON does not allow
     (the YAML reader would take a bare ``NaN`` as the text "NaN")."""
     # a file that is not JSON is YAML, which the YAML reader has read
-    with contextlib.suppress(ValueError, RecursionError):
+    try:
         loads_json(text, source)
+    except InputError:
+        raise  # NaN or Infinity in JSON (an InputError is a ValueError too: not suppressed)
+    except (ValueError, RecursionError):
+        pass
 
 
 def _read(file: Path, source: str) -> Any:

@@ -16,6 +16,7 @@ import io
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from pcn_rules.errors import InputError
@@ -45,7 +46,7 @@ class _Problem(Exception):
     """A problem in a workbook: (where, what)."""
 
 
-def _error(source: str, problems: list[tuple[str, str]]) -> InputError:
+def _error(source: str, problems: Sequence[tuple[str, str]]) -> InputError:
     return InputError(source, problems, kind="ODS file")
 
 

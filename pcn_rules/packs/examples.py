@@ -116,12 +116,12 @@ def run_example(
     try:
         doc = apply_changes(base, dict(example.set), example.delete)
         all_findings = _findings(pack, example, doc)
-    except (ValueError, KeyError) as exc:
-        return ExampleResult(rule.id, example, False, str(exc))
-    except PcnRulesError as exc:
+    except PcnRulesError as exc:  # (a ValueError too: first)
         return ExampleResult(
             rule.id, example, False, f"the example is not a valid submission: {exc}"
         )
+    except (ValueError, KeyError) as exc:
+        return ExampleResult(rule.id, example, False, str(exc))
     findings = [f for f in all_findings if f.rule_id == rule.id]
     if example.entity is not None:
         findings = [f for f in findings if f.entity == example.entity]

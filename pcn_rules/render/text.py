@@ -211,6 +211,7 @@ def render_report(report: Report, console: Console, explain: bool = False) -> No
         _verdict(report),
         *([later] if later is not None else []),
         *([_placeholders_line(report.placeholders)] if report.placeholders else []),
+        *(Text(one_line(f"Warning: {w}"), style="yellow") for w in report.warnings),
         about,
     ]
     console.print(Panel(Group(*lines), title=Text(title), expand=True))

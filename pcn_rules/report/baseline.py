@@ -8,7 +8,7 @@ checked for its type: a report that is not pcn-check's is an input error naming 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from pcn_rules.vocab import UNSETTLED
 FAILING = UNSETTLED
 
 
-def _error(source: str, problems: list[tuple[str, str]]) -> InputError:
+def _error(source: str, problems: Sequence[tuple[str, str]]) -> InputError:
     """An input error naming this kind of file."""
     return InputError(source, problems, kind="baseline report")
 
@@ -119,6 +119,8 @@ def load_baseline(path: str | Path) -> dict[str, BaselineItem]:
         ) from None
     except RecursionError:
         raise _error(source, [("", "JSON nests too deeply; not a pcn-check report")]) from None
+    except InputError as exc:  # NaN, Infinity, a number too long (a ValueError too: first)
+        raise _error(source, exc.problems) from None
     except ValueError as exc:
         raise _error(source, [("", f"not a JSON report written by pcn-check ({exc})")]) from None
     reports = data.get("reports") if isinstance(data, dict) else None

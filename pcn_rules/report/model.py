@@ -219,6 +219,9 @@ class Report:
     #: JSON paths of the submission's placeholder values still to fill in (``"REPLACE: ..."``,
     #: as ``pcn-check init`` writes them): a submission holding any is not compliant.
     placeholders: tuple[str, ...] = ()
+    #: What the reader should know before trusting the verdict, e.g. an as-of date outside the
+    #: pack's contract year (the deadlines judged are that year's).
+    warnings: tuple[str, ...] = ()
 
     @property
     def compliant(self) -> bool:
@@ -272,6 +275,8 @@ class Report:
                     )
                     for m in data["milestones"]
                 ),
+                placeholders=tuple(data["placeholders"]),
+                warnings=tuple(data["warnings"]),
             )
         except KeyError as exc:
             raise InputError(source, [("", f"not a pcn-check report: no key {exc}")]) from None
@@ -347,6 +352,7 @@ class Report:
             ],
             "findings": [f.to_dict() for f in self.findings],
             "placeholders": list(self.placeholders),
+            "warnings": list(self.warnings),
         }
 
     def to_json(self, indent: int | None = 2) -> str:

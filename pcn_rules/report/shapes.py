@@ -231,6 +231,9 @@ class ReportJSON(TypedDict):
     findings: list[FindingJSON]
     #: JSON paths of the submission's placeholder values ("REPLACE: ...") still to fill in.
     placeholders: list[str]
+    #: What the reader should know before trusting the verdict (an as-of date outside the
+    #: pack's contract year).
+    warnings: list[str]
     baseline: NotRequired[BaselineJSON]
 
 

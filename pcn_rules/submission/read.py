@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from pcn_rules.errors import MAX_LISTED, InputError
+from pcn_rules.errors import MAX_LISTED, InputError, Problem
 from pcn_rules.ingest.files import SUBMISSION_LIMIT, FileRefused, describe_size, read_limited
 from pcn_rules.submission.model import FORMAT_VERSION, Submission
 from pcn_rules.submission.placeholders import placeholder_locations, validate_template
@@ -136,44 +136,83 @@ def loads_json(text: str, source: str, **options: Any) -> Any:
         text, parse_constant=constant, parse_float=number, parse_int=integer, **options
     )
     if found:
-        problems = [(path, item.problem()) for path, item in _non_finite(data)]
-        raise InputError(source, problems or [("", found[0].problem())])
+        problems = [Problem(path, item.problem(), "not_finite") for path, item in _non_finite(data)]
+        raise InputError(source, problems or [Problem("", found[0].problem(), "not_finite")])
     return data
+
+
+def _refused(source: str, message: str, code: str) -> InputError:
+    """The whole of SOURCE refused, for one reason (a problem with CODE)."""
+    return InputError(source, [Problem("", message, code)])
 
 
 def parse_json_bytes(data: bytes, source: str) -> Any:
     """Decode and parse JSON, refusing BOMs, non-UTF-8, duplicate keys and absurd nesting."""
     if len(data) > MAX_SUBMISSION_BYTES:
-        raise InputError(source, [("", describe_size(len(data), MAX_SUBMISSION_BYTES))])
+        raise _refused(source, describe_size(len(data), MAX_SUBMISSION_BYTES), "too_large")
     if data.startswith(b"\xef\xbb\xbf"):
         raise InputError(
-            source, [("", "file starts with a UTF-8 byte order mark; save it as UTF-8 without BOM")]
+            source,
+            [
+                Problem(
+                    "",
+                    "file starts with a UTF-8 byte order mark; save it as UTF-8 without BOM",
+                    "not_json",
+                )
+            ],
         )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(
             source,
-            [("", f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset {exc.start})")],
+            [
+                Problem(
+                    "",
+                    f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset {exc.start})",
+                    "not_json",
+                )
+            ],
         ) from None
     if not text.strip():
-        raise InputError(source, [("", "file is empty; expected a JSON object")])
+        raise _refused(source, "file is empty; expected a JSON object", "not_json")
     if _depth_exceeds(text, MAX_JSON_DEPTH):
         raise InputError(
-            source, [("", f"JSON nests deeper than {MAX_JSON_DEPTH} levels; not a submission")]
+            source,
+            [
+                Problem(
+                    "",
+                    f"JSON nests deeper than {MAX_JSON_DEPTH} levels; not a submission",
+                    "not_json",
+                )
+            ],
         )
     try:
         return loads_json(text, source, object_pairs_hook=_reject_duplicates)
     except _DuplicateKeyError as exc:
         raise InputError(
-            source, [("", f"duplicate key {exc.args[0]!r} in a JSON object; each key once")]
+            source,
+            [
+                Problem(
+                    "",
+                    f"duplicate key {exc.args[0]!r} in a JSON object; each key once",
+                    "duplicate_key",
+                )
+            ],
         ) from None
     except json.JSONDecodeError as exc:
         raise InputError(
-            source, [("", f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")]
+            source,
+            [
+                Problem(
+                    "",
+                    f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+                    "not_json",
+                )
+            ],
         ) from None
     except RecursionError:
-        raise InputError(source, [("", "JSON nests too deeply; not a submission")]) from None
+        raise _refused(source, "JSON nests too deeply; not a submission", "not_json") from None
 
 
 def _describe(value: Any) -> str:
@@ -219,7 +258,29 @@ def _field_names() -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
-def _problem(error: Mapping[str, Any]) -> tuple[str, str]:
+def _code(kind: str) -> str:
+    """The problem code (:data:`pcn_rules.errors.PROBLEM_CODES`) of a pydantic error type."""
+    if kind == "missing":
+        return "missing"
+    if kind == "extra_forbidden":
+        return "unknown_field"
+    if kind in ("literal_error", "enum"):
+        return "not_allowed"
+    if kind.startswith(("string_pattern", "date_", "datetime_", "time_")):
+        return "bad_format"
+    if kind in _EXPECTED or kind.endswith("_type") or kind.endswith("_parsing"):
+        return "wrong_type"
+    if kind.startswith(("greater_than", "less_than", "too_", "string_too", "multiple_of")):
+        return "out_of_range"
+    return "invalid"
+
+
+def _problem(error: Mapping[str, Any]) -> Problem:
+    path, message = _described(error)
+    return Problem(path, message, _code(str(error["type"])))
+
+
+def _described(error: Mapping[str, Any]) -> tuple[str, str]:
     path = json_path(error["loc"])
     kind = error["type"]
     value = error.get("input")
@@ -258,7 +319,13 @@ def validate_submission(
     if not isinstance(data, dict):
         raise InputError(
             source,
-            [("", f"expected a JSON object at the top level, got {_describe(data)}")],
+            [
+                Problem(
+                    "",
+                    f"expected a JSON object at the top level, got {_describe(data)}",
+                    "not_an_object",
+                )
+            ],
         )
     locations = placeholder_locations(data) if may_hold_placeholders else []
     try:
@@ -281,10 +348,10 @@ def read_submission(path: str | Path) -> Submission:
         data = read_limited(path, MAX_SUBMISSION_BYTES)
     except FileRefused as exc:
         if exc.directory:
-            raise InputError(source, [("", "is a directory, not a submission file")]) from None
+            raise _refused(source, "is a directory, not a submission file", "unreadable") from None
         if exc.bad_name:  # e.g. a NUL byte in the path: shown quoted
-            raise InputError(repr(source), [("", str(exc))]) from None
-        raise InputError(source, [("", str(exc))]) from None
+            raise _refused(repr(source), str(exc), "unreadable") from None
+        raise _refused(source, str(exc), "unreadable") from None
     return validate_submission(
         parse_json_bytes(data, source),
         source,
@@ -302,7 +369,13 @@ def coerce_submission(value: Submission | Mapping[str, Any] | str | Path) -> Sub
         return validate_submission(dict(value), "<dict>")
     raise InputError(
         "<input>",
-        [("", f"expected a Submission, a dict or a path, got {type(value).__name__}")],
+        [
+            Problem(
+                "",
+                f"expected a Submission, a dict or a path, got {type(value).__name__}",
+                "not_an_object",
+            )
+        ],
     )
 
 
