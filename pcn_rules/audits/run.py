@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -25,7 +26,7 @@ from pcn_rules.audits.inputs import (
     not_a_submission,
     years_named,
 )
-from pcn_rules.audits.model import AuditReport, MilestoneReadiness
+from pcn_rules.audits.model import AuditReport, Lead, MilestoneReadiness, Uncovered
 from pcn_rules.audits.schema import audit_json_schema
 from pcn_rules.audits.summary import action_plan, area_stats, data_gaps, headline
 from pcn_rules.engine import Decide, evaluate, evaluate_batch
@@ -42,9 +43,19 @@ from pcn_rules.packs.model import RulePack
 from pcn_rules.report.model import Finding, Report
 from pcn_rules.submission.model import Submission
 from pcn_rules.submission.read import coerce_submission, expand_paths
+from pcn_rules.submission.types import COMMISSIONER_CODE
+
+_COMMISSIONER = re.compile(COMMISSIONER_CODE)
 
 # AuditReport and audit_json_schema are imported from here by the command and the renderers
-__all__ = ["AuditReport", "audit", "audit_json_schema", "check_selectors"]
+__all__ = [
+    "AuditReport",
+    "audit",
+    "audit_json_schema",
+    "check_selectors",
+    "commissioner_codes",
+    "sized_register",
+]
 
 
 def _matches(rule_id: str, patterns: Sequence[str]) -> bool:
@@ -92,6 +103,8 @@ def audit(
     on_progress: Callable[[int], None] | None = None,
     late_blocks: bool = False,
     decide: Decide = "bundled",
+    commissioners: Sequence[str] = (),
+    list_sizes: Mapping[str, int] | str | Path | None = None,
 ) -> AuditReport:
     """Audit many networks together as of a date: submissions (models, dicts or paths; a
     directory stands for every ``*.json`` under it).  Unreadable submissions are listed, not
@@ -99,11 +112,23 @@ def audit(
 
     ``select`` and ``ignore`` are rule IDs or prefixes (``POP``, ``REG-LIST-SIZE``); one that
     matches no rule of the pack is a :class:`~pcn_rules.errors.UsageError`.  ``late_blocks``
-    makes a requirement met after its deadline block like one not met."""
+    makes a requirement met after its deadline block like one not met.
+
+    ``commissioners`` (lead CCG ODS codes, any case) scope the audit to the networks those
+    commissioners lead and, for coverage, to the register practices they commission; a code
+    that no network and no register practice has is a :class:`~pcn_rules.errors.UsageError`.
+    ``list_sizes`` (practice code → patients, or a list-size file as ``import-ods`` reads)
+    gives the size of register practices the register does not size.
+
+    ``on_progress`` is called with 1 as each submission is read and again as each is checked
+    (twice the number of submissions in all)."""
     when = as_date(as_of, "as_of")
     if when is None:
         raise UsageError("an audit needs an as-of date (as_of=, or --as-of YYYY-MM-DD)")
+    scope = commissioner_codes(commissioners)
     reg = load_register(register) if isinstance(register, str | Path) else register
+    if reg is not None and list_sizes is not None:
+        reg = sized_register(reg, list_sizes)
     waiver_set = load_waivers(waivers) if isinstance(waivers, str | Path) else waivers
     models: list[tuple[str, Submission]] = []
     unreadable: list[tuple[str, str]] = []
@@ -136,6 +161,16 @@ def audit(
             f"{len(skipped)} JSON files",
             [*skipped[:10], ("", "none of them is a submission: nothing to audit")],
         )
+    others: list[Submission] = []
+    if scope:
+        models, others = _scoped(models, reg, scope)
+        if reg is not None:
+            reg = dataclasses.replace(
+                reg,
+                practices=tuple(
+                    p for p in reg.practices if (p.commissioner or "").upper() in scope
+                ),
+            )
     if isinstance(pack, RulePack):
         chosen = pack
     elif pack is not None:
@@ -170,6 +205,7 @@ def audit(
     facts: list[SubmissionFacts] = []
     reports: list[Report] = []
     labels: list[str] = []
+    leads: list[Lead | None] = []
     for name, model in models:
         # the batch rules run once below, across every network: skip each one's batch of one
         sub_facts = build_facts(model, as_of=when, batch=False)
@@ -190,10 +226,20 @@ def audit(
         facts.append(sub_facts)
         reports.append(report)
         labels.append(network_label(sub_facts.network))
+        lead = model.network.lead_commissioner
+        leads.append(Lead(lead.ods_code, lead.name) if lead else None)
+        if on_progress is not None:
+            on_progress(1)
     # two submissions for the same network (drafts, copies in two folders) are told apart by
     # the end of their paths
     labels = distinct_labels(labels, [name for name, _ in models])
     practices = batch_practices(facts, reg)
+    if others:
+        # a practice of the area may be a member of a network another commissioner leads:
+        # coverage counts every network read, though only the area's are reported
+        outside = [build_facts(model, as_of=when, batch=False) for model in others]
+        wanted = {p.id for p in practices}
+        practices = tuple(p for p in batch_practices(facts + outside, reg) if p.id in wanted)
     batch = evaluate_batch(
         practices,
         chosen,
@@ -207,11 +253,13 @@ def audit(
     by_code = {p.id: p.facts for p in practices}
 
     labelled = [(label, f) for label, r in zip(labels, reports, strict=True) for f in r.findings]
+    audited_labels = set(labels)
     for finding in batch:
         practice = by_code.get(finding.entity or "", {})
         area = f"area-wide ({practice.get('commissioner', 'no commissioner given')})"
-        for network in practice.get("networks") or [area]:
-            labelled.append((str(network), finding))
+        found = [str(n) for n in practice.get("networks") or () if str(n) in audited_labels]
+        for network in found or [area]:
+            labelled.append((network, finding))
     actions, not_ready = action_plan(labelled)
     imported = {
         label
@@ -256,5 +304,90 @@ def audit(
         stats=stats,
         headline="",
         gaps=gaps,
+        leads=tuple(leads),
+        commissioners=tuple(sorted(scope)),
+        uncovered=_uncovered(batch, by_code),
     )
     return dataclasses.replace(audited, headline=headline(audited, chosen))
+
+
+def commissioner_codes(codes: Iterable[str]) -> set[str]:
+    """CODES (``--commissioner``; any case, and comma-separated lists) as ODS codes in
+    capitals; a usage error for one that is not a commissioner ODS code."""
+    found: set[str] = set()
+    for value in codes:
+        for code in (c.strip().upper() for c in value.split(",")):
+            if not code:
+                continue
+            if not _COMMISSIONER.match(code):
+                raise UsageError(
+                    f"--commissioner {code!r}: not a commissioner ODS code (three to five "
+                    "capitals and digits, such as 08J)"
+                )
+            found.add(code)
+    return found
+
+
+def _scoped(
+    models: list[tuple[str, Submission]], register: Register | None, scope: set[str]
+) -> tuple[list[tuple[str, Submission]], list[Submission]]:
+    """The networks led by a commissioner of SCOPE, and the others; a usage error naming each
+    code of SCOPE that no network leads and no register practice has (an empty audit of a
+    typo would read as an all-clear)."""
+
+    def lead(model: Submission) -> str:
+        found = model.network.lead_commissioner
+        return found.ods_code.upper() if found else ""
+
+    known = {lead(m) for _, m in models}
+    if register is not None:
+        known |= {(p.commissioner or "").upper() for p in register.practices}
+    unknown = sorted(scope - known)
+    if unknown:
+        where = "no network read has it as lead commissioner" + (
+            " and no practice of the register has it" if register is not None else ""
+        )
+        leads = sorted(code for code in known if code)
+        close = difflib.get_close_matches(unknown[0], leads, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise UsageError(f"--commissioner {', '.join(unknown)}: {where}{hint}")
+    inside = [(name, m) for name, m in models if lead(m) in scope]
+    outside = [m for _, m in models if lead(m) not in scope]
+    return inside, outside
+
+
+def sized_register(register: Register, sizes: Mapping[str, int] | str | Path) -> Register:
+    """REGISTER with each practice it gives no list size sized from SIZES (practice code →
+    patients, or a list-size file)."""
+    if isinstance(sizes, str | Path):
+        from pcn_rules.ingest.ods import read_list_sizes
+
+        sizes = read_list_sizes(Path(sizes))[0]
+    return dataclasses.replace(
+        register,
+        practices=tuple(
+            dataclasses.replace(p, list_size=sizes[p.ods_code])
+            if p.list_size is None and p.ods_code in sizes
+            else p
+            for p in register.practices
+        ),
+    )
+
+
+def _uncovered(batch: Iterable[Finding], practices: Mapping[str, Any]) -> tuple[Uncovered, ...]:
+    """The register practices in no network, with their sizes where known."""
+    out = []
+    for finding in batch:
+        if finding.rule_id != "COV-FULL" or finding.status != "not_met" or not finding.entity:
+            continue
+        facts = practices.get(finding.entity, {})
+        size = facts.get("list_size")
+        out.append(
+            Uncovered(
+                code=finding.entity,
+                name=facts.get("name"),
+                commissioner=facts.get("commissioner"),
+                list_size=size if isinstance(size, int) else None,
+            )
+        )
+    return tuple(sorted(out, key=lambda u: (u.commissioner or "", u.code)))

@@ -22,7 +22,8 @@ from pcn_rules.cli.app import (
     parse_date,
     print_error,
 )
-from pcn_rules.cli.output import refuse_inputs, write_file
+from pcn_rules.cli.output import refuse_inputs, require_extra, write_binary, write_file, write_to
+from pcn_rules.errors import UsageError
 from pcn_rules.render import AUDIT_FORMATS
 from pcn_rules.render.safe import one_line, strip_controls
 from pcn_rules.submission.read import expand_paths
@@ -62,6 +63,35 @@ def audit_command(
         Path | None, typer.Option("--output", "-o", help="Write to this file.")
     ] = None,
     fail_on_late: FailOnLateOption = False,
+    commissioner: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--commissioner",
+            help="Only the networks this lead commissioner (CCG ODS code, e.g. 08J) leads, and "
+            "only its practices of the register for coverage. Repeatable.",
+        ),
+    ] = None,
+    list_sizes: Annotated[
+        Path | None,
+        typer.Option(
+            "--list-sizes",
+            help="A list-size file (as import-ods reads) for the register practices' sizes.",
+        ),
+    ] = None,
+    detail: Annotated[
+        str,
+        typer.Option(
+            "--detail",
+            help="JSON: summary (verdicts, counts, action plan) or full (every finding).",
+        ),
+    ] = "summary",
+    csv_bom: Annotated[
+        bool,
+        typer.Option(
+            "--csv-bom/--no-csv-bom",
+            help="CSV: begin with a UTF-8 byte-order mark, so that Excel reads it as UTF-8.",
+        ),
+    ] = True,
 ) -> None:
     """Audit many networks together as of a date: milestones, action plan, data gaps, area
     figures."""
@@ -70,12 +100,18 @@ def audit_command(
     from pcn_rules.audits.run import audit
 
     rendering = find_format(AUDIT_FORMATS, output_format)
+    if detail not in ("summary", "full"):
+        raise UsageError(f"--detail must be summary or full, got {detail!r}")
+    require_extra(rendering)
     when = parse_date(as_of, "--as-of")
     files = expand_paths(paths)
     if output is not None:
-        refuse_inputs(output, [*files, register, waivers])
-    with Progress(console=error_console(), transient=True, disable=len(files) < 50) as bar:
-        task = bar.add_task("reading submissions", total=len(files))
+        refuse_inputs(output, [*files, register, waivers, list_sizes])
+    err = error_console()
+    # a progress bar for a long audit, on a terminal only (never in a log or a pipe)
+    quiet = len(files) < 50 or not err.is_terminal
+    with Progress(console=err, transient=True, disable=quiet) as bar:
+        task = bar.add_task("auditing", total=2 * len(files))
         result = audit(
             files,
             as_of=when,
@@ -86,8 +122,20 @@ def audit_command(
             ignore=_patterns(ignore),
             on_progress=lambda n: bar.advance(task, n),
             late_blocks=fail_on_late,
+            commissioners=commissioner or (),
+            list_sizes=list_sizes,
         )
-    if output is None:
+    if rendering.binary is not None:
+        write_binary(rendering.name, rendering.binary(result), output)
+    elif rendering.name == "json":
+        from pcn_rules.render.json import render_audit_json
+
+        write_to(render_audit_json(result, detail=detail), output)
+    elif rendering.name == "csv":
+        from pcn_rules.render.csv import render_audit_csv
+
+        write_to(render_audit_csv(result, bom=csv_bom), output)
+    elif output is None:
         emit(rendering, result, None)
     else:
         write_file(output, rendering.text(result))

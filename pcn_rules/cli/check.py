@@ -22,7 +22,7 @@ from pcn_rules.cli.app import (
     parse_date,
     print_error,
 )
-from pcn_rules.cli.output import refuse_inputs, write_file
+from pcn_rules.cli.output import refuse_inputs, require_extra, write_binary, write_file
 from pcn_rules.errors import InputError, UsageError
 from pcn_rules.render import CHECK_FORMATS, Checked
 from pcn_rules.render.safe import one_line, strip_controls
@@ -94,6 +94,7 @@ def check_command(
     from pcn_rules.packs.discover import load_pack_cached
 
     rendering = find_format(CHECK_FORMATS, output_format)
+    require_extra(rendering)
     if baseline is not None and not rendering.baseline:
         shown = " or ".join(name for name, f in CHECK_FORMATS.items() if f.baseline)
         raise UsageError(
@@ -162,7 +163,9 @@ def check_command(
 
         diff = compare(reports, previous, str(baseline))
     checked = Checked(reports, baseline=diff, explain=explain)
-    if output is None:
+    if rendering.binary is not None:
+        write_binary(rendering.name, rendering.binary(checked), output)
+    elif output is None:
         emit(rendering, checked, None)
     else:
         write_file(output, rendering.text(checked))

@@ -81,7 +81,8 @@ def _cell(row: list[str], columns: dict[str, int], name: str) -> str:
     return row[i].strip() if i is not None and i < len(row) else ""
 
 
-def _list_sizes(path: Path) -> tuple[dict[str, int], dt.date]:
+def read_list_sizes(path: Path) -> tuple[dict[str, int], dt.date]:
+    """Practice code → registered patients from a list-size file, and the date they are at."""
     rows = _read_csv(path)
     source = str(path)
     qof = _header(rows, "PRACTICE_CODE")
@@ -171,7 +172,7 @@ def import_ods(epcn: list[Path], list_sizes: Path) -> ImportResult:
             ", ".join(map(str, epcn)),
             [("", f"no {missing} table found (give the ePCN .xlsx, or both of its sheets as CSV)")],
         )
-    sizes, size_date = _list_sizes(list_sizes)
+    sizes, size_date = read_list_sizes(list_sizes)
     skipped: list[str] = []
 
     _, rows, cols, start = details

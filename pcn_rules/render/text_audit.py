@@ -16,6 +16,7 @@ from pcn_rules.vocab import days_phrase, milestone_phrase, plural
 
 if TYPE_CHECKING:  # only for annotations
     from pcn_rules.audits import AuditReport
+    from pcn_rules.audits.model import Uncovered
 
 
 @drawn_literally
@@ -26,6 +27,7 @@ def render_audit(report: AuditReport, console: Console) -> None:
         f"{len(report.reports)} networks · pack {report.pack_id} (release {report.pack_release})"
         f" · as of {report.as_of}"
     )
+    about += f" · {commissioners_phrase(report)}"
     if report.register_source:
         register = one_line(report.register_source)
         about += f" · register {register} ({report.register_practices:,} practices)"
@@ -93,6 +95,16 @@ def render_audit(report: AuditReport, console: Console) -> None:
         )
     for name, value in figures:
         console.print(Text.assemble(f"  {name:<38}", (value, "bold")))
+    if report.uncovered:
+        console.print()
+        console.print(Text("Practices in no network (COV-FULL)", style="bold underline"))
+        for practice in report.uncovered[:_UNCOVERED_SHOWN]:
+            console.print(Text(f"  {one_line(uncovered_phrase(practice))}"))
+        if len(report.uncovered) > _UNCOVERED_SHOWN:
+            hidden = len(report.uncovered) - _UNCOVERED_SHOWN
+            console.print(
+                Text(f"  and {hidden:,} more (every one is in the CSV, JSON and xlsx outputs)")
+            )
 
     console.print()
     console.print(Text("Action plan (by due date, then severity)", style="bold underline"))
@@ -164,3 +176,30 @@ def skipped_note(report: AuditReport) -> str:
     shown = "; ".join(f"{source}: {why}" for source, why in report.skipped[:5])
     more = f"; and {len(report.skipped) - 5} more" if len(report.skipped) > 5 else ""
     return f"Note: skipped {plural(len(report.skipped), 'JSON file')} ({shown}{more})."
+
+
+#: The practices in no network the text lists (the other formats list every one).
+_UNCOVERED_SHOWN = 25
+
+
+def commissioners_phrase(report: AuditReport) -> str:
+    """ "lead commissioner 08J NHS KINGSTON CCG", or how many lead the networks audited."""
+    if report.commissioners:
+        names = {lead.code.upper(): lead for lead in report.leads if lead is not None}
+        shown = [names[code].phrase if code in names else code for code in report.commissioners]
+        word = "lead commissioner" if len(shown) == 1 else "lead commissioners"
+        return f"{word} {', '.join(one_line(name) for name in shown)}"
+    codes = {lead.code.upper() for lead in report.leads if lead is not None}
+    return plural(len(codes), "lead commissioner")
+
+
+def uncovered_phrase(practice: Uncovered) -> str:
+    """ "A81001 THE DENSHAM SURGERY (00K): 5,432 patients"."""
+    name = f" {practice.name}" if practice.name else ""
+    ccg = f" ({practice.commissioner})" if practice.commissioner else ""
+    size = (
+        f"{practice.list_size:,} patients"
+        if practice.list_size is not None
+        else "list size not known"
+    )
+    return f"{practice.code}{name}{ccg}: {size}"

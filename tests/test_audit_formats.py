@@ -1,0 +1,348 @@
+"""The commissioner's audit (issue #19, points 1 to 6): scoped to lead commissioners, in the
+formats analysts use (CSV with a byte-order mark, an Excel workbook, a JSON summary, an HTML
+page grouped by commissioner), and an import that lists what it left out.
+
+On the slice of real ODS data in fixtures/ods; the expected figures are computed here from its
+CSV files, independently of pcn-rules."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import jsonschema
+import openpyxl
+import pytest
+from cli_runner import run
+
+from pcn_rules.audits import audit, audit_json_schema
+from pcn_rules.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+ODS = ROOT / "fixtures" / "ods"
+F19 = ROOT / "fixtures" / "2019-20"
+REGISTER = ODS / "epraccur_2019-11_slice.csv"
+SIZES = ODS / "qof_1819_practice_list_size_slice.csv"
+
+
+def _csv(name: str) -> list[dict[str, str]]:
+    with open(ODS / name, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _expected_uncovered(commissioner: str) -> dict[str, int | None]:
+    """The active GP practices of COMMISSIONER in the register that are in no network (of any
+    commissioner), with their list sizes where the QOF slice has them."""
+    members = {
+        r["Partner Organisation Code"]
+        for r in _csv("epcn_2019-12_core_partners_slice.csv")
+        if not r["Practice to PCN Relationship End Date"]
+    }
+    sizes = {r["PRACTICE_CODE"]: int(r["LIST_SIZE_TOTAL"]) for r in _csv(SIZES.name)}
+    return {
+        r["Organisation Code"]: sizes.get(r["Organisation Code"])
+        for r in _csv(REGISTER.name)
+        if r["Status Code"] == "A"
+        and r["Prescribing Setting"] == "4"
+        and r["Commissioner"] == commissioner
+        and r["Organisation Code"] not in members
+    }
+
+
+def _led_by(commissioner: str) -> set[str]:
+    return {
+        r["PCN Code"]
+        for r in _csv("epcn_2019-12_pcn_details_slice.csv")
+        if r["Current Clinical Commissioning Group Code"] == commissioner
+    }
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("imported")
+    code = main(
+        [
+            "import-ods",
+            "--epcn",
+            str(ODS / "epcn_2019-12_pcn_details_slice.csv"),
+            str(ODS / "epcn_2019-12_core_partners_slice.csv"),
+            "--list-sizes",
+            str(SIZES),
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    return out
+
+
+def _args(imported: Path, *more: str) -> list[str]:
+    return ["audit", str(imported), "--register", str(REGISTER), "--as-of", "2019-06-30", *more]
+
+
+# --------------------------------------------------------------------------------------------
+# 1. --commissioner
+# --------------------------------------------------------------------------------------------
+
+
+def test_an_audit_scoped_to_one_commissioner(
+    imported: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = _args(imported, "--commissioner", "06t", "--list-sizes", str(SIZES), "-f", "json")
+    code, out, err = run(args, capsys)
+    assert code == 1, err
+    data = json.loads(out)
+    jsonschema.Draft202012Validator(audit_json_schema()).validate(data)
+    assert data["commissioners"] == ["06T"]
+    codes = {n["label"].rsplit("(", 1)[1].rstrip(")") for n in data["networks"]}
+    assert codes == _led_by("06T")
+    assert {n["lead_commissioner"]["ods_code"] for n in data["networks"]} == {"06T"}
+    # coverage: only 06T's practices of the register, each named with its list size
+    expected = _expected_uncovered("06T")
+    assert expected, "the slice has practices of 06T in no network"
+    assert data["register"]["practices"] == sum(
+        1
+        for r in _csv(REGISTER.name)
+        if r["Commissioner"] == "06T" and r["Status Code"] == "A" and r["Prescribing Setting"] == "4"
+    )
+    found = {u["ods_code"]: u["list_size"] for u in data["uncovered"]}
+    assert found == expected
+    assert data["stats"]["register_practices_in_no_network"] == len(expected)
+    assert data["stats"]["patients_in_uncovered_practices"] == sum(
+        size for size in expected.values() if size is not None
+    )
+
+    code, out, _ = run(_args(imported, "--commissioner", "06T", "--list-sizes", str(SIZES)), capsys)
+    assert "lead commissioner 06T" in out
+    assert "Practices in no network" in out
+    some = next(code for code, size in expected.items() if size is not None)
+    assert f"{some} " in out and f"{expected[some]:,} patients" in out
+
+
+def test_a_practice_of_the_area_in_another_commissioners_network_is_covered(
+    imported: Path,
+) -> None:
+    # 05T's practices of the slice are all members of networks 05J leads
+    report = audit([imported], as_of="2019-06-30", register=REGISTER, commissioners=["05T"])
+    assert report.reports == ()
+    assert report.register_practices == 4
+    assert report.uncovered == ()
+    # and with 05J as well, its networks are audited and no 05T practice is uncovered
+    both = audit([imported], as_of="2019-06-30", register=REGISTER, commissioners=["05j", "05T"])
+    assert {r.network_ods_code for r in both.reports} == _led_by("05J")
+    assert both.commissioners == ("05J", "05T")
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("99Q", "--commissioner 99Q: no network read has it as lead commissioner"),
+        ("0#K", "--commissioner '0#K': not a commissioner ODS code"),
+    ],
+)
+def test_an_unknown_commissioner_is_a_usage_error(
+    imported: Path, value: str, said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(_args(imported, "--commissioner", value), capsys)
+    assert (code, out) == (2, "")
+    assert said in err
+
+
+def test_the_lead_commissioner_is_in_every_audit_format(
+    imported: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(_args(imported, "-f", "csv"), capsys)
+    rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"))))
+    by_network = {r["network_ods_code"]: r["lead_commissioner"] for r in rows if r["network"]}
+    for ccg in ("01K", "05J", "06T"):
+        assert all(by_network[code] == ccg for code in _led_by(ccg))
+    page = tmp_path / "audit.html"
+    run(_args(imported, "-f", "html", "-o", str(page)), capsys)
+    html = page.read_text(encoding="utf-8")
+    for ccg in ("01K", "05J", "06T"):
+        assert f'id="commissioner-{ccg}"' in html
+    code, out, _ = run(_args(imported), capsys)
+    assert "3 lead commissioners" in out
+
+
+# --------------------------------------------------------------------------------------------
+# 3. CSV: one row per finding, a byte-order mark for Excel
+# --------------------------------------------------------------------------------------------
+
+
+def test_the_audit_csv_has_a_bom_and_one_row_per_finding(
+    imported: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "audit.csv"
+    code, _, _ = run(_args(imported, "-f", "csv", "-o", str(target)), capsys)
+    assert code == 1
+    data = target.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    with open(target, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    report = audit([imported], as_of="2019-06-30", register=REGISTER)
+    shown_batch = [f for f in report.batch_findings if f.status not in ("met", "not_applicable")]
+    assert len(rows) == sum(len(r.findings) for r in report.reports) + len(shown_batch)
+    # practice codes in their own column, one finding a row, statuses in words
+    contract = [r for r in rows if r["rule_id"] == "CORE-CONTRACT"]
+    partners = _csv("epcn_2019-12_core_partners_slice.csv")
+    assert len(contract) == len(partners)
+    assert {r["practice_code"] for r in contract} == {
+        r["Partner Organisation Code"] for r in partners
+    }
+    assert {r["status"] for r in rows} <= {"met", "not met", "not evidenced", "not applicable"}
+    assert " | " not in "".join(r["message"] for r in rows)
+
+    code, _, _ = run(_args(imported, "-f", "csv", "--no-csv-bom", "-o", str(target)), capsys)
+    assert not target.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_a_pound_sign_survives_the_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = json.loads((F19 / "compliant.json").read_text(encoding="utf-8"))
+    doc["network"]["name"] = "Ashby £ Network"
+    path = tmp_path / "pound.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    target = tmp_path / "audit.csv"
+    run(["audit", path, "--as-of", "2019-06-30", "-f", "csv", "-o", target], capsys)
+    raw = target.read_bytes()
+    assert raw[:3] == b"\xef\xbb\xbf" and "£".encode() in raw
+    with open(target, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert rows[0]["network"].startswith("Ashby £ Network")
+    assert list(rows[0])[0] == "lead_commissioner"  # the mark is not part of the first name
+
+
+# --------------------------------------------------------------------------------------------
+# 4. JSON: a summary by default, every finding on request
+# --------------------------------------------------------------------------------------------
+
+
+def test_the_audit_json_is_a_summary_unless_full_detail_is_asked(
+    imported: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    validator = jsonschema.Draft202012Validator(audit_json_schema())
+    _, summary_text, _ = run(_args(imported, "-f", "json"), capsys)
+    _, full_text, _ = run(_args(imported, "-f", "json", "--detail", "full"), capsys)
+    summary, full = json.loads(summary_text), json.loads(full_text)
+    validator.validate(summary)
+    validator.validate(full)
+    assert (summary["detail"], full["detail"]) == ("summary", "full")
+    assert all("findings" not in n for n in summary["networks"])
+    assert "batch_findings" not in summary
+    assert all(n["findings"] for n in full["networks"]) and full["batch_findings"]
+    for key in ("headline", "stats", "milestones", "actions", "gaps", "uncovered"):
+        assert summary[key] == full[key], key
+    assert [(n["label"], n["verdict"], n["summary"]) for n in summary["networks"]] == [
+        (n["label"], n["verdict"], n["summary"]) for n in full["networks"]
+    ]
+    assert len(summary_text) * 5 < len(full_text)
+    code, out, err = run(_args(imported, "-f", "json", "--detail", "some"), capsys)
+    assert (code, out) == (2, "")
+    assert "--detail must be summary or full" in err
+
+
+# --------------------------------------------------------------------------------------------
+# 2. xlsx
+# --------------------------------------------------------------------------------------------
+
+
+def _sheet_rows(sheet: object) -> list[tuple[object, ...]]:
+    return list(sheet.iter_rows(values_only=True))  # type: ignore[attr-defined]
+
+
+def test_the_audit_workbook_reads_back(
+    imported: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "audit.xlsx"
+    args = _args(imported, "--list-sizes", str(SIZES), "-f", "xlsx", "-o", str(target))
+    code, out, err = run(args, capsys)
+    assert (code, out) == (1, "")
+    book = openpyxl.load_workbook(target)
+    assert book.sheetnames == [
+        "Summary",
+        "Milestones",
+        "Action plan",
+        "Networks",
+        "Findings",
+        "Data gaps",
+        "Practices in no network",
+    ]
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes == "A2", sheet.title
+        assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A1:"), sheet.title
+        assert all(cell.font.b for cell in sheet[1]), sheet.title
+    summary = dict(_sheet_rows(book["Summary"])[1:])
+    assert summary["Audit as of"] == dt.datetime(2019, 6, 30)
+    assert summary["Networks audited"] == 19
+    assert book["Summary"]["B2"].number_format == "d mmm yyyy"
+
+    networks = _sheet_rows(book["Networks"])
+    assert networks[0][:4] == (
+        "Lead commissioner",
+        "Lead commissioner name",
+        "Network",
+        "Network ODS code",
+    )
+    assert {row[3] for row in networks[1:]} == set().union(
+        *(_led_by(c) for c in ("01K", "05J", "06T"))
+    )
+    assert all(isinstance(row[5], int) for row in networks[1:])  # counts are numbers
+
+    findings = _sheet_rows(book["Findings"])
+    header = findings[0]
+    practice = header.index("Practice code")
+    due = header.index("Due date")
+    days = header.index("Days left")
+    contract = [row for row in findings[1:] if row[header.index("Rule id")] == "CORE-CONTRACT"]
+    assert contract and all(row[practice] for row in contract)
+    dated = [row for row in findings[1:] if row[due] is not None]
+    assert all(isinstance(row[due], dt.datetime) for row in dated)
+    assert all(isinstance(row[days], int) for row in dated)
+    width = book["Findings"].column_dimensions["Q"].width  # the message
+    assert 20 < width <= 72
+
+    uncovered = _sheet_rows(book["Practices in no network"])[1:]
+    expected = {**_expected_uncovered("01K"), **_expected_uncovered("06T")}
+    assert {row[1]: row[3] for row in uncovered} == expected
+
+
+def test_the_check_workbook_and_where_a_binary_format_may_go(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "check.xlsx"
+    code, out, _ = run([F19 / "rural-no-waiver.json", "-f", "xlsx", "-o", target], capsys)
+    assert (code, out) == (1, "")
+    book = openpyxl.load_workbook(target)
+    assert book.sheetnames == ["Summary", "Findings", "Action plan"]
+    rows = _sheet_rows(book["Summary"])
+    assert rows[1][0] and rows[1][2] == dt.datetime(2019, 6, 28)  # submitted on
+    plan = _sheet_rows(book["Action plan"])
+    assert "POP-MIN" in {row[1] for row in plan[1:]}
+    assert book["Action plan"].freeze_panes == "A2"
+
+    # on a terminal, without --output: a usage error, never bytes on the screen
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    code, out, err = run([F19 / "compliant.json", "-f", "xlsx"], capsys)
+    assert (code, out) == (2, "")
+    assert "give --output FILE.xlsx" in err
+
+
+def test_xlsx_without_its_extra_says_how_to_install_it(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "xlsxwriter" else real(name, *a),
+    )
+    for args in (["audit", F19, "--as-of", "2019-06-30"], [F19 / "compliant.json"]):
+        code, out, err = run([*args, "-f", "xlsx", "-o", "never.xlsx"], capsys)
+        assert (code, out) == (2, "")
+        assert "pip install 'pcn-rules[xlsx]'" in err
+    assert not Path("never.xlsx").exists()
