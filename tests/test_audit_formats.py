@@ -353,3 +353,78 @@ def test_xlsx_without_its_extra_says_how_to_install_it(
         assert (code, out) == (2, "")
         assert "pip install 'pcn-rules[xlsx]'" in err
     assert not Path("never.xlsx").exists()
+
+
+# --------------------------------------------------------------------------------------------
+# 6. import-ods: every row left out, and a contract year no pack covers
+# --------------------------------------------------------------------------------------------
+
+
+def _edited_slice(tmp_path: Path) -> tuple[Path, Path]:
+    """The ePCN slice with four rows an import must leave out: a closed PCN, a relationship
+    that ended, a member of that closed PCN, and a partner that is not a GP practice."""
+    details = tmp_path / "details.csv"
+    partners = tmp_path / "partners.csv"
+    text = (ODS / "epcn_2019-12_pcn_details_slice.csv").read_text(encoding="utf-8")
+    details.write_text(
+        text + "U99999,CLOSED PCN,01K,NHS MORECAMBE BAY CCG,20191001,20191130,,,,,,\n",
+        encoding="utf-8",
+    )
+    text = (ODS / "epcn_2019-12_core_partners_slice.csv").read_text(encoding="utf-8")
+    extra = [
+        "A82005,AMBLESIDE,01K,X,U25520,MID FURNESS PCN,01K,X,20191001,20191115,True",
+        "A82007,DUKE STREET,01K,X,U99999,CLOSED PCN,01K,X,20191001,,True",
+        "RX1,A TRUST,01K,X,U25520,MID FURNESS PCN,01K,X,20191001,,True",
+    ]
+    partners.write_text(text + "\n".join(extra) + "\n", encoding="utf-8")
+    return details, partners
+
+
+def test_import_lists_every_row_left_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    details, partners = _edited_slice(tmp_path)
+    listing = tmp_path / "rejected.csv"
+    args = ["import-ods", "--epcn", details, partners, "--list-sizes", SIZES]
+    code, out, err = run([*args, "--out", tmp_path / "out", "--rejected", listing], capsys)
+    assert code == 0, err
+    assert "4 rows left out, listed in" in " ".join(out.split())
+    assert err == ""  # 2019/20 has a pack: no warning
+    assert listing.read_bytes().startswith(b"\xef\xbb\xbf")
+    with open(listing, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    details_lines = len(details.read_text(encoding="utf-8").splitlines())
+    partner_lines = len(partners.read_text(encoding="utf-8").splitlines())
+    assert [(r["line"], r["pcn_code"], r["practice_code"], r["reason"]) for r in rows] == [
+        (str(details_lines), "U99999", "", "closed (30 November 2019)"),
+        (
+            str(partner_lines - 2),
+            "U25520",
+            "A82005",
+            "relationship ended (15 November 2019)",
+        ),
+        (str(partner_lines - 1), "U99999", "A82007", "its PCN is left out (see the PCN's row)"),
+        (str(partner_lines), "U25520", "RX1", "not a GP practice ODS code"),
+    ]
+    assert rows[0]["file"] == str(details)
+    assert not (tmp_path / "out" / "U99999.json").exists()
+    # the listing may not replace an input
+    code, _, err = run([*args, "--out", tmp_path / "again", "--rejected", partners], capsys)
+    assert code == 2
+    assert "--rejected" in err
+
+
+def test_import_says_when_no_pack_covers_the_contract_year(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sizes = tmp_path / "sizes_2021.csv"
+    sizes.write_text(
+        SIZES.read_text(encoding="utf-8").replace("2019-01-01", "2021-01-01"), encoding="utf-8"
+    )
+    args = ["import-ods", "--epcn", ODS / "epcn_2019-12_pcn_details_slice.csv"]
+    args += [ODS / "epcn_2019-12_core_partners_slice.csv", "--list-sizes", sizes]
+    code, _, err = run([*args, "--out", tmp_path / "out"], capsys)
+    assert code == 0  # the files are written: the warning says what will fail next
+    said = " ".join(err.split())
+    assert "warning: the list sizes are at 1 January 2021" in said
+    assert "contract year 2021/22, and no bundled rule pack covers it (packs: 2019/20" in said
