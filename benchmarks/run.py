@@ -78,7 +78,11 @@ for path in sorted(Path(sys.argv[1]).glob("*.json")):
         members.add(practice["ods_code"])
         total += practice.get("list_size", 0)
 with open(sys.argv[2], encoding="utf-8", newline="") as f:
-    register = {r[0] for r in csv.reader(f) if len(r) > 25 and r[12] == "A" and r[25] == "4"}
+    register = {
+        r["Organisation Code"]
+        for r in csv.DictReader(f)
+        if r["Status Code"] == "A" and r["Prescribing Setting"] == "4"
+    }
 print(total, len(register - members))
 """
 

@@ -428,3 +428,77 @@ def test_import_says_when_no_pack_covers_the_contract_year(
     said = " ".join(err.split())
     assert "warning: the list sizes are at 1 January 2021" in said
     assert "contract year 2021/22, and no bundled rule pack covers it (packs: 2019/20" in said
+
+
+# --------------------------------------------------------------------------------------------
+# 5. progress: reported by the library, drawn by the CLI on a terminal only
+# --------------------------------------------------------------------------------------------
+
+
+def test_progress_is_reported_and_never_drawn_off_a_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = json.loads((F19 / "compliant.json").read_text(encoding="utf-8"))
+    for number in range(60):
+        doc["network"]["ods_code"] = f"U{number:05d}"
+        (tmp_path / f"U{number:05d}.json").write_text(json.dumps(doc), encoding="utf-8")
+    steps: list[int] = []
+    report = audit([tmp_path], as_of="2019-06-30", on_progress=steps.append)
+    assert len(report.reports) == 60
+    assert sum(steps) == 120  # each submission read, then checked
+    code, out, err = run(["audit", tmp_path, "--as-of", "2019-06-30"], capsys)
+    assert code == 1  # the same practices are in 60 networks
+    assert err == ""  # standard error is not a terminal here: no bar, no escape codes
+    assert "60 networks" in out
+
+
+# --------------------------------------------------------------------------------------------
+# On the national data, where it is beside the clone
+# --------------------------------------------------------------------------------------------
+
+SHARED = ROOT.parent / "shared" / "data"
+
+
+@pytest.mark.skipif(not (SHARED / "ods").is_dir(), reason="../shared/data is not beside the clone")
+def test_a_national_audit_scoped_to_merton(tmp_path: Path) -> None:
+    from pcn_rules.ingest.ods import import_ods
+    from pcn_rules.render.html import render_audit_html
+    from pcn_rules.render.json import render_audit_json
+
+    ods = SHARED / "ods"
+    result = import_ods(
+        [ods / "epcn_2019-12_pcn_details.csv", ods / "epcn_2019-12_core_partners.csv"],
+        SHARED / "list_sizes" / "qof_1819_practice_list_size.csv",
+    )
+    docs = list(result.submissions.values())
+    with open(ods / "epcn_2019-12_pcn_details.csv", encoding="utf-8", newline="") as f:
+        merton = {
+            r["PCN Code"]
+            for r in csv.DictReader(f)
+            if r["Current Clinical Commissioning Group Code"] == "08R" and not r["Close Date"]
+        }
+    with open(ods / "epcn_2019-12_core_partners.csv", encoding="utf-8", newline="") as f:
+        members = {
+            r["Partner Organisation Code"]
+            for r in csv.DictReader(f)
+            if not r["Practice to PCN Relationship End Date"]
+        }
+    with open(ods / "epraccur_2019-11.csv", encoding="utf-8", newline="") as f:
+        practices = [
+            r["Organisation Code"]
+            for r in csv.DictReader(f)
+            if (r["Status Code"], r["Prescribing Setting"], r["Commissioner"]) == ("A", "4", "08R")
+        ]
+    report = audit(
+        docs, as_of="2019-06-30", register=ods / "epraccur_2019-11.csv", commissioners=["08r"]
+    )
+    assert {r.network_ods_code for r in report.reports} == merton
+    assert len(merton) == 6
+    assert report.register_practices == len(practices)
+    assert {u.code for u in report.uncovered} == set(practices) - members
+    assert report.stats["register_practices_in_no_network"] == len(report.uncovered)
+
+    everything = audit(docs, as_of="2019-06-30", register=ods / "epraccur_2019-11.csv")
+    page = render_audit_html(everything).encode("utf-8")
+    assert len(page) < 2_000_000
+    assert len(render_audit_json(everything, detail="summary").encode("utf-8")) < 3_000_000
