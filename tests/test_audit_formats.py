@@ -502,3 +502,14 @@ def test_a_national_audit_scoped_to_merton(tmp_path: Path) -> None:
     page = render_audit_html(everything).encode("utf-8")
     assert len(page) < 2_000_000
     assert len(render_audit_json(everything, detail="summary").encode("utf-8")) < 3_000_000
+
+
+def test_a_workbook_goes_to_standard_output_when_that_is_a_file(
+    capsysbinary: pytest.CaptureFixture[bytes],
+) -> None:
+    code = main(["audit", str(F19), "--as-of", "2019-05-10", "-f", "xlsx"])
+    out, err = capsysbinary.readouterr()
+    assert code == 1
+    assert err == b""
+    book = openpyxl.load_workbook(io.BytesIO(out))
+    assert "Findings" in book.sheetnames

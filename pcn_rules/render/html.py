@@ -1,8 +1,11 @@
 """A self-contained HTML audit report for a commissioner's board paper.
 
-Summary, milestone timeline, the distribution of network list sizes against the 30,000 and
-50,000 lines (inline SVG), the action plan and per-network tables.  No external assets; every
-text is escaped, and control characters in it are shown as U+FFFD.
+The headline, the area in figures, the milestones, the distribution of network list sizes
+against the 30,000 and 50,000 lines (inline SVG, with labelled axes), the action plan with its
+remediation, the data gaps, the practices in no network, then the networks grouped by lead
+commissioner, with the findings to act on in each.  Statuses are in words and `code` spans of
+messages are shown as code; a print stylesheet lays it out for paper.  No external assets;
+every text is escaped, and control characters in it are shown as U+FFFD.
 """
 
 from __future__ import annotations
