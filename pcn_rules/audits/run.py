@@ -234,10 +234,12 @@ def audit(
     # the end of their paths
     labels = distinct_labels(labels, [name for name, _ in models])
     practices = batch_practices(facts, reg)
+    outside_labels: set[str] = set()
     if others:
         # a practice of the area may be a member of a network another commissioner leads:
         # coverage counts every network read, though only the area's are reported
         outside = [build_facts(model, as_of=when, batch=False) for model in others]
+        outside_labels = {network_label(f.network) for f in outside} - set(labels)
         wanted = {p.id for p in practices}
         practices = tuple(p for p in batch_practices(facts + outside, reg) if p.id in wanted)
     batch = evaluate_batch(
@@ -253,11 +255,11 @@ def audit(
     by_code = {p.id: p.facts for p in practices}
 
     labelled = [(label, f) for label, r in zip(labels, reports, strict=True) for f in r.findings]
-    audited_labels = set(labels)
     for finding in batch:
         practice = by_code.get(finding.entity or "", {})
         area = f"area-wide ({practice.get('commissioner', 'no commissioner given')})"
-        found = [str(n) for n in practice.get("networks") or () if str(n) in audited_labels]
+        # the networks of the area it concerns (not those of other commissioners)
+        found = [str(n) for n in practice.get("networks") or () if n not in outside_labels]
         for network in found or [area]:
             labelled.append((network, finding))
     actions, not_ready = action_plan(labelled)
