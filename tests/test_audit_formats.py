@@ -139,6 +139,15 @@ def test_a_practice_of_the_area_in_another_commissioners_network_is_covered(
     assert both.commissioners == ("05J", "05T")
 
 
+def test_list_sizes_without_a_register_is_a_usage_error(
+    imported: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["audit", imported, "--as-of", "2019-06-30", "--list-sizes", SIZES]
+    code, out, err = run(args, capsys)
+    assert (code, out) == (2, "")
+    assert "--list-sizes sizes the practices of the register: give --register too" in err
+
+
 @pytest.mark.parametrize(
     ("value", "said"),
     [

@@ -127,7 +127,11 @@ def audit(
         raise UsageError("an audit needs an as-of date (as_of=, or --as-of YYYY-MM-DD)")
     scope = commissioner_codes(commissioners)
     reg = load_register(register) if isinstance(register, str | Path) else register
-    if reg is not None and list_sizes is not None:
+    if list_sizes is not None:
+        if reg is None:
+            raise UsageError(
+                "--list-sizes sizes the practices of the register: give --register too"
+            )
         reg = sized_register(reg, list_sizes)
     waiver_set = load_waivers(waivers) if isinstance(waivers, str | Path) else waivers
     models: list[tuple[str, Submission]] = []
