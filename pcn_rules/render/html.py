@@ -170,6 +170,12 @@ def _due(date: dt.date | None, days_left: int | None) -> str:
     return f"{long_date(date)} ({_days(days_left or 0)})" if date else "ongoing"
 
 
+def _count(number: int, status: str) -> str:
+    """A count of findings of STATUS, styled by it when there are any."""
+    style = status if number else "muted"
+    return f"<td class='{style}'>{number:,}</td>"
+
+
 def _networks(report: AuditReport) -> str:
     """Every network, grouped by its lead commissioner: a table of verdicts and counts, then
     what to review in each network that has findings to act on."""
@@ -193,18 +199,19 @@ def _networks(report: AuditReport) -> str:
             verdict = "compliant" if r.compliant else "<b class='not_met'>not compliant</b>"
             rows.append(
                 f"<tr><td>{escape(label)}</td><td>{verdict}</td>"
-                f"<td class='not_met'>{counts['not_met'] + counts['error']:,}</td>"
-                f"<td class='not_evidenced'>{counts['not_evidenced']:,}</td>"
-                f"<td class='met_late'>{counts['met_late']:,}</td>"
-                f"<td class='met'>{counts['met']:,}</td>"
-                "</tr>"
+                + _count(counts["not_met"] + counts["error"], "not_met")
+                + _count(counts["not_evidenced"], "not_evidenced")
+                + _count(counts["met_late"], "met_late")
+                + _count(counts["met"], "met")
+                + "</tr>"
             )
             listed = [f for f in r.findings if f.status in _LISTED]
             if not listed:
                 continue
             body = "".join(
                 f"<tr><td>{escape(f.rule_id)}</td><td>{_status(f.status)}</td>"
-                f"<td>{escape(f.entity or '')}</td><td>{prose(f.message)}</td></tr>"
+                f"<td>{escape(f.entity or '') if f.scope != 'network' else ''}</td>"
+                f"<td>{prose(f.message)}</td></tr>"
                 for f in listed
             )
             reviews.append(
