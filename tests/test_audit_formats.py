@@ -180,6 +180,31 @@ def test_the_lead_commissioner_is_in_every_audit_format(
     assert "3 lead commissioners" in out
 
 
+def test_the_html_page_reads_as_words_and_prints(
+    imported: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import re
+
+    page = tmp_path / "audit.html"
+    run(_args(imported, "--list-sizes", str(SIZES), "-f", "html", "-o", str(page)), capsys)
+    html = page.read_text(encoding="utf-8")
+    assert "@media print" in html
+    body = re.sub(r"<style>.*?</style>", "", html, flags=re.S)
+    text = re.sub(r"<[^>]+>", "", body)
+    for raw in ("not_met", "not_evidenced", "met_late", "`"):
+        assert raw not in text, raw
+    assert "not met" in text
+    assert "<code>commissioner.over_50k_agreement</code>" in html  # remediation, rendered
+    assert ">Networks</text>" in html  # the chart's axes are labelled
+    assert "Network list size (registered patients" in html
+    assert "30 June 2019" in text
+    # the practices in no network, with their list sizes where known
+    for code, size in _expected_uncovered("06T").items():
+        assert code in text
+        if size is not None:
+            assert f"{size:,}" in text
+
+
 # --------------------------------------------------------------------------------------------
 # 3. CSV: one row per finding, a byte-order mark for Excel
 # --------------------------------------------------------------------------------------------
