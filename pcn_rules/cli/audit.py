@@ -102,7 +102,7 @@ def audit_command(
     rendering = find_format(AUDIT_FORMATS, output_format)
     if detail not in ("summary", "full"):
         raise UsageError(f"--detail must be summary or full, got {detail!r}")
-    require_extra(rendering)
+    require_extra(rendering, output)
     when = parse_date(as_of, "--as-of")
     files = expand_paths(paths)
     if output is not None:

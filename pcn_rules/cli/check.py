@@ -94,7 +94,7 @@ def check_command(
     from pcn_rules.packs.discover import load_pack_cached
 
     rendering = find_format(CHECK_FORMATS, output_format)
-    require_extra(rendering)
+    require_extra(rendering, output)
     if baseline is not None and not rendering.baseline:
         shown = " or ".join(name for name, f in CHECK_FORMATS.items() if f.baseline)
         raise UsageError(

@@ -152,12 +152,8 @@ def write_binary(name: str, data: bytes, output: Path | None) -> None:
     if output is not None:
         write_file(output, data)
         return
-    stream = getattr(sys.stdout, "buffer", None)
-    if stream is None or sys.stdout.isatty():
-        raise UsageError(
-            f"--format {name} writes a binary file: give --output FILE.{name} "
-            f"(or redirect standard output to a file)"
-        )
+    refuse_binary_on_terminal(name, output)
+    stream = sys.stdout.buffer
     try:
         stream.write(data)
         stream.flush()
@@ -168,8 +164,23 @@ def write_binary(name: str, data: bytes, output: Path | None) -> None:
         raise UsageError(f"cannot write the output to standard output: {_reason(exc)}") from None
 
 
-def require_extra(rendering: Format[Any]) -> None:
-    """A usage error, saying how to install it, if RENDERING needs an extra not installed."""
+def refuse_binary_on_terminal(name: str, output: Path | None) -> None:
+    """A usage error if the binary format NAME would be written to a terminal (or to a standard
+    output that takes no bytes): checked before the work, and again before writing."""
+    if output is not None:
+        return
+    if getattr(sys.stdout, "buffer", None) is None or sys.stdout.isatty():
+        raise UsageError(
+            f"--format {name} writes a binary file: give --output FILE.{name} "
+            f"(or redirect standard output to a file)"
+        )
+
+
+def require_extra(rendering: Format[Any], output: Path | None = None) -> None:
+    """A usage error, before any work, if RENDERING needs an extra that is not installed
+    (saying how to install it), or is binary and would go to a terminal."""
+    if rendering.binary is not None:
+        refuse_binary_on_terminal(rendering.name, output)
     if rendering.extra is None:
         return
     module, extra = rendering.extra
