@@ -123,6 +123,9 @@ def test_an_audit_scoped_to_one_commissioner(
     some = next(code for code, size in expected.items() if size is not None)
     assert f"{some} " in out
     assert f"{expected[some]:,} patients" in out
+    # the action plan names the practices, not "area-wide (06T)"
+    assert f"{some} in no network (06T)" in " ".join(out.split())
+    assert "area-wide (06T)" not in out
 
 
 def test_a_practice_of_the_area_in_another_commissioners_network_is_covered(

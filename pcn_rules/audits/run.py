@@ -261,9 +261,16 @@ def audit(
     labelled = [(label, f) for label, r in zip(labels, reports, strict=True) for f in r.findings]
     for finding in batch:
         practice = by_code.get(finding.entity or "", {})
-        area = f"area-wide ({practice.get('commissioner', 'no commissioner given')})"
-        # the networks of the area it concerns (not those of other commissioners)
+        # the networks of the area it concerns (not those of other commissioners), or what
+        # it concerns across networks: the practice in no network, by code, or the area
         found = [str(n) for n in practice.get("networks") or () if n not in outside_labels]
+        ccg = practice.get("commissioner", "no commissioner given")
+        if not finding.entity:
+            area = f"area-wide ({ccg})"
+        elif practice.get("networks"):
+            area = f"{finding.entity} in other commissioners' networks ({ccg})"
+        else:
+            area = f"{finding.entity} in no network ({ccg})"
         for network in found or [area]:
             labelled.append((network, finding))
     actions, not_ready = action_plan(labelled)

@@ -245,6 +245,8 @@ def _uncovered(report: AuditReport) -> str:
 
 
 def render_audit_html(report: AuditReport) -> str:
+    from pcn_rules.render.text_audit import commissioners_phrase, split_concerns
+
     s = report.stats
     ok = " ok" if report.compliant else ""
     rows = []
@@ -259,14 +261,19 @@ def render_audit_html(report: AuditReport) -> str:
     actions = []
     for a in report.actions:
         steps = "".join(f"<li>{prose(step)}</li>" for step in a.remediation)
-        networks = ", ".join(escape(n) for n in a.networks[:30])
-        more = f" and {len(a.networks) - 30:,} more" if len(a.networks) > 30 else ""
+        networks, across = split_concerns(report, a.networks)
+        counted = f"{plural(len(networks), 'network')}, " if networks else ""
+        named = "".join(
+            f"<br><span class='muted'>{what}{', '.join(escape(n) for n in names[:30])}"
+            f"{f' and {len(names) - 30:,} more' if len(names) > 30 else ''}</span>"
+            for what, names in (("", networks), ("Across networks: ", across))
+            if names
+        )
         actions.append(
             f"<tr><td><b>{escape(a.rule_id)}</b><br>{escape(a.title)}</td><td>{escape(a.severity)}"
             f"</td><td>{_due(a.due_date, a.days_left)}</td><td>"
-            f"{escape(plural(len(a.networks), 'network'))}, "
-            f"{escape(plural(a.findings, 'finding'))}<br>"
-            f"<span class='muted'>{networks}{more}</span></td><td><ol>{steps}</ol></td></tr>"
+            f"{escape(counted + plural(a.findings, 'finding'))}{named}</td>"
+            f"<td><ol>{steps}</ol></td></tr>"
         )
     gaps = []
     for g in report.gaps:
@@ -296,7 +303,6 @@ def render_audit_html(report: AuditReport) -> str:
         for name, value in figures
     )
     chart = _histogram(list(s["list_sizes"]), s["population_min"], s["population_typical_max"])
-    from pcn_rules.render.text_audit import commissioners_phrase
 
     scope = escape(commissioners_phrase(report))
     return f"""<!DOCTYPE html>

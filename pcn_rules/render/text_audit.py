@@ -3,6 +3,7 @@ the CLI prints."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from rich.console import Console, Group
@@ -125,12 +126,16 @@ def render_audit(report: AuditReport, console: Console) -> None:
         head = Text(f"{number:>3}. ")
         head.append(action.rule_id, style="bold")
         head.append(f" [{action.severity}]", style=SEVERITY_STYLE[action.severity])
-        head.append(f" {due} · {len(action.networks)} networks, {action.findings} findings")
+        networks, across = split_concerns(report, action.networks)
+        counted = f"{plural(len(networks), 'network')}, " if networks else ""
+        head.append(f" {due} · {counted}{plural(action.findings, 'finding')}")
         console.print(head)
         console.print(Padding(Text(action.title, style="dim"), (0, 0, 0, 5)))
-        shown = ", ".join(one_line(name) for name in action.networks[:8])
-        more = f" and {len(action.networks) - 8} more" if len(action.networks) > 8 else ""
-        console.print(Padding(Text(f"Networks: {shown}{more}"), (0, 0, 0, 5)))
+        for what, names in (("Networks", networks), ("Across networks", across)):
+            if names:
+                shown = ", ".join(one_line(name) for name in names[:8])
+                more = f" and {len(names) - 8:,} more" if len(names) > 8 else ""
+                console.print(Padding(Text(f"{what}: {shown}{more}"), (0, 0, 0, 5)))
         for step in action.remediation:
             console.print(Padding(Text(f"- {step}"), (0, 0, 0, 5)))
     if report.gaps:
@@ -203,3 +208,10 @@ def uncovered_phrase(practice: Uncovered) -> str:
         else "list size not known"
     )
     return f"{practice.code}{name}{ccg}: {size}"
+
+
+def split_concerns(report: AuditReport, concerns: Sequence[str]) -> tuple[list[str], list[str]]:
+    """What an action concerns: the networks audited, and the rest (a practice in no network,
+    named by its code, or the area)."""
+    known = set(report.labels)
+    return [c for c in concerns if c in known], [c for c in concerns if c not in known]
