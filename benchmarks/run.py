@@ -14,6 +14,9 @@ Measures, prints as a table against the targets of issue #5, and writes as JSON:
 - scaling: audit() of 1x, 4x and 16x the national batch (networks replicated under new codes),
   time per network at each size;
 - memory: RSS growth over --memory-calls library evaluations in one process.
+- audit outputs against a plain-Python floor (issue #19): the national audit as text and as
+  its default JSON summary, each as a process, against a process that only reads the 1,250
+  submissions, sums their list sizes and matches their practices with the register.
 
 Not part of the test suite: it takes a few minutes.
 """
@@ -61,6 +64,27 @@ def _time_process(cmd: list[str], runs: int) -> list[float]:
         subprocess.run(cmd, capture_output=True, check=False, cwd=ROOT, env=env)
         times.append(time.perf_counter() - start)
     return times
+
+
+#: The floor of an audit's output: read every submission, sum the list sizes, match the
+#: practices with the register's active GP practices (run as a process, like the audit).
+FLOOR = """
+import csv, json, sys
+from pathlib import Path
+members, total = set(), 0
+for path in sorted(Path(sys.argv[1]).glob("*.json")):
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    for practice in doc["practices"]:
+        members.add(practice["ods_code"])
+        total += practice.get("list_size", 0)
+with open(sys.argv[2], encoding="utf-8", newline="") as f:
+    register = {
+        r["Organisation Code"]
+        for r in csv.DictReader(f)
+        if r["Status Code"] == "A" and r["Prescribing Setting"] == "4"
+    }
+print(total, len(register - members))
+"""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -288,6 +312,17 @@ def main() -> int:
     results["national_audit_runs_s"] = audit_times
     json_times = _time_process([*cmd[:-2], "--format", "json", "--output", str(work / "a.json")], 3)
     results["national_audit_json_s"] = statistics.median(json_times)
+    results["national_audit_json_bytes"] = (work / "a.json").stat().st_size
+    full = [*cmd[:-2], "--format", "json", "--detail", "full", "--output", str(work / "f.json")]
+    results["national_audit_json_full_s"] = statistics.median(_time_process(full, 1))
+    results["national_audit_json_full_bytes"] = (work / "f.json").stat().st_size
+    html = [*cmd[:-2], "--format", "html", "--output", str(work / "a.html")]
+    results["national_audit_html_s"] = statistics.median(_time_process(html, 1))
+    results["national_audit_html_bytes"] = (work / "a.html").stat().st_size
+    floor = [sys.executable, "-c", FLOOR, str(national), str(register)]
+    results["audit_floor_s"] = statistics.median(_time_process(floor, args.runs))
+    results["audit_text_over_floor"] = results["national_audit_s"] / results["audit_floor_s"]
+    results["audit_json_over_floor"] = results["national_audit_json_s"] / results["audit_floor_s"]
 
     # 2. library latency per network, and 3. the plain-Python floor over the same facts
     pack = load_pack("2019/20")
@@ -403,10 +438,33 @@ def main() -> int:
             results["national_audit_s"] <= 2.0,
         ),
         (
-            "national audit, --format json (median)",
-            f"{results['national_audit_json_s']:.2f} s",
+            "national audit JSON summary / plain-Python floor",
+            f"{results['audit_json_over_floor']:.1f}x "
+            f"({results['national_audit_json_s']:.2f} vs {results['audit_floor_s']:.2f} s; "
+            f"{results['national_audit_json_bytes'] / 1e6:.1f} MB)",
+            "≤ 15x",
+            results["audit_json_over_floor"] <= 15,
+        ),
+        (
+            "national audit text / floor",
+            f"{results['audit_text_over_floor']:.1f}x "
+            f"({results['national_audit_s']:.2f} vs {results['audit_floor_s']:.2f} s)",
+            "≤ 10x",
+            results["audit_text_over_floor"] <= 10,
+        ),
+        (
+            "national audit JSON, --detail full",
+            f"{results['national_audit_json_full_s']:.2f} s, "
+            f"{results['national_audit_json_full_bytes'] / 1e6:.0f} MB",
             "(reported)",
             True,
+        ),
+        (
+            "national audit HTML page",
+            f"{results['national_audit_html_s']:.2f} s, "
+            f"{results['national_audit_html_bytes'] / 1e6:.2f} MB",
+            "≤ 2 MB",
+            results["national_audit_html_bytes"] <= 2_000_000,
         ),
         (
             "check() per network, median",

@@ -120,7 +120,7 @@ def test_audit_cli_outputs(
 
 
 def test_select_and_ignore(imported: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    base = ["audit", str(imported), "--as-of", "2019-06-30", "--format", "json"]
+    base = ["audit", str(imported), "--as-of", "2019-06-30", "--format", "json", "--detail", "full"]
     _, out, _ = run([*base, "--select", "POP"], capsys)
     rules = {f["rule_id"] for n in json.loads(out)["networks"] for f in n["findings"]}
     assert rules == {"POP-MIN", "POP-TYPICAL-MAX"}
@@ -296,6 +296,8 @@ def test_national_import_and_audit(tmp_path: Path, capsys: pytest.CaptureFixture
             "2019-06-30",
             "--format",
             "json",
+            "--detail",
+            "full",
         ],
         capsys,
     )

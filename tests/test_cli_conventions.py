@@ -59,7 +59,19 @@ def test_version_names_the_program_and_the_bundled_packs(
 
 
 @pytest.mark.parametrize(
-    "args", [["-h"], ["audit", "-h"], ["check", "-h"], ["rules", "list", "-h"], ["geo", "-h"]]
+    "args",
+    [
+        ["-h"],
+        ["audit", "-h"],
+        ["check", "-h"],
+        ["rules", "list", "-h"],
+        ["geo", "-h"],
+        ["import-ods", "-h"],
+        ["explain", "-h"],
+        ["init", "-h"],
+        ["schema", "-h"],
+        ["rules", "diff", "-h"],
+    ],
 )
 def test_h_is_help_everywhere(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(args, capsys)

@@ -14,8 +14,11 @@ from pcn_rules.audits.shapes import (
     AuditJSON,
     DataGapJSON,
     DueDateJSON,
+    LeadJSON,
     MilestoneReadinessJSON,
+    NetworkReportJSON,
     StatsJSON,
+    UncoveredJSON,
 )
 from pcn_rules.report.model import Finding, Report
 from pcn_rules.report.shapes import SummaryJSON
@@ -125,6 +128,41 @@ class DataGap:
 
 
 @dataclass(frozen=True, slots=True)
+class Lead:
+    """A network's lead commissioner (CCG): its ODS code and, where given, its name."""
+
+    code: str
+    name: str | None = None
+
+    def to_dict(self) -> LeadJSON:
+        return {"ods_code": self.code, "name": self.name}
+
+    @property
+    def phrase(self) -> str:
+        """ "08J NHS KINGSTON CCG", or the code alone."""
+        return f"{self.code} {self.name}" if self.name else self.code
+
+
+@dataclass(frozen=True, slots=True)
+class Uncovered:
+    """A register practice in no network, and no network covers its patients (COV-FULL)."""
+
+    code: str
+    name: str | None
+    commissioner: str | None
+    #: registered patients, where the register or the list-size file gives them
+    list_size: int | None
+
+    def to_dict(self) -> UncoveredJSON:
+        return {
+            "ods_code": self.code,
+            "name": self.name,
+            "commissioner": self.commissioner,
+            "list_size": self.list_size,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class AuditReport:
     as_of: dt.date
     pack_id: str
@@ -154,15 +192,42 @@ class AuditReport:
             f"{len(self.unreadable)} unreadable>"
         )
 
+    #: each network's lead commissioner (None where its submission names none), as ``reports``
+    leads: tuple[Lead | None, ...] = ()
+    #: the commissioners the audit is scoped to (``--commissioner``); empty: every network read
+    commissioners: tuple[str, ...] = ()
+    #: the register practices in no network (COV-FULL not met), by commissioner then code
+    uncovered: tuple[Uncovered, ...] = ()
+
+    def lead(self, index: int) -> Lead | None:
+        """The lead commissioner of the network at INDEX (of ``reports``)."""
+        return self.leads[index] if index < len(self.leads) else None
+
     @property
     def compliant(self) -> bool:
         return all(r.compliant for r in self.reports) and not any(
             f.blocking for f in self.batch_findings
         )
 
-    def to_dict(self) -> AuditJSON:
+    def to_dict(self, findings: bool = True) -> AuditJSON:
+        """The audit as JSON data: every finding of every network, or (``findings=False``)
+        each network's verdict and counts alone."""
+        networks: list[NetworkReportJSON] = []
+        for index, (label, r) in enumerate(zip(self.labels, self.reports, strict=True)):
+            lead = self.lead(index)
+            network: NetworkReportJSON = {
+                "label": label,
+                "source": r.source,
+                "lead_commissioner": lead.to_dict() if lead else None,
+                "verdict": r.verdict,
+                "summary": cast(SummaryJSON, r.summary()),  # a count for each status
+            }
+            if findings:
+                network["findings"] = [f.to_dict() for f in r.findings]
+            networks.append(network)
         out: AuditJSON = {
             "audit_version": AUDIT_VERSION,
+            "detail": "full" if findings else "summary",
             "as_of": self.as_of.isoformat(),
             "pack": {"id": self.pack_id, "release": self.pack_release},
             "headline": self.headline,
@@ -176,22 +241,16 @@ class AuditReport:
             "milestones": [m.to_dict() for m in self.milestones],
             "gaps": [g.to_dict() for g in self.gaps],
             "actions": [a.to_dict() for a in self.actions],
-            "batch_findings": [f.to_dict() for f in self.batch_findings],
-            "networks": [
-                {
-                    "label": label,
-                    "source": r.source,
-                    "verdict": r.verdict,
-                    "summary": cast(SummaryJSON, r.summary()),  # a count for each status
-                    "findings": [f.to_dict() for f in r.findings],
-                }
-                for label, r in zip(self.labels, self.reports, strict=True)
-            ],
+            "commissioners": list(self.commissioners),
+            "uncovered": [u.to_dict() for u in self.uncovered],
+            "networks": networks,
             "unreadable": [{"source": s, "problem": p} for s, p in self.unreadable],
             "skipped": [{"source": s, "reason": r} for s, r in self.skipped],
         }
         if self.payments is not None:
             out["payments"] = self.payments.to_dict()
+        if findings:
+            out["batch_findings"] = [f.to_dict() for f in self.batch_findings]
         return out
 
 

@@ -25,9 +25,10 @@ from pcn_rules.audits.inputs import (
     not_a_submission,
     years_named,
 )
-from pcn_rules.audits.model import AuditReport, MilestoneReadiness
+from pcn_rules.audits.model import AuditReport, Lead, MilestoneReadiness
 from pcn_rules.audits.payments import reconcile, with_participation
 from pcn_rules.audits.schema import audit_json_schema
+from pcn_rules.audits.scope import commissioner_codes, scoped, sized_register, uncovered
 from pcn_rules.audits.summary import action_plan, area_stats, data_gaps, headline
 from pcn_rules.engine import Decide, evaluate, evaluate_batch
 from pcn_rules.errors import InputError, UsageError
@@ -47,7 +48,14 @@ from pcn_rules.submission.read import coerce_submission, expand_paths
 from pcn_rules.vocab import Severity
 
 # AuditReport and audit_json_schema are imported from here by the command and the renderers
-__all__ = ["AuditReport", "audit", "audit_json_schema", "check_selectors"]
+__all__ = [
+    "AuditReport",
+    "audit",
+    "audit_json_schema",
+    "check_selectors",
+    "commissioner_codes",
+    "sized_register",
+]
 
 
 def _matches(rule_id: str, patterns: Sequence[str]) -> bool:
@@ -98,6 +106,8 @@ def audit(
     allow_other_year: bool = False,
     decide: Decide = "bundled",
     payments: Sequence[Payments | str | Path] | Payments | str | Path | None = None,
+    commissioners: Sequence[str] = (),
+    list_sizes: Mapping[str, int] | str | Path | None = None,
 ) -> AuditReport:
     """Audit many networks together as of a date: submissions (models, dicts or paths; a
     directory stands for every ``*.json`` under it).  Unreadable submissions are listed, not
@@ -112,11 +122,21 @@ def audit(
     ``payments`` (NHS Digital's "NHS Payments to General Practice" CSV, 2019/20 onwards, or
     several) adds :attr:`AuditReport.payments`: the participation entitlement the pack computes
     for each network against the "PCN Participation" its practices were paid, the difference
-    explained (:mod:`pcn_rules.audits.payments`)."""
+    explained (:mod:`pcn_rules.audits.payments`).
+
+    ``commissioners`` (lead CCG ODS codes, any case) scope the audit to the networks those
+    commissioners lead and, for coverage, to the register practices they commission; a code
+    that no network and no register practice has is a :class:`~pcn_rules.errors.UsageError`.
+    ``list_sizes`` (practice code → patients, or a list-size file as ``import-ods`` reads)
+    gives the size of register practices the register does not size.
+
+    ``on_progress`` is called with 1 as each submission is read and again as each is checked
+    (twice the number of submissions in all)."""
     fail_on = severity_threshold(fail_on)
     when = as_date(as_of, "as_of")
     if when is None:
         raise UsageError("an audit needs an as-of date (as_of=, or --as-of YYYY-MM-DD)")
+    scope = commissioner_codes(commissioners)
     reg = load_register(register) if isinstance(register, str | Path) else register
     paid: list[Payments] | None = None
     if payments is not None:
@@ -124,6 +144,12 @@ def audit(
         paid = with_participation(
             [p if isinstance(p, Payments) else load_payments(p) for p in given]
         )
+    if list_sizes is not None:
+        if reg is None:
+            raise UsageError(
+                "--list-sizes sizes the practices of the register: give --register too"
+            )
+        reg = sized_register(reg, list_sizes)
     waiver_set = load_waivers(waivers) if isinstance(waivers, str | Path) else waivers
     models: list[tuple[str, Submission]] = []
     unreadable: list[tuple[str, str]] = []
@@ -156,6 +182,16 @@ def audit(
             f"{len(skipped)} JSON files",
             [*skipped[:10], ("", "none of them is a submission: nothing to audit")],
         )
+    others: list[Submission] = []
+    if scope:
+        models, others = scoped(models, reg, scope)
+        if reg is not None:
+            reg = dataclasses.replace(
+                reg,
+                practices=tuple(
+                    p for p in reg.practices if (p.commissioner or "").upper() in scope
+                ),
+            )
     if pack is not None:
         chosen = pack if isinstance(pack, RulePack) else load_pack_cached(pack)
         other = [(name, m.contract_year) for name, m in models if m.contract_year is not None]
@@ -198,6 +234,7 @@ def audit(
     facts: list[SubmissionFacts] = []
     reports: list[Report] = []
     labels: list[str] = []
+    leads: list[Lead | None] = []
     for name, model in models:
         # the batch rules run once below, across every network: skip each one's batch of one
         sub_facts = build_facts(model, as_of=when, batch=False)
@@ -219,10 +256,22 @@ def audit(
         facts.append(sub_facts)
         reports.append(report)
         labels.append(network_label(sub_facts.network))
+        lead = model.network.lead_commissioner
+        leads.append(Lead(lead.ods_code, lead.name) if lead else None)
+        if on_progress is not None:
+            on_progress(1)
     # two submissions for the same network (drafts, copies in two folders) are told apart by
     # the end of their paths
     labels = distinct_labels(labels, [name for name, _ in models])
     practices = batch_practices(facts, reg)
+    outside_labels: set[str] = set()
+    if others:
+        # a practice of the area may be a member of a network another commissioner leads:
+        # coverage counts every network read, though only the area's are reported
+        outside = [build_facts(model, as_of=when, batch=False) for model in others]
+        outside_labels = {network_label(f.network) for f in outside} - set(labels)
+        wanted = {p.id for p in practices}
+        practices = tuple(p for p in batch_practices(facts + outside, reg) if p.id in wanted)
     batch = evaluate_batch(
         practices,
         chosen,
@@ -239,9 +288,18 @@ def audit(
     labelled = [(label, f) for label, r in zip(labels, reports, strict=True) for f in r.findings]
     for finding in batch:
         practice = by_code.get(finding.entity or "", {})
-        area = f"area-wide ({practice.get('commissioner', 'no commissioner given')})"
-        for network in practice.get("networks") or [area]:
-            labelled.append((str(network), finding))
+        # the networks of the area it concerns (not those of other commissioners), or what
+        # it concerns across networks: the practice in no network, by code, or the area
+        found = [str(n) for n in practice.get("networks") or () if n not in outside_labels]
+        ccg = practice.get("commissioner", "no commissioner given")
+        if not finding.entity:
+            area = f"area-wide ({ccg})"
+        elif practice.get("networks"):
+            area = f"{finding.entity} in other commissioners' networks ({ccg})"
+        else:
+            area = f"{finding.entity} in no network ({ccg})"
+        for network in found or [area]:
+            labelled.append((network, finding))
     actions, not_ready = action_plan(labelled)
     imported = {
         label
@@ -287,5 +345,8 @@ def audit(
         headline="",
         gaps=gaps,
         payments=reconcile(labels, reports, facts, chosen, paid) if paid is not None else None,
+        leads=tuple(leads),
+        commissioners=tuple(sorted(scope)),
+        uncovered=uncovered(batch, by_code),
     )
     return dataclasses.replace(audited, headline=headline(audited, chosen))

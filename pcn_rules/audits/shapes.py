@@ -27,8 +27,10 @@ from pcn_rules.vocab import ISO_DATE_PATTERN, Severity
 
 #: The version of the audit's JSON (``audit_version``); a change of what the schema accepts
 #: changes it.
-AuditVersion = Literal["2.0"]
-AUDIT_VERSION: Final[AuditVersion] = "2.0"
+AuditVersion = Literal["2.1"]
+AUDIT_VERSION: Final[AuditVersion] = "2.1"
+#: How much an audit's JSON holds: every finding, or verdicts, counts and the action plan.
+Detail = Literal["full", "summary"]
 
 #: ``YYYY-MM-DD`` (without the report's ``"format": "date"``)
 AuditDate = Annotated[str, Keywords(pattern=ISO_DATE_PATTERN)]
@@ -152,14 +154,35 @@ class DataGapJSON(TypedDict):
 
 
 @closed
+class LeadJSON(TypedDict):
+    """A network's lead commissioner (CCG)."""
+
+    ods_code: str
+    name: str | None
+
+
+@closed
+class UncoveredJSON(TypedDict):
+    """A register practice in no network (COV-FULL not met), with its registered patients
+    where known."""
+
+    ods_code: str
+    name: str | None
+    commissioner: str | None
+    list_size: int | None
+
+
+@closed
 class NetworkReportJSON(TypedDict):
-    """One network of the audit: its verdict, counts and findings."""
+    """One network of the audit: its lead commissioner, verdict, counts and (in the full
+    detail) its findings."""
 
     label: str
     source: str | None
+    lead_commissioner: LeadJSON | None
     verdict: Verdict
     summary: Annotated[SummaryJSON, Loosely(type="object")]
-    findings: list[FindingJSON]
+    findings: NotRequired[list[FindingJSON]]
 
 
 @open_ended
@@ -181,6 +204,7 @@ class SkippedJSON(TypedDict):
 @closed
 class AuditJSON(TypedDict):
     audit_version: AuditVersion
+    detail: Detail
     as_of: AuditDate
     pack: AuditPackJSON
     headline: str
@@ -190,8 +214,12 @@ class AuditJSON(TypedDict):
     milestones: list[MilestoneReadinessJSON]
     gaps: list[DataGapJSON]
     actions: list[ActionJSON]
-    batch_findings: list[FindingJSON]
+    #: the lead commissioners the audit is scoped to (empty: every network read)
+    commissioners: list[str]
+    uncovered: list[UncoveredJSON]
     networks: list[NetworkReportJSON]
+    #: in the full detail only
+    batch_findings: NotRequired[list[FindingJSON]]
     unreadable: list[UnreadableJSON]
     skipped: list[SkippedJSON]
     #: only with ``--payments``

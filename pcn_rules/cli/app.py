@@ -251,7 +251,10 @@ def write(text: str, output: Path | None, syntax: str = "text") -> None:
         except OSError as exc:
             raise UsageError(f"--output {output} cannot be written: {reason(exc)}") from None
     else:
-        text, approximate = fit(text, syntax, getattr(sys.stdout, "encoding", None))
+        encoding = getattr(sys.stdout, "encoding", None)
+        if text.startswith("\ufeff") and "utf" not in (encoding or "utf").lower():
+            text = text[1:]  # a byte-order mark says UTF-8: not so in another encoding
+        text, approximate = fit(text, syntax, encoding)
         if approximate:
             print_error(
                 error_console(),

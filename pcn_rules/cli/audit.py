@@ -29,7 +29,8 @@ from pcn_rules.cli.options import (
     format_option,
     parse_date,
 )
-from pcn_rules.cli.output import refuse_inputs, write_file
+from pcn_rules.cli.output import refuse_inputs, require_extra, write_binary, write_file, write_to
+from pcn_rules.errors import UsageError
 from pcn_rules.render import AUDIT_FORMATS
 from pcn_rules.render.safe import one_line, strip_controls
 from pcn_rules.submission.read import expand_paths
@@ -97,6 +98,39 @@ def audit_command(
             "reconcile each network's participation entitlement with what was paid.",
         ),
     ] = None,
+    commissioner: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--commissioner",
+            metavar="CODE",
+            help="Only the networks this lead commissioner (CCG ODS code, e.g. 08J) leads, and "
+            "only its practices of the register for coverage. Repeatable.",
+        ),
+    ] = None,
+    list_sizes: Annotated[
+        Path | None,
+        typer.Option(
+            "--list-sizes",
+            metavar="CSV",
+            help="A list-size file (as import-ods reads) for the register practices' sizes.",
+        ),
+    ] = None,
+    detail: Annotated[
+        str,
+        typer.Option(
+            "--detail",
+            metavar="summary|full",
+            autocompletion=lambda: ["summary", "full"],
+            help="JSON: summary (verdicts, counts, action plan) or full (every finding).",
+        ),
+    ] = "summary",
+    csv_bom: Annotated[
+        bool,
+        typer.Option(
+            "--csv-bom/--no-csv-bom",
+            help="CSV: begin with a UTF-8 byte-order mark, so that Excel reads it as UTF-8.",
+        ),
+    ] = True,
 ) -> None:
     """Audit many networks together as of a date: milestones, action plan, data gaps, area
     figures.
@@ -113,13 +147,19 @@ def audit_command(
     from pcn_rules.audits.run import audit
 
     rendering = find_format(AUDIT_FORMATS, output_format)
+    if detail not in ("summary", "full"):
+        raise UsageError(f"--detail must be summary or full, got {detail!r}")
+    require_extra(rendering, output)
     when = parse_date(as_of, "--as-of")
     threshold = fail_on(fail_on_severity)
     files = expand_paths(paths)
     if output is not None:
-        refuse_inputs(output, [*files, register, waivers, *(payments or [])])
-    with Progress(console=error_console(), transient=True, disable=len(files) < 50) as bar:
-        task = bar.add_task("reading submissions", total=len(files))
+        refuse_inputs(output, [*files, register, waivers, list_sizes, *(payments or [])])
+    err = error_console()
+    # a progress bar for a long audit, on a terminal only (never in a log or a pipe)
+    no_bar = len(files) < 50 or not err.is_terminal
+    with Progress(console=err, transient=True, disable=no_bar) as bar:
+        task = bar.add_task("auditing", total=2 * len(files))
         result = audit(
             files,
             as_of=when,
@@ -133,11 +173,23 @@ def audit_command(
             fail_on=threshold,
             allow_other_year=allow_other_year,
             payments=payments or None,
+            commissioners=commissioner or (),
+            list_sizes=list_sizes,
         )
     if quiet and output is None and rendering.name == "text":
         from pcn_rules.render.text_audit import headline_line
 
         write(headline_line(result), None)
+    elif rendering.binary is not None:
+        write_binary(rendering.name, rendering.binary(result), output)
+    elif rendering.name == "json":
+        from pcn_rules.render.json import render_audit_json
+
+        write_to(render_audit_json(result, detail=detail), output, "json")
+    elif rendering.name == "csv":
+        from pcn_rules.render.csv import render_audit_csv
+
+        write_to(render_audit_csv(result, bom=csv_bom), output, "csv")
     elif output is None:
         emit(rendering, result, None)
     else:

@@ -30,7 +30,7 @@ from pcn_rules.cli.options import (
     format_option,
     parse_date,
 )
-from pcn_rules.cli.output import refuse_inputs, write_file
+from pcn_rules.cli.output import refuse_inputs, require_extra, write_binary, write_file
 from pcn_rules.errors import InputError, UsageError
 from pcn_rules.render import CHECK_FORMATS, Checked
 from pcn_rules.render.safe import one_line, strip_controls
@@ -142,6 +142,7 @@ def check_command(
     from pcn_rules.packs.discover import load_pack_cached
 
     rendering = find_format(CHECK_FORMATS, output_format)
+    require_extra(rendering, output)
     if baseline is not None and not rendering.baseline:
         shown = " or ".join(name for name, f in CHECK_FORMATS.items() if f.baseline)
         raise UsageError(
@@ -220,6 +221,8 @@ def check_command(
         from pcn_rules.render.text import verdict_lines
 
         write(verdict_lines(reports), None)
+    elif rendering.binary is not None:
+        write_binary(rendering.name, rendering.binary(checked), output)
     elif output is None:
         emit(rendering, checked, None)
     else:

@@ -10,21 +10,25 @@ that is not is named, with what is wrong, and the import exits 3).
 # No `from __future__ import annotations` here: typer reads every command's annotations on each
 # run, and string annotations would have to be evaluated (~15 ms of `pcn-check FILE`'s start).
 
+import datetime as dt
 import json
 import os
 import re
 import stat
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.text import Text
 
 from pcn_rules.cli.app import EXIT_INPUT, Fail, error_console, print_error, reason, stdout_console
-from pcn_rules.cli.output import write_files
+from pcn_rules.cli.output import refuse_inputs, write_file, write_files
 from pcn_rules.errors import InputError, UsageError
 from pcn_rules.render.safe import one_line
 from pcn_rules.vocab import plural
+
+if TYPE_CHECKING:  # only for annotations
+    from pcn_rules.ingest.ods import Rejected
 
 #: The name of an imported file: the PCN's ODS code.
 _IMPORTED_NAME = re.compile(r"^U[0-9]{5}\.json$")
@@ -145,6 +149,44 @@ def _network_name(doc: dict[str, Any]) -> str:
     return name if len(name) <= 60 else name[:57] + "..."
 
 
+def _rejected_csv(rows: tuple["Rejected", ...]) -> str:
+    """The rows an import left out as CSV (UTF-8 with a byte-order mark, for Excel)."""
+    import csv
+    import io
+
+    from pcn_rules.render.csv import BOM, cell
+
+    out = io.StringIO()
+    out.write(BOM)
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(("file", "line", "pcn_code", "practice_code", "reason"))
+    for row in rows:
+        writer.writerow(
+            (cell(row.source), row.line, cell(row.pcn), cell(row.practice), cell(row.reason))
+        )
+    return out.getvalue()
+
+
+def _warn_unpacked_year(year: str, sizes_at: dt.date) -> None:
+    """Say plainly when no bundled pack covers the contract year the import wrote: every check
+    and audit of these files would otherwise fail later, each on its own."""
+    from pcn_rules.packs.discover import available_packs
+
+    packs = available_packs()
+    if year in packs:
+        return
+    error_console().print(
+        Text.assemble(
+            ("warning:", "bold yellow"),
+            f" the list sizes are at {sizes_at.day} {sizes_at:%B %Y}, so the submissions are "
+            f"for contract year {year}, and no bundled rule pack covers it (packs: "
+            f"{', '.join(packs) or 'none'}). Checking or auditing them will fail (exit 3) "
+            "unless you choose a pack with --pack; for a year a pack covers, import list sizes "
+            f"at 1 January of its first year (e.g. {packs[0][:4] if packs else 'YYYY'}).",
+        )
+    )
+
+
 def import_ods_command(
     more: Annotated[
         list[Path] | None,
@@ -174,6 +216,7 @@ def import_ods_command(
         list[Path] | None,
         typer.Option(
             "--payments",
+            metavar="CSV",
             help="NHS Digital's NHS Payments to General Practice CSV (repeatable; the contract "
             "year's own first): fills each practice's contract type, rurality and weighted "
             "list size.",
@@ -191,6 +234,15 @@ def import_ods_command(
             "writes and remove unedited files of an earlier import; other files are kept.",
         ),
     ] = False,
+    rejected: Annotated[
+        Path | None,
+        typer.Option(
+            "--rejected",
+            metavar="CSV",
+            help="Write every ePCN row left out, and why, to this CSV file "
+            "(file, line, PCN, practice, reason).",
+        ),
+    ] = None,
 ) -> None:
     """Turn NHS Digital ODS data into one submission per PCN (only the facts ODS holds).
 
@@ -213,6 +265,8 @@ def import_ods_command(
             f"--out {out} is not empty ({_shown(earlier, 3)}); import into a new or empty "
             "directory, or give --force to replace the files this import writes"
         )
+    if rejected is not None:
+        refuse_inputs(rejected, [*sources, list_sizes, *(payments or [])], "--rejected")
     result = import_ods(sources, list_sizes, payments or [])
     files, refused = _validated(result.submissions, out)
     try:
@@ -220,6 +274,8 @@ def import_ods_command(
     except OSError as exc:
         raise UsageError(f"--out {out} cannot be written: {reason(exc)}") from None
     write_files(out, files)
+    if rejected is not None:
+        write_file(rejected, _rejected_csv(result.rejected), "--rejected")
     removed, left = (
         _tidy(out, earlier, set(files), {f"{code}.json" for code, _ in refused})
         if earlier
@@ -230,8 +286,10 @@ def import_ods_command(
         Text(
             f"Wrote {len(files):,} submissions to {one_line(str(out))} ({result.memberships:,} "
             f"practice memberships; list sizes at {result.list_size_date}; "
-            f"{result.practices_without_list_size} members without a list size; "
-            f"{len(result.skipped)} rows left out)."
+            f"{result.practices_without_list_size:,} members without a list size; "
+            f"{plural(len(result.skipped), 'row')} left out"
+            + (f", listed in {one_line(str(rejected))}" if rejected is not None else "")
+            + ")."
         )
     )
     if result.payments_sources:
@@ -248,6 +306,7 @@ def import_ods_command(
                 + "."
             )
         )
+    _warn_unpacked_year(result.contract_year, result.list_size_date)
     if removed:
         console.print(
             Text(f"Removed {plural(len(removed), 'file')} of an earlier import: {_shown(removed)}.")

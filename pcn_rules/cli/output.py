@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import importlib.util
 import os
 import secrets
 import stat
+import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
-from pcn_rules.cli.app import UNENCODABLE
+from pcn_rules.cli.app import UNENCODABLE, discard_stdout, write
 from pcn_rules.errors import UsageError
+from pcn_rules.render import Format
 
 #: ``os.O_NOFOLLOW`` where the platform has it: a temporary file is never opened through a link.
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -98,10 +102,12 @@ def _existing_mode(path: Path) -> int | None:
     return stat.S_IMODE(found.st_mode) if stat.S_ISREG(found.st_mode) else None
 
 
-def write_file(path: Path, text: str, option: str | None = "--output") -> None:
-    """TEXT (UTF-8) to the file PATH, whole or not at all.  A link at PATH is followed: the file
-    it points to is replaced, as a shell's ``>`` would write it.  A usage error naming OPTION
-    (if any) and PATH if it cannot be written."""
+def write_file(path: Path, text: str | bytes, option: str | None = "--output") -> None:
+    """TEXT (UTF-8; or bytes, as they are) to the file PATH, whole or not at all.  A link at
+    PATH is followed: the file it points to is replaced, as a shell's ``>`` would write it.  A
+    usage error naming OPTION (if any) and PATH if it cannot be written."""
+    # a file name that is not UTF-8 is written as on the terminal (U+FFFD)
+    data = text if isinstance(text, bytes) else text.encode("utf-8", UNENCODABLE)
     try:
         try:
             found: os.stat_result | None = os.stat(path)
@@ -111,15 +117,14 @@ def write_file(path: Path, text: str, option: str | None = "--output") -> None:
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
         if found is not None and not stat.S_ISREG(found.st_mode):
             # a device or a pipe (/dev/stdout, /dev/null, a FIFO): nothing to replace
-            with open(path, "w", encoding="utf-8") as stream:
-                stream.write(text)
+            with open(path, "wb") as stream:
+                stream.write(data)
             return
         target = Path(os.path.realpath(path))
         temporary = _temporary(
             target.parent,
             target.name,
-            # a file name that is not UTF-8 is written as on the terminal (U+FFFD)
-            text.encode("utf-8", UNENCODABLE),
+            data,
             _existing_mode(target),
         )
         try:
@@ -130,6 +135,61 @@ def write_file(path: Path, text: str, option: str | None = "--output") -> None:
     except OSError as exc:
         named = f"{option} {path}" if option else str(path)
         raise UsageError(f"{named} cannot be written: {_reason(exc)}") from None
+
+
+def write_to(text: str, output: Path | None, syntax: str = "text") -> None:
+    """TEXT to the file OUTPUT (whole or not at all), or to standard output (in SYNTAX, as
+    :func:`pcn_rules.cli.app.write` writes it to an output that is not UTF-8)."""
+    if output is not None:
+        write_file(output, text)
+    else:
+        write(text, None, syntax)
+
+
+def write_binary(name: str, data: bytes, output: Path | None) -> None:
+    """DATA (a binary format such as xlsx) to the file OUTPUT, or to standard output when it is
+    not a terminal (a redirection or a pipe); a usage error on a terminal, where it would show
+    as noise."""
+    if output is not None:
+        write_file(output, data)
+        return
+    refuse_binary_on_terminal(name, output)
+    stream = sys.stdout.buffer
+    try:
+        stream.write(data)
+        stream.flush()
+    except BrokenPipeError:
+        discard_stdout()
+    except OSError as exc:
+        discard_stdout()
+        raise UsageError(f"cannot write the output to standard output: {_reason(exc)}") from None
+
+
+def refuse_binary_on_terminal(name: str, output: Path | None) -> None:
+    """A usage error if the binary format NAME would be written to a terminal (or to a standard
+    output that takes no bytes): checked before the work, and again before writing."""
+    if output is not None:
+        return
+    if getattr(sys.stdout, "buffer", None) is None or sys.stdout.isatty():
+        raise UsageError(
+            f"--format {name} writes a binary file: give --output FILE.{name} "
+            f"(or redirect standard output to a file)"
+        )
+
+
+def require_extra(rendering: Format[Any], output: Path | None = None) -> None:
+    """A usage error, before any work, if RENDERING needs an extra that is not installed
+    (saying how to install it), or is binary and would go to a terminal."""
+    if rendering.binary is not None:
+        refuse_binary_on_terminal(rendering.name, output)
+    if rendering.extra is None:
+        return
+    module, extra = rendering.extra
+    if importlib.util.find_spec(module) is None:
+        raise UsageError(
+            f"--format {rendering.name} needs the optional {module} package: install it with "
+            f"pip install 'pcn-rules[{extra}]'"
+        )
 
 
 def write_files(directory: Path, files: Mapping[str, bytes], option: str = "--out") -> None:

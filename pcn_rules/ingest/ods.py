@@ -55,6 +55,25 @@ def _error(source: str, problems: Sequence[tuple[str, str]]) -> InputError:
 
 
 @dataclass(frozen=True, slots=True)
+class Rejected:
+    """A row of the ePCN tables the import left out, and why."""
+
+    #: the file (and sheet) and the row's line in it
+    source: str
+    line: int
+    pcn: str
+    #: the practice, for a row of the core partners table
+    practice: str
+    reason: str
+
+    @property
+    def sentence(self) -> str:
+        """ "A81001 → U12345: relationship ended", or "PCN U12345: closed"."""
+        what = f"{self.practice} → {self.pcn}" if self.practice else f"PCN {self.pcn}"
+        return f"{what}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
 class ImportResult:
     """What :func:`import_ods` built: one submission document per PCN, and what it left out."""
 
@@ -88,6 +107,14 @@ class ImportResult:
             f"not_in_payments={len(self.not_in_payments)})"
         )
 
+    #: the same rows, each with its file and line
+    rejected: tuple[Rejected, ...] = ()
+
+    @property
+    def contract_year(self) -> str:
+        """The contract year of every submission written (from the list sizes' date)."""
+        return _contract_year(self.list_size_date)
+
 
 def _read_csv(path: Path) -> Table:
     return list(read_rows(path, ODS_CSV_LIMIT, _error, "an ODS file", "file not found"))
@@ -117,7 +144,8 @@ def _cell(row: list[str], columns: dict[str, int], name: str) -> str:
     return row[i].strip() if i is not None and i < len(row) else ""
 
 
-def _list_sizes(path: Path) -> tuple[dict[str, int], dt.date]:
+def read_list_sizes(path: Path) -> tuple[dict[str, int], dt.date]:
+    """Practice code → registered patients from a list-size file, and the date they are at."""
     rows = _read_csv(path)
     source = str(path)
     qof = _header(rows, "PRACTICE_CODE")
@@ -184,6 +212,15 @@ def _one_date(values: set[str], source: str, column: str) -> dt.date:
     return parsed.pop()
 
 
+def _shown_date(text: str) -> str:
+    """An ePCN date (``20191001``) as "1 October 2019"; anything else as it is."""
+    try:
+        day = dt.datetime.strptime(text.strip(), "%Y%m%d").date()
+    except ValueError:
+        return text
+    return f"{day.day} {day:%B %Y}"
+
+
 def _contract_year(day: dt.date) -> str:
     """List sizes at 1 January YYYY are the basis of the contract year YYYY/YY+1."""
     return f"{day.year}/{(day.year + 1) % 100:02d}"
@@ -222,19 +259,21 @@ def import_ods(
             ", ".join(map(str, tables)),
             [("", f"no {missing} table found (give the ePCN .xlsx, or both of its sheets as CSV)")],
         )
-    sizes, size_date = _list_sizes(Path(list_sizes))
-    skipped: list[str] = []
+    sizes, size_date = read_list_sizes(Path(list_sizes))
+    rejected: list[Rejected] = []
 
-    _, rows, cols, start = details
+    source, rows, cols, start = details
     pcns: dict[str, dict[str, Any]] = {}
-    for row in rows[start + 1 :]:
+    for number, row in enumerate(rows[start + 1 :], start=start + 2):
         code = _cell(row, cols, "PCN Code")
+        line = row.line if isinstance(row, Row) else number
         if not _PCN.match(code):
             if code:
-                skipped.append(f"PCN {code!r}: not a PCN ODS code")
+                rejected.append(Rejected(source, line, code, "", "not a PCN ODS code"))
             continue
         if _cell(row, cols, "Close Date"):
-            skipped.append(f"PCN {code}: closed")
+            closed = _cell(row, cols, "Close Date")
+            rejected.append(Rejected(source, line, code, "", f"closed ({_shown_date(closed)})"))
             continue
         network: dict[str, Any] = {"name": _cell(row, cols, "PCN Name") or code}
         network["ods_code"] = code
@@ -254,22 +293,32 @@ def import_ods(
             "practices": [],
         }
 
-    _, rows, cols, start = partners
+    source, rows, cols, start = partners
     memberships = 0
     without_size = 0
     not_in_payments: list[str] = []
     contract_unknown: list[str] = []
-    for row in rows[start + 1 :]:
+    closed_pcns = {r.pcn for r in rejected}
+    for number, row in enumerate(rows[start + 1 :], start=start + 2):
         practice = _cell(row, cols, "Partner Organisation Code")
         pcn = _cell(row, cols, "PCN Code")
-        if _cell(row, cols, "Practice to PCN Relationship End Date"):
-            skipped.append(f"{practice} → {pcn}: relationship ended")
-            continue
-        if pcn not in pcns:
-            skipped.append(f"{practice} → {pcn}: PCN not in the PCN details")
-            continue
-        if not _PRACTICE.match(practice):
-            skipped.append(f"{practice} → {pcn}: not a GP practice ODS code")
+        line = row.line if isinstance(row, Row) else number
+        if not practice and not pcn:
+            continue  # a blank row
+        ended = _cell(row, cols, "Practice to PCN Relationship End Date")
+        why = None
+        if ended:
+            why = f"relationship ended ({_shown_date(ended)})"
+        elif pcn not in pcns:
+            why = (
+                "its PCN is left out (see the PCN's row)"
+                if pcn in closed_pcns
+                else "PCN not in the PCN details"
+            )
+        elif not _PRACTICE.match(practice):
+            why = "not a GP practice ODS code"
+        if why is not None:
+            rejected.append(Rejected(source, line, pcn, practice or "(none)", why))
             continue
         entry: dict[str, Any] = {"ods_code": practice}
         name = _cell(row, cols, "Partner Name")
@@ -306,7 +355,8 @@ def import_ods(
         list_size_date=size_date,
         memberships=memberships,
         practices_without_list_size=without_size,
-        skipped=tuple(skipped),
+        skipped=tuple(r.sentence for r in rejected),
+        rejected=tuple(rejected),
         payments_sources=tuple(p.source for p in paid),
         not_in_payments=tuple(sorted(set(not_in_payments))),
         contract_type_unknown=tuple(sorted(set(contract_unknown))),

@@ -49,6 +49,10 @@ class Format(Generic[T]):
     text: Callable[[T], str]
     draw: Callable[[T, Console], None] | None = None
     baseline: bool = False
+    #: for a binary format (xlsx): the whole output as bytes (``text`` then refuses)
+    binary: Callable[[T], bytes] | None = None
+    #: the module a format needs from an optional extra, and the extra: ("xlsxwriter", "xlsx")
+    extra: tuple[str, str] | None = None
 
 
 def plain(draw: Callable[[T, Console], None]) -> Callable[[T], str]:
@@ -68,6 +72,10 @@ def drawn_text(draw: Callable[[T, Console], None], item: T, width: int) -> str:
     buffer = io.StringIO()
     draw(item, Console(file=buffer, width=width, no_color=True, highlight=False))
     return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))
+
+
+def _binary_only(item: object) -> str:
+    raise TypeError("a binary format has no text: use Format.binary")
 
 
 def _by_name(*formats: Format[T]) -> Mapping[str, Format[T]]:
@@ -113,7 +121,7 @@ def _draw_audit(report: AuditReport, console: Console) -> None:
 def _audit_json(report: AuditReport) -> str:
     from pcn_rules.render.json import render_audit_json
 
-    return render_audit_json(report)
+    return render_audit_json(report, detail="summary")
 
 
 def _audit_csv(report: AuditReport) -> str:
@@ -146,6 +154,20 @@ def _geo_html(report: GeoReport) -> str:
     return render_geo_html(report)
 
 
+def _audit_xlsx(report: AuditReport) -> bytes:
+    from pcn_rules.render.xlsx import render_audit_xlsx
+
+    return render_audit_xlsx(report)
+
+
+def _check_xlsx(checked: Checked) -> bytes:
+    from pcn_rules.render.xlsx import render_check_xlsx
+
+    return render_check_xlsx(list(checked.reports))
+
+
+_XLSX = ("xlsxwriter", "xlsx")
+
 #: ``pcn-check FILE... --format NAME``.
 CHECK_FORMATS: Mapping[str, Format[Checked]] = _by_name(
     Format("text", plain(_draw_check), _draw_check, baseline=True),
@@ -153,6 +175,7 @@ CHECK_FORMATS: Mapping[str, Format[Checked]] = _by_name(
     Format("junit", _check_junit),
     Format("sarif", _check_sarif),
     Format("csv", _check_csv),
+    Format("xlsx", _binary_only, binary=_check_xlsx, extra=_XLSX),
 )
 #: ``pcn-check audit ... --format NAME``.
 AUDIT_FORMATS: Mapping[str, Format[AuditReport]] = _by_name(
@@ -160,6 +183,7 @@ AUDIT_FORMATS: Mapping[str, Format[AuditReport]] = _by_name(
     Format("json", _audit_json),
     Format("csv", _audit_csv),
     Format("html", _audit_html),
+    Format("xlsx", _binary_only, binary=_audit_xlsx, extra=_XLSX),
 )
 
 #: ``pcn-check geo ... --format NAME``.

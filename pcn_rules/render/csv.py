@@ -10,13 +10,14 @@ control characters in text are shown as U+FFFD.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from pcn_rules.render.safe import visible
+from pcn_rules.render.words import status_words
 from pcn_rules.report.model import Finding, Report
-from pcn_rules.vocab import STATUS_RANK
 
 if TYPE_CHECKING:
     from pcn_rules.audits.run import AuditReport
@@ -105,71 +106,95 @@ def render_csv(reports: list[Report]) -> str:
     return out.getvalue()
 
 
+#: The columns of the audit's CSV (and of the findings sheet of its spreadsheet): one row per
+#: finding, with the network's lead commissioner, and a practice's code in its own column.
 AUDIT_COLUMNS = (
+    "lead_commissioner",
+    "lead_commissioner_name",
     "network",
     "network_ods_code",
-    "source",
     "rule_id",
     "title",
     "severity",
     "status",
-    "findings",
     "blocking",
+    "scope",
+    "practice_code",
+    "entity",
+    "entity_name",
     "due_milestone",
     "due_date",
     "days_left",
     "message",
+    "remediation",
+    "missing",
+    "source",
 )
+#: The byte-order mark that tells Excel a CSV file is UTF-8 (without it, "£" shows as "Â£").
+BOM = "\ufeff"
+#: The scopes whose entity is a GP practice.
+PRACTICE_SCOPES = frozenset({"practice", "register_practice", "covered_practice"})
 
 
-def render_audit_csv(report: AuditReport) -> str:
-    """One row per network and requirement (the worst status over its entities), then the
-    batch requirements (one row per practice concerned)."""
-    out = io.StringIO()
-    writer = _Writer(out)
-    writer.writerow(AUDIT_COLUMNS)
-    for r in report.reports:
-        by_rule: dict[str, list[Finding]] = {}
+def audit_rows(report: AuditReport) -> Iterator[tuple[Any, ...]]:
+    """Every finding of the audit as a row of :data:`AUDIT_COLUMNS`: each network's, then the
+    findings across networks (a practice in no network is under its own commissioner).  Dates
+    are dates and counts are numbers; several steps or paths in one cell are one a line."""
+    for index, r in enumerate(report.reports):
+        lead = report.lead(index)
         for f in r.findings:
-            by_rule.setdefault(f.rule_id, []).append(f)
-        for rule_id, findings in by_rule.items():
-            worst = min(findings, key=lambda f: STATUS_RANK[f.status])
-            failing = [f for f in findings if f.failed]
-            writer.writerow(
-                (
-                    r.network_name,
-                    r.network_ods_code or "",
-                    r.source or "",
-                    rule_id,
-                    worst.title,
-                    worst.severity,
-                    worst.status,
-                    len(findings),
-                    "yes" if any(f.blocking for f in findings) else "no",
-                    worst.due.key if worst.due else "",
-                    worst.due.date.isoformat() if worst.due else "",
-                    "" if worst.days_left is None else worst.days_left,
-                    " | ".join(f.message for f in failing) or worst.message,
-                )
+            yield _row(
+                f,
+                lead.code if lead else "",
+                (lead.name or "") if lead else "",
+                report.labels[index],
+                r.network_ods_code or "",
+                r.source or "",
             )
+    commissioners = {u.code: u.commissioner or "" for u in report.uncovered}
     for f in report.batch_findings:
         if f.status in ("met", "not_applicable"):
             continue
+        yield _row(f, commissioners.get(f.entity or "", ""), "", "(across networks)", "", "")
+
+
+def _row(
+    f: Finding, lead: str, lead_name: str, network: str, code: str, source: str
+) -> tuple[Any, ...]:
+    return (
+        lead,
+        lead_name,
+        network,
+        code,
+        f.rule_id,
+        f.title,
+        f.severity,
+        status_words(f.status),
+        "yes" if f.blocking else "no",
+        f.scope,
+        (f.entity or "") if f.scope in PRACTICE_SCOPES else "",
+        f.entity or "",
+        f.entity_name or "",
+        f.due.key if f.due else "",
+        f.due.date if f.due else None,
+        f.days_left,
+        f.message,
+        "\n".join(f"{n}. {step}" for n, step in enumerate(f.remediation, start=1)),
+        "\n".join(f.missing),
+        source,
+    )
+
+
+def render_audit_csv(report: AuditReport, bom: bool = True) -> str:
+    """One row per finding (:func:`audit_rows`); with a byte-order mark first unless BOM is
+    false."""
+    out = io.StringIO()
+    if bom:
+        out.write(BOM)
+    writer = _Writer(out)
+    writer.writerow(AUDIT_COLUMNS)
+    for row in audit_rows(report):
         writer.writerow(
-            (
-                "(all networks)",
-                "",
-                "",
-                f.rule_id,
-                f.title,
-                f.severity,
-                f.status,
-                1,
-                "yes" if f.blocking else "no",
-                f.due.key if f.due else "",
-                f.due.date.isoformat() if f.due else "",
-                "" if f.days_left is None else f.days_left,
-                f.message,
-            )
+            "" if v is None else v.isoformat() if isinstance(v, dt.date) else v for v in row
         )
     return out.getvalue()

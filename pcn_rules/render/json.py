@@ -28,8 +28,10 @@ def render_json(reports: Sequence[Report], baseline: BaselineDiff | None = None)
     return _dumps(payload)
 
 
-def render_audit_json(report: AuditReport) -> str:
-    return _dumps(dict(report.to_dict()))
+def render_audit_json(report: AuditReport, detail: str = "full") -> str:
+    """The audit's JSON: every finding (``detail="full"``), or verdicts, counts, the action
+    plan and the data gaps alone (``"summary"``)."""
+    return _dumps(dict(report.to_dict(findings=detail != "summary")))
 
 
 def _dumps(payload: dict[str, Any]) -> str:

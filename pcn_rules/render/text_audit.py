@@ -4,6 +4,7 @@ the CLI prints."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from rich.console import Console, Group
@@ -18,6 +19,7 @@ from pcn_rules.vocab import days_phrase, human_date, milestone_phrase, plural
 
 if TYPE_CHECKING:  # only for annotations
     from pcn_rules.audits import AuditReport
+    from pcn_rules.audits.model import Uncovered
     from pcn_rules.audits.payments import PaymentsReconciliation
 
 
@@ -29,6 +31,7 @@ def render_audit(report: AuditReport, console: Console) -> None:
         f"{plural(len(report.reports), 'network')} · pack {report.pack_id} (release "
         f"{report.pack_release}) · as of {human_date(report.as_of)}"
     )
+    about += f" · {commissioners_phrase(report)}"
     if report.register_source:
         register = one_line(report.register_source)
         about += f" · register {register} ({report.register_practices:,} practices)"
@@ -105,6 +108,16 @@ def render_audit(report: AuditReport, console: Console) -> None:
     for name, value in figures:
         table.add_row(f"  {name}", value)
     console.print(table)
+    if report.uncovered:
+        console.print()
+        console.print(Text("Practices in no network (COV-FULL)", style="bold underline"))
+        for practice in report.uncovered[:_UNCOVERED_SHOWN]:
+            console.print(Text(f"  {one_line(uncovered_phrase(practice))}"))
+        if len(report.uncovered) > _UNCOVERED_SHOWN:
+            hidden = len(report.uncovered) - _UNCOVERED_SHOWN
+            console.print(
+                Text(f"  and {hidden:,} more (every one is in the CSV, JSON and xlsx outputs)")
+            )
 
     console.print()
     console.print(Text("Action plan (by due date, then severity)", style="bold underline"))
@@ -125,22 +138,19 @@ def render_audit(report: AuditReport, console: Console) -> None:
         head = Text(f"{number:>3}. ")
         head.append(action.rule_id, style="bold")
         head.append(f" [{action.severity}]", style=SEVERITY_STYLE[action.severity])
+        networks, across = split_concerns(report, action.networks)
+        counted = f"{plural(len(networks), 'network')}, " if networks else ""
         print_phrases(
             console,
-            [
-                head,
-                Text(due),
-                Text(
-                    f"· {plural(len(action.networks), 'network')}, "
-                    f"{plural(action.findings, 'finding')}"
-                ),
-            ],
+            [head, Text(due), Text(f"· {counted}{plural(action.findings, 'finding')}")],
             indent=5,
         )
         console.print(Padding(Text(action.title, style="dim"), (0, 0, 0, 5)))
-        shown = ", ".join(one_line(name) for name in action.networks[:8])
-        more = f" and {len(action.networks) - 8} more" if len(action.networks) > 8 else ""
-        console.print(Padding(Text(f"Networks: {shown}{more}"), (0, 0, 0, 5)))
+        for what, names in (("Networks", networks), ("Across networks", across)):
+            if names:
+                shown = ", ".join(one_line(name) for name in names[:8])
+                more = f" and {len(names) - 8:,} more" if len(names) > 8 else ""
+                console.print(Padding(Text(f"{what}: {shown}{more}"), (0, 0, 0, 5)))
         for step in action.remediation:
             console.print(Padding(Text(f"- {step}"), (0, 0, 0, 5)))
     if report.gaps:
@@ -258,3 +268,37 @@ def skipped_note(report: AuditReport) -> str:
     shown = "; ".join(f"{source}: {why}" for source, why in report.skipped[:5])
     more = f"; and {len(report.skipped) - 5} more" if len(report.skipped) > 5 else ""
     return f"Note: skipped {plural(len(report.skipped), 'JSON file')} ({shown}{more})."
+
+
+#: The practices in no network the text lists (the other formats list every one).
+_UNCOVERED_SHOWN = 25
+
+
+def commissioners_phrase(report: AuditReport) -> str:
+    """ "lead commissioner 08J NHS KINGSTON CCG", or how many lead the networks audited."""
+    if report.commissioners:
+        names = {lead.code.upper(): lead for lead in report.leads if lead is not None}
+        shown = [names[code].phrase if code in names else code for code in report.commissioners]
+        word = "lead commissioner" if len(shown) == 1 else "lead commissioners"
+        return f"{word} {', '.join(one_line(name) for name in shown)}"
+    codes = {lead.code.upper() for lead in report.leads if lead is not None}
+    return plural(len(codes), "lead commissioner")
+
+
+def uncovered_phrase(practice: Uncovered) -> str:
+    """ "A81001 THE DENSHAM SURGERY (00K): 5,432 patients"."""
+    name = f" {practice.name}" if practice.name else ""
+    ccg = f" ({practice.commissioner})" if practice.commissioner else ""
+    size = (
+        f"{practice.list_size:,} patients"
+        if practice.list_size is not None
+        else "list size not known"
+    )
+    return f"{practice.code}{name}{ccg}: {size}"
+
+
+def split_concerns(report: AuditReport, concerns: Sequence[str]) -> tuple[list[str], list[str]]:
+    """What an action concerns: the networks audited, and the rest (a practice in no network,
+    named by its code, or the area)."""
+    known = set(report.labels)
+    return [c for c in concerns if c in known], [c for c in concerns if c not in known]
