@@ -550,3 +550,20 @@ def test_a_workbook_goes_to_standard_output_when_that_is_a_file(
     assert err == b""
     book = openpyxl.load_workbook(io.BytesIO(out))
     assert "Findings" in book.sheetnames
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--detail", "full"], "--detail full is for --format json, not text"),
+        (["--no-csv-bom", "-f", "html"], "--no-csv-bom is for --format csv, not html"),
+        (["--detail", "every", "-f", "json"], "--detail must be summary or full"),
+    ],
+)
+def test_an_option_the_format_would_ignore_is_a_usage_error(
+    args: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["audit", str(F19), "--as-of", "2019-06-30", *args], capsys)
+    assert code == 2
+    assert out == ""
+    assert said in err

@@ -147,8 +147,14 @@ def audit_command(
     from pcn_rules.audits.run import audit
 
     rendering = find_format(AUDIT_FORMATS, output_format)
+    detail = detail.lower()
     if detail not in ("summary", "full"):
         raise UsageError(f"--detail must be summary or full, got {detail!r}")
+    # an option that the format chosen would ignore is a mistake to say, not to pass over
+    if detail != "summary" and rendering.name != "json":
+        raise UsageError(f"--detail {detail} is for --format json, not {rendering.name}")
+    if not csv_bom and rendering.name != "csv":
+        raise UsageError(f"--no-csv-bom is for --format csv, not {rendering.name}")
     require_extra(rendering, output)
     when = parse_date(as_of, "--as-of")
     threshold = fail_on(fail_on_severity)
