@@ -567,3 +567,23 @@ def test_an_option_the_format_would_ignore_is_a_usage_error(
     assert code == 2
     assert out == ""
     assert said in err
+
+
+def test_the_check_csv_opens_in_excel_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The check's CSV begins with a byte-order mark too (Excel then reads it as UTF-8);
+    --no-csv-bom leaves it out."""
+    with_bom, without = tmp_path / "bom.csv", tmp_path / "plain.csv"
+    code, _, _ = run([str(F19 / "rural-no-waiver.json"), "-f", "csv", "-o", str(with_bom)], capsys)
+    assert code == 1
+    data = with_bom.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    header = data.decode("utf-8-sig").splitlines()[0]
+    assert header.startswith("network,") or "rule_id" in header
+    code, _, _ = run(
+        [str(F19 / "rural-no-waiver.json"), "-f", "csv", "--no-csv-bom", "-o", str(without)],
+        capsys,
+    )
+    assert code == 1
+    assert without.read_bytes() == data[3:]

@@ -30,7 +30,13 @@ from pcn_rules.cli.options import (
     format_option,
     parse_date,
 )
-from pcn_rules.cli.output import refuse_inputs, require_extra, write_binary, write_file
+from pcn_rules.cli.output import (
+    refuse_inputs,
+    require_extra,
+    write_binary,
+    write_file,
+    write_to,
+)
 from pcn_rules.errors import InputError, UsageError
 from pcn_rules.render import CHECK_FORMATS, Checked
 from pcn_rules.render.safe import one_line, strip_controls
@@ -128,6 +134,13 @@ def check_command(
     fail_on_late: FailOnLateOption = False,
     allow_other_year: AllowOtherYearOption = False,
     quiet: QuietOption = False,
+    csv_bom: Annotated[
+        bool,
+        typer.Option(
+            "--csv-bom/--no-csv-bom",
+            help="CSV: begin with a UTF-8 byte-order mark, so that Excel reads it as UTF-8.",
+        ),
+    ] = True,
 ) -> None:
     """Check one or more submissions and report what is met, what is not, and how to fix it.
 
@@ -151,6 +164,8 @@ def check_command(
         )
     when = parse_date(as_of, "--as-of")
     threshold = fail_on(fail_on_severity)
+    if not csv_bom and rendering.name != "csv":
+        raise UsageError(f"--no-csv-bom is for --format csv, not {rendering.name}")
     from_stdin = any(str(f) == STDIN for f in files)
     if from_stdin and len(files) > 1:
         raise UsageError("- (standard input) must be the only submission given")
@@ -223,6 +238,10 @@ def check_command(
         write(verdict_lines(reports), None)
     elif rendering.binary is not None:
         write_binary(rendering.name, rendering.binary(checked), output)
+    elif rendering.name == "csv":
+        from pcn_rules.render.csv import render_csv
+
+        write_to(render_csv(reports, bom=csv_bom), output, "csv")
     elif output is None:
         emit(rendering, checked, None)
     else:

@@ -71,8 +71,16 @@ COLUMNS = (
 )
 
 
-def render_csv(reports: list[Report]) -> str:
+#: The byte-order mark that tells Excel a CSV file is UTF-8 (without it, "£" shows as "Â£").
+BOM = "\ufeff"
+
+
+def render_csv(reports: list[Report], bom: bool = True) -> str:
+    """One row per finding; with a byte-order mark first (so that Excel reads UTF-8) unless BOM
+    is false."""
     out = io.StringIO()
+    if bom:
+        out.write(BOM)
     writer = _Writer(out)
     writer.writerow(COLUMNS)
     for report in reports:
@@ -130,8 +138,6 @@ AUDIT_COLUMNS = (
     "missing",
     "source",
 )
-#: The byte-order mark that tells Excel a CSV file is UTF-8 (without it, "£" shows as "Â£").
-BOM = "\ufeff"
 #: The scopes whose entity is a GP practice.
 PRACTICE_SCOPES = frozenset({"practice", "register_practice", "covered_practice"})
 
