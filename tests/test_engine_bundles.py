@@ -75,8 +75,55 @@ def test_a_missing_fact_leaves_only_that_condition_undecided() -> None:
         env.compile("!has(network.declared_list_size) || network.declared_list_size > 0"),
     ]
     bundle = Bundle(env, conditions, ["network"])
-    values = bundle.evaluate(env.activation({"network": {"list_size": 31000}}))
-    assert values == [True, UNDECIDED, True]
+    activation = env.activation({"network": {"list_size": 31000}})
+    values = bundle.evaluate(activation)
+    # the strict condition's missing fact is named by the bundle, as evaluating it alone names it
+    assert values == [True, conditions[1].evaluate(activation), True]
+    assert values[1].missing_key == "clinical_director"
+
+
+@pytest.mark.parametrize(
+    ("source", "facts"),
+    [
+        ("network.clinical_director.start_date <= as_of", {"clinical_director": {}}),
+        ("network.clinical_director.start_date <= as_of", {}),
+        ("size(network.map_reference) > 0", {}),
+        ("network.a.b >= network.a.c", {}),
+        ("network.a.b >= network.a.c", {"a": {"b": 1}}),
+        ("network.count * params.rate", {}),
+        ("practice.contract_type in ['GMS', 'PMS']", {}),
+        ("!network.contiguous", {}),
+    ],
+)
+def test_a_strict_condition_decided_by_the_bundle_fails_as_it_does_alone(
+    source: str, facts: dict[str, object]
+) -> None:
+    env = Environment(["network", "params", "practice", "as_of"])
+    condition = env.compile(source)
+    bundle = Bundle(env, [condition], ["network", "submission", "practice"])
+    activation = env.activation(
+        {"network": facts, "params": {"rate": 2.5}, "practice": {}, "as_of": "2019-06-30"}
+    )
+    [value] = bundle.evaluate(activation)
+    assert value == condition.evaluate(activation)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # two different keys absent: which one CEL names first is left to CEL
+        "network.a.b >= network.c",
+        # conditions that can decide without the absent fact, or fail otherwise
+        "network.known > 0 || network.absent > 0",
+        "network.known > 0 ? true : network.absent",
+        "size(network.absent) == network.known",
+    ],
+)
+def test_a_condition_that_is_not_strict_is_left_undecided(source: str) -> None:
+    env = Environment(["network"])
+    bundle = Bundle(env, [env.compile(source)], ["network"])
+    activation = env.activation({"network": {"known": 1}})
+    assert bundle.evaluate(activation) == [UNDECIDED]
 
 
 def test_an_error_the_guards_do_not_foresee_leaves_every_condition_undecided() -> None:
@@ -127,3 +174,18 @@ def test_a_condition_cannot_read_the_engines_own_variable() -> None:
     with pytest.raises(CompileError, match="undeclared reference to 'pcn_entities__'"):
         env.compile("size(pcn_entities__) > 0")
     assert env.compile("network.name == 'pcn_entities__'").source
+
+
+def test_an_item_without_a_field_a_comprehension_reads_leaves_only_that_condition_undecided() -> (
+    None
+):
+    env = Environment(["network"])
+    conditions = [
+        env.compile("network.practices.map(p, p.signed_on)"),
+        env.compile("size(network.practices) > 0"),
+    ]
+    bundle = Bundle(env, conditions, ["network"])
+    activation = env.activation({"network": {"practices": [{"signed_on": "2019-05-01"}, {}]}})
+    assert bundle.evaluate(activation) == [UNDECIDED, True]
+    complete = env.activation({"network": {"practices": [{"signed_on": "2019-05-01"}]}})
+    assert bundle.evaluate(complete) == [["2019-05-01"], True]

@@ -25,7 +25,7 @@ from cel_expr_python import cel
 from cel_expr_python.ext import ext_math, ext_strings
 
 from pcn_rules.cel import cost
-from pcn_rules.cel.text import presence_guard, strip_strings
+from pcn_rules.cel.text import presence_guard, strict_paths, strip_strings
 
 #: Variables every condition may read.  Entity scopes add their own variable (see facts.SCOPES).
 BASE_VARIABLES = ("submission", "network", "params", "milestones", "as_of", "derived")
@@ -292,9 +292,12 @@ class Bundle:
 
     Each condition is guarded by ``has()`` tests of the fact paths it reads, so a missing fact
     does not make the whole bundle fail: that condition is reported as :data:`UNDECIDED` and the
-    caller evaluates it alone (which names the missing fact exactly as before).  If the bundle
-    fails anyway (an error inside a comprehension, a type mismatch), every condition is
-    undecided.  The values are those each condition gives on its own: CEL has no side effects.
+    caller evaluates it alone (which names the missing fact exactly as before), unless the
+    condition is strict (see :func:`~pcn_rules.cel.text.strict_paths`): then the bundle names
+    the first absent key itself, and gives the :class:`EvalError` the condition alone gives.
+    If the bundle fails anyway (an error inside a comprehension, a type mismatch), every
+    condition is undecided.  The values are those each condition gives on its own: CEL has no
+    side effects.
     """
 
     __slots__ = ("_each", "_program", "conditions")
@@ -313,7 +316,14 @@ class Bundle:
             guard = presence_guard(condition.text, allowed)
             # newlines keep a trailing `//` comment from swallowing the rest of the bundle
             body = f"[\n{condition.text}\n]"
-            parts.append(f"({guard}) ? {body} : []" if guard else body)
+            if not guard:
+                parts.append(body)
+                continue
+            # a strict condition whose guard fails: the first absent key of each path it reads
+            # (see strict_paths); otherwise [], to evaluate it alone
+            strict = strict_paths(condition.text, allowed)
+            absent = f"[false, [{', '.join(_first_absent(p) for p in strict)}]]" if strict else "[]"
+            parts.append(f"({guard}) ? {body} : {absent}")
         values = "[" + ",\n".join(parts) + "\n]"
         self._program = _compile_or_none(environment, values)
         # an entity scope: every entity of the scope in one call, the scope's variable naming
@@ -332,7 +342,7 @@ class Bundle:
         rows = _eval_or_none(self._each, activation)
         if rows is None:
             return None
-        return [[_plain(v[0]) if v else UNDECIDED for v in row] for row in rows]
+        return [[_decoded(v) for v in row] for row in rows]
 
     @property
     def decides_each(self) -> bool:
@@ -347,7 +357,31 @@ class Bundle:
         values = _eval_or_none(self._program, activation)
         if values is None:
             return undecided
-        return [_plain(v[0]) if v else UNDECIDED for v in values]
+        return [_decoded(v) for v in values]
+
+
+def _first_absent(path: str) -> str:
+    """CEL giving the first key of ``path`` that is absent (CEL names it when it fails), or ''."""
+    parts = path.split(".")
+    out = "''"
+    for end in range(len(parts), 1, -1):
+        out = f"!has({'.'.join(parts[:end])}) ? '{parts[end - 1]}' : {out}"
+    return f"({out})"
+
+
+def _decoded(item: list[Any]) -> Any:
+    """A bundled condition's value: ``[value]``; ``[]`` undecided; ``[false, keys]`` for a strict
+    condition whose facts are absent: the error CEL gives when exactly one key is the first
+    absent one (the condition fails naming it), else undecided (which key CEL names first is
+    left to CEL)."""
+    if len(item) == 1:
+        return _plain(item[0])
+    if not item:
+        return UNDECIDED
+    keys = {key for key in item[1] if key}
+    if len(keys) != 1:
+        return UNDECIDED
+    return EvalError(f'NOT_FOUND: Key not found in map : "{keys.pop()}"')
 
 
 def _compile_or_none(environment: Environment, text: str) -> Any:

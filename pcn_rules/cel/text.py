@@ -29,7 +29,59 @@ def presence_guard(source: str, roots: tuple[str, ...]) -> str:
             test = f"has({'.'.join(parts[:end])})"
             if test not in tests:
                 tests.append(test)
+    tests.extend(_element_guards(text, set(roots)))
     return " && ".join(tests)
+
+
+_MACRO = re.compile(
+    r"(?<![\w.])([A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)+)\s*\.\s*"
+    r"(?:all|exists|exists_one|map|filter)\s*\(\s*([A-Za-z_]\w*)\s*,"
+)
+
+
+def _element_guards(text: str, roots: set[str]) -> list[str]:
+    """``network.practices.all(p, has(p.name))`` for the fields a comprehension over a fact list
+    reads of its items (``network.practices.map(p, p.name)``), so that an item without the field
+    leaves that condition undecided instead of making the whole bundle fail.  Only comprehensions
+    over a path of ``roots`` are guarded, and only their own variable's fields (not those of a
+    nested comprehension's); a guard that is too strict costs speed only."""
+    guards: list[str] = []
+    for match in _MACRO.finditer(text):
+        over = re.sub(r"\s+", "", match.group(1))
+        if over.split(".")[0] not in roots:
+            continue
+        body = _up_to_close(text, match.end())
+        if body is None:
+            continue
+        var = match.group(2)
+        tested = {re.sub(r"\s+", "", t) for t in _HAS_ARGUMENT.findall(body)}
+        tests: list[str] = []
+        for path in _referenced_paths(body, (var,)):
+            parts = path.split(".")
+            last = len(parts) if path not in tested else len(parts) - 1
+            for end in range(2, last + 1):
+                test = f"has({'.'.join(parts[:end])})"
+                if test not in tests:
+                    tests.append(test)
+        if tests:
+            guard = f"{over}.all({var}, {' && '.join(tests)})"
+            if guard not in guards:
+                guards.append(guard)
+    return guards
+
+
+def _up_to_close(text: str, start: int) -> str | None:
+    """The text from ``start`` up to the parenthesis that closes the one opened before it."""
+    depth = 1
+    for position in range(start, len(text)):
+        char = text[position]
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return text[start:position]
+    return None
 
 
 _HAS_ARGUMENT = re.compile(r"(?<![\w.])has\(\s*([A-Za-z_][\w]*(?:\s*\.\s*[A-Za-z_]\w*)+)\s*\)")
@@ -154,3 +206,60 @@ def unknown_fields(source: str, known: frozenset[str], ignore: Iterable[str] = (
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         problems.append(f"unknown field {name!r}{hint}")
     return problems
+
+
+# --------------------------------------------------------------------------------------------
+# Conditions whose missing fact a bundle can name
+# --------------------------------------------------------------------------------------------
+
+_IDENT = r"[A-Za-z_]\w*"
+_DOTTED = rf"{_IDENT}(?:\s*\.\s*{_IDENT})*"
+_LITERAL = r"(?:\"\"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?u?|true|false|null)"
+_ATOM = rf"(?:{_DOTTED}|{_LITERAL}|\[\s*(?:{_LITERAL}(?:\s*,\s*{_LITERAL})*)?\s*\])"
+_BINARY = r"(?:==|!=|<=|>=|<|>|\bin\b|\+|-|\*)"
+_ONE_PATH = re.compile(rf"^\s*(?:!\s*)*\(?\s*({_DOTTED})\s*\)?\s*$")
+_SIZED = re.compile(rf"^\s*size\s*\(\s*({_DOTTED})\s*\)\s*{_BINARY}\s*{_LITERAL}\s*$")
+_PAIR = re.compile(rf"^\s*({_ATOM})\s*{_BINARY}\s*({_ATOM})\s*$")
+#: Variables a strict condition may read besides the bundle's roots (all always bound).
+_CONSTANTS = ("params", "milestones", "as_of")
+
+
+def strict_paths(source: str, roots: Iterable[str]) -> tuple[str, ...] | None:
+    """The dotted paths a *strict* condition reads, or None when it is not strict.
+
+    A strict condition is one fact path (``network.contiguous``, ``!network.x``,
+    ``size(network.map_reference) > 0``) or one operator between two plain operands (paths,
+    literals, lists of literals: ``network.clinical_director.start_date <= as_of``,
+    ``practice.contract_type in ['GMS', 'PMS']``).  Nothing in it can short-circuit, absorb an
+    error or fail on its own except a path that is absent, so when exactly one key is the first
+    absent one along its paths, CEL fails with "Key not found in map" naming that key: a
+    :class:`~pcn_rules.cel.binding.Bundle` can then report the missing fact without evaluating
+    the condition alone.  Every path must be rooted at ``roots``, ``params`` or ``milestones``;
+    ``as_of`` and literals are the only other operands.
+    """
+    text = strip_strings(source)
+    if "?" in text or "&&" in text or "||" in text:
+        return None
+    allowed = set(roots) | set(_CONSTANTS)
+    operands: list[str]
+    match = _ONE_PATH.match(text) or _SIZED.match(text)
+    if match is not None:
+        operands = [match.group(1)]
+    else:
+        pair = _PAIR.match(text)
+        if pair is None:
+            return None
+        operands = [pair.group(1), pair.group(2)]
+    paths: list[str] = []
+    for operand in operands:
+        if not re.fullmatch(_DOTTED, operand) or re.fullmatch(_LITERAL, operand):
+            continue  # a literal or a list of literals
+        path = re.sub(r"\s+", "", operand)
+        root = path.split(".")[0]
+        if root not in allowed or (root == "as_of") != (path == "as_of"):
+            return None
+        if path != "as_of" and "." not in path:
+            return None  # a whole variable (e.g. `network`): not a fact path
+        if path not in paths and path != "as_of":
+            paths.append(path)
+    return tuple(paths) if paths else None

@@ -218,8 +218,9 @@ def _decided_finding(
     values: Values,
 ) -> Finding | None:
     """The finding when the bundled decider decided every condition of the rule, with true or
-    false where a boolean is expected (None otherwise: :func:`evaluate_entity` then takes the
-    reference way, which gives the same finding in this case)."""
+    false where a boolean is expected and no fact missing (None otherwise:
+    :func:`evaluate_entity` then takes the reference way, which gives the same finding in this
+    case)."""
     slots = ctx.plan.slots(rule)
     if rule.when is not None:
         applies = values.decided(slots.when)
@@ -230,7 +231,7 @@ def _decided_finding(
     derived: dict[str, Any] = {}
     for slot, (name, _) in zip(slots.derive, rule.derive, strict=True):
         value = values.decided(slot)
-        if value is UNDECIDED:
+        if value is UNDECIDED or isinstance(value, EvalError):
             return None
         derived[name] = value
     failed: list[Template] = []
@@ -243,7 +244,7 @@ def _decided_finding(
     evidence_on: str | None = None
     if rule.evidence_date is not None and not failed:
         value = values.decided(slots.evidence)
-        if value is UNDECIDED:
+        if value is UNDECIDED or isinstance(value, EvalError):
             return None
         evidence_on, problem = latest_date(value)
         if problem is not None:
