@@ -15,6 +15,7 @@ conditions undecided, to be evaluated one by one.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -48,8 +49,13 @@ class EvalError:
     @property
     def missing_key(self) -> str | None:
         """The key a ``Key not found in map`` error names, if that is what this is."""
-        match = _MISSING_KEY.search(self.message)
-        return match.group(1) if match else None
+        return _missing_key(self.message)
+
+
+@functools.lru_cache(maxsize=1024)
+def _missing_key(message: str) -> str | None:
+    match = _MISSING_KEY.search(message)
+    return match.group(1) if match else None
 
 
 _ENTITIES_USE = re.compile(rf"(?<![\w.]){ENTITIES}\b")
@@ -342,7 +348,7 @@ class Bundle:
         rows = _eval_or_none(self._each, activation)
         if rows is None:
             return None
-        return [[_decoded(v) for v in row] for row in rows]
+        return [[_value(v) for v in row] for row in rows]
 
     @property
     def decides_each(self) -> bool:
@@ -357,7 +363,7 @@ class Bundle:
         values = _eval_or_none(self._program, activation)
         if values is None:
             return undecided
-        return [_decoded(v) for v in values]
+        return [_value(v) for v in values]
 
 
 def _first_absent(path: str) -> str:
@@ -367,6 +373,14 @@ def _first_absent(path: str) -> str:
     for end in range(len(parts), 1, -1):
         out = f"!has({'.'.join(parts[:end])}) ? '{parts[end - 1]}' : {out}"
     return f"({out})"
+
+
+def _value(item: list[Any]) -> Any:
+    """A bundled condition's value (see :func:`_decoded`), plain scalars the quick way."""
+    if len(item) == 1:
+        value = item[0]
+        return value if type(value) in _SCALARS else _plain(value)
+    return _decoded(item)
 
 
 def _decoded(item: list[Any]) -> Any:
@@ -381,7 +395,13 @@ def _decoded(item: list[Any]) -> Any:
     keys = {key for key in item[1] if key}
     if len(keys) != 1:
         return UNDECIDED
-    return EvalError(f'NOT_FOUND: Key not found in map : "{keys.pop()}"')
+    return _absent(keys.pop())
+
+
+@functools.lru_cache(maxsize=1024)
+def _absent(key: str) -> EvalError:
+    """The error CEL gives when a condition reads ``key`` and it is absent (immutable: shared)."""
+    return EvalError(f'NOT_FOUND: Key not found in map : "{key}"')
 
 
 def _compile_or_none(environment: Environment, text: str) -> Any:
