@@ -115,7 +115,7 @@ def test_a_strict_condition_decided_by_the_bundle_fails_as_it_does_alone(
         "network.a.b >= network.c",
         # conditions that can decide without the absent fact, or fail otherwise
         "network.known > 0 || network.absent > 0",
-        "network.known > 0 ? true : network.absent",
+        "network.known > 5 ? true : network.absent",
         "size(network.absent) == network.known",
     ],
 )
@@ -189,3 +189,25 @@ def test_an_item_without_a_field_a_comprehension_reads_leaves_only_that_conditio
     assert bundle.evaluate(activation) == [UNDECIDED, True]
     complete = env.activation({"network": {"practices": [{"signed_on": "2019-05-01"}]}})
     assert bundle.evaluate(complete) == [["2019-05-01"], True]
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("network.known > 0 ? true : network.absent", True),
+        ("network.known > 0 ? [] : network.absent", []),
+        ("network.known > 5 ? network.absent : 'none'", "none"),
+        (
+            "network.known > 0 ? (network.known > 5 ? network.absent : 'x?:y') : network.absent",
+            "x?:y",
+        ),
+    ],
+)
+def test_a_condition_with_a_choice_needs_only_the_facts_of_the_branch_it_takes(
+    source: str, expected: object
+) -> None:
+    env = Environment(["network"])
+    condition = env.compile(source)
+    bundle = Bundle(env, [condition], ["network"])
+    activation = env.activation({"network": {"known": 1}})
+    assert bundle.evaluate(activation) == [expected] == [condition.evaluate(activation)]

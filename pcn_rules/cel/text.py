@@ -18,7 +18,18 @@ def presence_guard(source: str, roots: tuple[str, ...]) -> str:
     A path the condition itself tests with ``has()`` is not required (``!has(x.y) || ...``
     decides without it), only the maps that hold it.  A guard that lets through a condition
     that then fails costs speed only: the whole bundle is then undecided.
+
+    A condition ``c ? a : b`` is guarded by ``c``'s paths, then by those of the branch ``c``
+    chooses (``practice.in_lead_ccg ? [] : practice.agreed_on`` needs no ``agreed_on`` when
+    the practice is in the lead CCG).
     """
+    branches = _ternary(source)
+    if branches is not None:
+        condition, chosen, other = (presence_guard(part, roots) for part in branches)
+        if chosen or other:
+            pick = f"((\n{branches[0]}\n) ? ({chosen or 'true'}) : ({other or 'true'}))"
+            return f"{condition} && {pick}" if condition else pick
+        return condition
     text = strip_strings(source)
     tested = set(_HAS_ARGUMENT.findall(text))
     tests: list[str] = []
@@ -31,6 +42,48 @@ def presence_guard(source: str, roots: tuple[str, ...]) -> str:
                 tests.append(test)
     tests.extend(_element_guards(text, set(roots)))
     return " && ".join(tests)
+
+
+_QUOTED = re.compile(r"""[rR]?("(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*')""")
+
+
+def _ternary(source: str) -> tuple[str, str, str] | None:
+    """``(c, a, b)`` when ``source`` is ``c ? a : b`` at its top level, else None."""
+    # string literals blanked out, keeping every position
+    text = _QUOTED.sub(lambda m: "_" * len(m.group(0)), source)
+    if "//" in text:
+        return None  # a comment could hide anything: no guard by branch
+    start, end = len(text) - len(text.lstrip()), len(text.rstrip())
+    if end - start > 1 and text[start] == "(" and text[end - 1] == ")":
+        inner = _up_to_close(text, start + 1)
+        if inner is not None and start + 1 + len(inner) == end - 1:
+            return _ternary(source[start + 1 : end - 1])  # (c ? a : b)
+    depth = 0
+    question = -1
+    pending = 0
+    for position, char in enumerate(text):
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif depth == 0 and char == "?":
+            if question < 0:
+                question = position
+            else:
+                pending += 1
+        elif depth == 0 and char == ":" and question >= 0:
+            if pending:
+                pending -= 1
+                continue
+            condition, chosen, other = (
+                source[:question],
+                source[question + 1 : position],
+                source[position + 1 :],
+            )
+            if condition.strip() and chosen.strip() and other.strip():
+                return condition, chosen, other
+            return None
+    return None
 
 
 _MACRO = re.compile(
