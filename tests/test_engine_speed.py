@@ -92,3 +92,22 @@ def _standard(payload: Any) -> str:
     from pcn_rules.render.safe import json_escaped
 
     return json_escaped(json.dumps(payload, indent=2, ensure_ascii=False)) + "\n"
+
+
+def test_an_audit_leaves_the_cycle_collector_as_it_found_it() -> None:
+    import gc
+
+    docs = [json.loads((ROOT / "fixtures" / "2019-20" / "compliant.json").read_text("utf-8"))]
+    assert gc.isenabled()
+    report = audit(docs, as_of=dt.date(2019, 6, 30))
+    render_audit_json(report)
+    assert gc.isenabled()
+    with pytest.raises(pcn_rules.UsageError):
+        audit(docs, as_of=None)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        audit(docs, as_of=dt.date(2019, 6, 30))
+        assert not gc.isenabled()  # the caller's choice stands
+    finally:
+        gc.enable()

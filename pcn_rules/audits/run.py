@@ -13,12 +13,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
-import functools
-import gc
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from pcn_rules.api import as_date, severity_threshold
 from pcn_rules.audits.inputs import (
@@ -43,6 +41,7 @@ from pcn_rules.ingest.register import Register, load_register
 from pcn_rules.ingest.waivers import WaiverSet, load_waivers
 from pcn_rules.packs.discover import load_pack_cached, select_pack_id
 from pcn_rules.packs.model import RulePack
+from pcn_rules.report.collector import collector_paused
 from pcn_rules.report.model import Finding, Report
 from pcn_rules.submission.model import Submission
 from pcn_rules.submission.read import coerce_submission, expand_paths
@@ -84,33 +83,7 @@ def _keep(select: Sequence[str], ignore: Sequence[str]) -> Callable[[Finding], b
     return keep
 
 
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
-
-
-def _collector_paused(function: Callable[_P, _R]) -> Callable[_P, _R]:
-    """``function`` with Python's cycle collector paused while it runs (then as before).
-
-    An audit keeps every network's findings alive until it ends: each automatic collection
-    walks all of them again, a fifth of a national audit's time and more the larger the batch.
-    The objects an audit makes are freed by reference counting as usual; any cycle among them
-    is collected once the audit ends.
-    """
-
-    @functools.wraps(function)
-    def paused(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return function(*args, **kwargs)
-        finally:
-            if enabled:
-                gc.enable()
-
-    return paused
-
-
-@_collector_paused
+@collector_paused
 def audit(
     submissions: Iterable[Submission | Mapping[str, Any] | str | Path],
     *,

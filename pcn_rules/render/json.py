@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pcn_rules.render.safe import json_escaped
+from pcn_rules.report.collector import collector_paused
 from pcn_rules.report.model import REPORT_VERSION
 
 if TYPE_CHECKING:  # only for annotations
@@ -15,6 +16,7 @@ if TYPE_CHECKING:  # only for annotations
     from pcn_rules.report.baseline import BaselineDiff
 
 
+@collector_paused
 def render_json(reports: Sequence[Report], baseline: BaselineDiff | None = None) -> str:
     """One report as a report object; several as ``{"report_version", "reports": [...]}``; the
     comparison with an earlier report (``baseline``), if any, at the top level."""
@@ -28,6 +30,7 @@ def render_json(reports: Sequence[Report], baseline: BaselineDiff | None = None)
     return _dumps(payload)
 
 
+@collector_paused
 def render_audit_json(report: AuditReport) -> str:
     return _dumps(dict(report.to_dict()))
 
