@@ -111,3 +111,23 @@ def test_an_audit_leaves_the_cycle_collector_as_it_found_it() -> None:
         assert not gc.isenabled()  # the caller's choice stands
     finally:
         gc.enable()
+
+
+def test_findings_made_the_quick_way_are_those_the_dataclass_makes() -> None:
+    import dataclasses
+    import pickle
+
+    from pcn_rules.report.model import Finding, finding_of
+
+    doc = json.loads((ROOT / "fixtures" / "2019-20" / "compliant.json").read_text("utf-8"))
+    report = pcn_rules.check(doc, as_of=dt.date(2019, 6, 30), explain=True)
+    for found in report.findings:
+        values = [getattr(found, field.name) for field in dataclasses.fields(Finding)]
+        made = Finding(*values)
+        assert found == made == finding_of(*values)
+        assert repr(found) == repr(made)
+        assert pickle.loads(pickle.dumps(found)) == made
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            found.status = "met"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        finding_of("too", "few")

@@ -16,7 +16,7 @@ from pcn_rules.engine.policy import blocking, timing
 from pcn_rules.facts.lookup import concrete_paths, element_source, source_of
 from pcn_rules.facts.model import Entity, Postponed
 from pcn_rules.packs.model import Rule, path_keys
-from pcn_rules.report.model import Finding, Waiver
+from pcn_rules.report.model import Finding, Waiver, finding_of
 from pcn_rules.vocab import FrozenDict, Status, human_date, plural
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ def finding(
     entity_id = entity.id if entity else None
     identity = f"{ctx.identity_prefix}{rule.id}|{rule.scope}|{entity_id}"
     # positional, in field order: this runs for every finding
-    return Finding(
+    return finding_of(
         rule.id,
         rule.title,
         status,
