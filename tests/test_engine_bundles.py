@@ -7,6 +7,7 @@ import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -113,17 +114,63 @@ def test_a_strict_condition_decided_by_the_bundle_fails_as_it_does_alone(
     [
         # two different keys absent: which one CEL names first is left to CEL
         "network.a.b >= network.c",
-        # conditions that can decide without the absent fact, or fail otherwise
-        "network.known > 0 || network.absent > 0",
-        "network.known > 5 ? true : network.absent",
+        "network.absent > 0 || network.missing > 0",
+        # conditions that are not strict
         "size(network.absent) == network.known",
+        "network.known > 5 ? true : network.absent.size() > 0",
     ],
 )
-def test_a_condition_that_is_not_strict_is_left_undecided(source: str) -> None:
+def test_a_condition_whose_missing_fact_is_not_certain_is_left_undecided(source: str) -> None:
     env = Environment(["network"])
     bundle = Bundle(env, [env.compile(source)], ["network"])
     activation = env.activation({"network": {"known": 1}})
     assert bundle.evaluate(activation) == [UNDECIDED]
+
+
+_CONDITIONS = [
+    "network.a.b >= network.c",
+    "network.known > 0 || network.absent > 0",
+    "network.known > 5 || network.absent > 0",
+    "network.absent > 0 || network.known > 0",
+    "network.absent > 0 || network.known > 5",
+    "network.known > 0 && network.absent > 0",
+    "network.known > 5 && network.absent > 0",
+    "network.absent > 0 && network.known > 5",
+    "network.absent > 0 && network.known > 0",
+    "network.known > 5 ? true : network.absent",
+    "network.known > 0 ? network.absent.x : false",
+    "(network.known > 0 ? network.a.b : network.c) == 1",
+    "!has(network.a.c) || network.a.c > 0",
+    "has(network.a) ? network.a.b > 0 || network.c > 0 : network.known == 1",
+    "network.known > 0 && (network.a.b > 0 || network.c == 'x?:y')",
+    "size(network.list) > 0 && network.list.all(i, i.v > 0)",
+    "network.list.map(i, i.v)",
+]
+_FACTS = [
+    {},
+    {"known": 1},
+    {"known": 9, "c": 1},
+    {"known": 1, "a": {}},
+    {"known": 1, "a": {"b": 2}, "c": 0},
+    {"known": 1, "a": {"b": 2, "c": -1}, "absent": 3, "missing": 0},
+    {"known": 1, "list": [{"v": 1}, {}]},
+    {"known": 1, "list": [{"v": 1}, {"v": 2}]},
+    {"known": "text", "a": 1},
+]
+
+
+@pytest.mark.parametrize("facts", _FACTS)
+def test_what_a_bundle_decides_is_what_each_condition_gives_alone(facts: dict[str, Any]) -> None:
+    """Every value a bundle gives, a missing fact included, is the condition's own."""
+    env = Environment(["network"])
+    conditions = [env.compile(source) for source in _CONDITIONS]
+    activation = env.activation({"network": facts})
+    together = Bundle(env, conditions, ["network"]).evaluate(activation)
+    for condition, value in zip(conditions, together, strict=True):
+        alone = Bundle(env, [condition], ["network"]).evaluate(activation)[0]
+        for decided in (value, alone):
+            if decided is not UNDECIDED:
+                assert decided == condition.evaluate(activation), condition.source
 
 
 def test_an_error_the_guards_do_not_foresee_leaves_every_condition_undecided() -> None:

@@ -26,7 +26,8 @@ from cel_expr_python import cel
 from cel_expr_python.ext import ext_math, ext_strings
 
 from pcn_rules.cel import cost
-from pcn_rules.cel.text import presence_guard, strict_paths, strip_strings
+from pcn_rules.cel.guards import missing_marker, presence_guard
+from pcn_rules.cel.text import strip_strings
 
 #: Variables every condition may read.  Entity scopes add their own variable (see facts.SCOPES).
 BASE_VARIABLES = ("submission", "network", "params", "milestones", "as_of", "derived")
@@ -212,7 +213,7 @@ class Bundle:
     Each condition is guarded by ``has()`` tests of the fact paths it reads, so a missing fact
     does not make the whole bundle fail: that condition is reported as :data:`UNDECIDED` and the
     caller evaluates it alone (which names the missing fact exactly as before), unless the
-    condition is strict (see :func:`~pcn_rules.cel.text.strict_paths`): then the bundle names
+    condition is strict (see :mod:`~pcn_rules.cel.guards`): then the bundle names
     the first absent key itself, and gives the :class:`EvalError` the condition alone gives.
     If the bundle fails anyway (an error inside a comprehension, a type mismatch), every
     condition is undecided.  The values are those each condition gives on its own: CEL has no
@@ -238,10 +239,9 @@ class Bundle:
             if not guard:
                 parts.append(body)
                 continue
-            # a strict condition whose guard fails: the first absent key of each path it reads
-            # (see strict_paths); otherwise [], to evaluate it alone
-            strict = strict_paths(condition.text, allowed)
-            absent = f"[false, [{', '.join(_first_absent(p) for p in strict)}]]" if strict else "[]"
+            # held back: the missing fact, where CEL's rules make it certain (else [], to
+            # evaluate the condition alone)
+            absent = missing_marker(condition.text, allowed) or "[]"
             parts.append(f"({guard}) ? {body} : {absent}")
         values = "[" + ",\n".join(parts) + "\n]"
         self._program = _compile_or_none(environment, values)
@@ -277,15 +277,6 @@ class Bundle:
         if values is None:
             return undecided
         return [_value(v) for v in values]
-
-
-def _first_absent(path: str) -> str:
-    """CEL giving the first key of ``path`` that is absent (CEL names it when it fails), or ''."""
-    parts = path.split(".")
-    out = "''"
-    for end in range(len(parts), 1, -1):
-        out = f"!has({'.'.join(parts[:end])}) ? '{parts[end - 1]}' : {out}"
-    return f"({out})"
 
 
 def _value(item: list[Any]) -> Any:

@@ -67,8 +67,15 @@ def _run(
 ) -> Any:
     """Evaluate one condition, recording missing facts and errors; return the value or _MISSING."""
     value = values.of(slot, compiled)
-    if trace is None and not isinstance(value, EvalError):
-        return value
+    if trace is None:
+        if not isinstance(value, EvalError):
+            return value
+        key = value.missing_key
+        if key is not None:
+            outcome.missing.append((compiled, key))
+        else:
+            outcome.errors.append(f"{label} `{compiled.source}` failed: {value.message}")
+        return _MISSING
     result: Any = value
     if isinstance(value, EvalError):
         key = value.missing_key
@@ -79,8 +86,7 @@ def _run(
             outcome.errors.append(f"{label} `{compiled.source}` failed: {value.message}")
             result = f"error: {value.message}"
         value = _MISSING
-    if trace is not None:
-        trace.append(_trace_step(compiled, label, data, result, scope))
+    trace.append(_trace_step(compiled, label, data, result, scope))
     return value
 
 

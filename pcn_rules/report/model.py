@@ -191,7 +191,6 @@ class Finding:
         return out
 
 
-
 # each field's slot, set directly: a frozen dataclass's __init__ goes through
 # object.__setattr__ for each of the 21 fields, a third of making a finding
 _SLOTS = tuple(getattr(Finding, f.name).__set__ for f in dataclasses.fields(Finding))
@@ -206,6 +205,7 @@ def finding_of(*values: Any) -> Finding:
     for put, value in zip(_SLOTS, values, strict=True):
         put(made, value)
     return made
+
 
 @dataclass(frozen=True, slots=True)
 class MilestoneStatus:
