@@ -6,9 +6,9 @@ lets through a condition that then fails costs speed only (the whole bundle is t
 every condition evaluated alone); one that holds back a condition that would have been decided
 costs speed only too.  A guard never makes a value: the values are the conditions' own.
 
-A *missing-fact marker* names, for a condition held back, the absent key CEL names when that
-condition fails, where CEL's rules make that key certain (see :func:`strict_paths`); elsewhere the
-condition is evaluated alone, as the reference does.
+A *missing-fact marker* names, for a strict condition held back, the absent key CEL names when
+that condition fails, where CEL's rules make that key certain (see :func:`strict_paths`);
+elsewhere the condition is evaluated alone, as the reference does.
 """
 
 from __future__ import annotations
@@ -112,36 +112,15 @@ def presence_guard(source: str, roots: tuple[str, ...]) -> str:
 
 
 def missing_marker(source: str, roots: tuple[str, ...]) -> str | None:
-    """CEL giving, for a condition its guard held back, ``[false, keys]`` (the first absent key
-    of each path of the strict condition that decides it) or ``[]`` (evaluate it alone); None
-    when no strict condition can decide it.
-
-    ``a || b`` with ``a`` present and false is decided by ``b``; ``a && b`` with ``a`` present
-    and true by ``b``; ``c ? a : b`` with ``c`` present by the branch it chooses; and, CEL's
-    ``||`` and ``&&`` being commutative, ``a || b`` with ``b`` present and false by ``a``,
-    ``a && b`` with ``b`` present and true by ``a``.
-    """
-    form = _parts(source)
-    if form is None:
-        strict = strict_paths(source, roots)
-        if strict is None:
-            return None
-        return f"[false, [{', '.join(_first_absent(path) for path in strict)}]]"
-    marks = [missing_marker(part, roots) for part in form[1:]]
-    if not any(marks[1:] if form[0] == "?" else marks):
+    """CEL giving, for a strict condition (:func:`strict_paths`) its guard held back,
+    ``[false, keys]``: the first absent key of each path it reads (None for any other
+    condition, evaluated alone).  Conditions made of several (``a || b``, ``c ? a : b``) get
+    none: where their missing fact is certain, naming it would make the bundle about twice as
+    long to compile, in every process, for a few conditions a network."""
+    strict = strict_paths(source, roots)
+    if strict is None:
         return None
-    guards = [presence_guard(part, roots) or "true" for part in form[1:]]
-    a, b = (f"(\n{part}\n)" for part in form[1:3])
-    if form[0] == "?":
-        then, other = marks[1] or "[]", marks[2] or "[]"
-        return f"(({guards[0]}) ? ({a} ? ({then}) : ({other})) : [])"
-    left, right = marks[0] or "[]", marks[1] or "[]"
-    # the one that decides: the other false (for ||) or true (for &&), present
-    given = "!" if form[0] == "||" else ""
-    return (
-        f"(({guards[0]}) ? ({given}{a} ? ({right}) : []) : "
-        f"(({guards[1]}) ? ({given}{b} ? ({left}) : []) : []))"
-    )
+    return f"[false, [{', '.join(_first_absent(path) for path in strict)}]]"
 
 
 def _first_absent(path: str) -> str:
