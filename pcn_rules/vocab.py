@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -130,8 +131,10 @@ def to_date(value: Any) -> Any:
     return value
 
 
+@functools.lru_cache(maxsize=4096)
 def human_date(day: dt.date) -> str:
-    """The one way dates are written for people: "15 May 2019", "1 July 2019"."""
+    """The one way dates are written for people: "15 May 2019", "1 July 2019" (memoised: a few
+    dates recur in every message)."""
     return f"{day.day} {day:%B %Y}"
 
 

@@ -42,6 +42,7 @@ from pcn_rules.ingest.register import Register, load_register
 from pcn_rules.ingest.waivers import WaiverSet, load_waivers
 from pcn_rules.packs.discover import load_pack_cached, select_pack_id
 from pcn_rules.packs.model import RulePack
+from pcn_rules.report.collector import collector_paused
 from pcn_rules.report.model import Finding, Report
 from pcn_rules.submission.model import Submission
 from pcn_rules.submission.read import coerce_submission, expand_paths
@@ -90,6 +91,7 @@ def _keep(select: Sequence[str], ignore: Sequence[str]) -> Callable[[Finding], b
     return keep
 
 
+@collector_paused
 def audit(
     submissions: Iterable[Submission | Mapping[str, Any] | str | Path],
     *,

@@ -1,5 +1,6 @@
 """CEL, the condition language: compiled and evaluated behind one module (:mod:`.binding`, the
-only code that imports the CEL binding), and read as text without running it (:mod:`.text`)."""
+only code that imports the CEL binding), read as text without running it (:mod:`.text`), and
+the values it can hold (:mod:`.values`)."""
 
 from pcn_rules.cel.binding import (
     BASE_VARIABLES,
@@ -11,7 +12,6 @@ from pcn_rules.cel.binding import (
     Environment,
     EvalError,
     growth_problem,
-    unreadable_value,
 )
 from pcn_rules.cel.text import (
     field_chains,
@@ -22,6 +22,7 @@ from pcn_rules.cel.text import (
     top_level_keys,
     unknown_fields,
 )
+from pcn_rules.cel.values import unreadable_value
 
 __all__ = [
     "BASE_VARIABLES",

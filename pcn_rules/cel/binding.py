@@ -15,6 +15,7 @@ conditions undecided, to be evaluated one by one.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -25,7 +26,8 @@ from cel_expr_python import cel
 from cel_expr_python.ext import ext_math, ext_strings
 
 from pcn_rules.cel import cost
-from pcn_rules.cel.text import presence_guard, strip_strings
+from pcn_rules.cel.guards import missing_marker, presence_guard
+from pcn_rules.cel.text import strip_strings
 
 #: Variables every condition may read.  Entity scopes add their own variable (see facts.SCOPES).
 BASE_VARIABLES = ("submission", "network", "params", "milestones", "as_of", "derived")
@@ -48,8 +50,13 @@ class EvalError:
     @property
     def missing_key(self) -> str | None:
         """The key a ``Key not found in map`` error names, if that is what this is."""
-        match = _MISSING_KEY.search(self.message)
-        return match.group(1) if match else None
+        return _missing_key(self.message)
+
+
+@functools.lru_cache(maxsize=1024)
+def _missing_key(message: str) -> str | None:
+    match = _MISSING_KEY.search(message)
+    return match.group(1) if match else None
 
 
 _ENTITIES_USE = re.compile(rf"(?<![\w.]){ENTITIES}\b")
@@ -123,93 +130,6 @@ def _clean_compile_message(message: str) -> str:
 
 
 _SCALARS = frozenset({bool, int, float, str, type(None)})
-
-#: The integers CEL computes with (64-bit); a value outside them must never reach the runtime
-#: (one of 4,300 digits crashed it).
-INT_MIN = -(2**63)
-INT_MAX = 2**63 - 1
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _digits(number: int) -> int:
-    """How many decimal digits ``number`` has, without turning it into text (Python refuses to
-    for more than 4,300)."""
-    size = abs(number)
-    digits = int((size.bit_length() - 1) * 0.30102999566398) + 1
-    return digits + 1 if size >= 10**digits else digits
-
-
-def _readable(value: Any) -> bool:
-    """Whether CEL can hold all of ``value``: the quick pass of :func:`unreadable_value` (no
-    paths built; about a quarter of its time on a network's facts)."""
-    kind = type(value)
-    if kind is dict:
-        for key, inner in value.items():
-            if type(key) is not str:
-                return False
-            inner_kind = type(inner)
-            if inner_kind is str:
-                if not inner.isascii() and _LONE_SURROGATE.search(inner):
-                    return False
-            elif inner_kind is int:
-                if not INT_MIN <= inner <= INT_MAX:
-                    return False
-            elif not (inner is None or inner_kind is float or inner_kind is bool) and not _readable(
-                inner
-            ):
-                # records and lists: their items in turn (anything else: not readable)
-                return False
-        return True
-    if kind is list or kind is tuple:
-        return all(_readable(item) for item in value)
-    if kind is str:
-        return value.isascii() or not _LONE_SURROGATE.search(value)
-    if kind is int:
-        return bool(INT_MIN <= value <= INT_MAX)
-    return kind is float or kind is bool or value is None
-
-
-def unreadable_value(value: Any, path: str) -> tuple[str, str] | None:
-    """The first value within ``value`` (facts or parameters: dicts, lists and scalars) that
-    CEL cannot hold, as (its path, why); None when CEL can read all of it.  The value itself is
-    never quoted: a huge integer cannot even be turned into text."""
-    try:
-        if _readable(value):
-            return None
-    except RecursionError:
-        pass  # a value that holds itself: the located walk below finds and names it
-    seen: set[int] = set()
-    stack: list[tuple[str, Any]] = [(path, value)]
-    while stack:
-        where, item = stack.pop()
-        kind = type(item)
-        if kind is str:
-            if not item.isascii() and _LONE_SURROGATE.search(item):
-                return where, "text that is not valid Unicode (a lone surrogate)"
-        elif kind is int:
-            if not INT_MIN <= item <= INT_MAX:
-                return where, (
-                    f"an integer of {_digits(item):,} digits, outside the range rules compute "
-                    f"with ({INT_MIN:,} to {INT_MAX:,})"
-                )
-        elif kind is float or kind is bool or item is None:
-            continue
-        elif isinstance(item, Mapping | list | tuple):
-            if id(item) in seen:  # facts share their records (a practice is also an entity)
-                continue
-            seen.add(id(item))
-            if isinstance(item, Mapping):
-                for key, inner in item.items():
-                    if type(key) is not str:
-                        if type(key) is not int or not INT_MIN <= key <= INT_MAX:
-                            return where, f"a key rules cannot read ({type(key).__name__})"
-                        key = str(key)
-                    stack.append((f"{where}.{key}", inner))
-            else:
-                stack.extend((f"{where}[{index}]", inner) for index, inner in enumerate(item))
-        else:
-            return where, f"a value of type {kind.__name__}, which rules cannot read"
-    return None
 
 
 def _plain(value: Any) -> Any:
@@ -292,9 +212,12 @@ class Bundle:
 
     Each condition is guarded by ``has()`` tests of the fact paths it reads, so a missing fact
     does not make the whole bundle fail: that condition is reported as :data:`UNDECIDED` and the
-    caller evaluates it alone (which names the missing fact exactly as before).  If the bundle
-    fails anyway (an error inside a comprehension, a type mismatch), every condition is
-    undecided.  The values are those each condition gives on its own: CEL has no side effects.
+    caller evaluates it alone (which names the missing fact exactly as before), unless the
+    condition is strict (see :mod:`~pcn_rules.cel.guards`): then the bundle names
+    the first absent key itself, and gives the :class:`EvalError` the condition alone gives.
+    If the bundle fails anyway (an error inside a comprehension, a type mismatch), every
+    condition is undecided.  The values are those each condition gives on its own: CEL has no
+    side effects.
     """
 
     __slots__ = ("_each", "_program", "conditions")
@@ -313,7 +236,13 @@ class Bundle:
             guard = presence_guard(condition.text, allowed)
             # newlines keep a trailing `//` comment from swallowing the rest of the bundle
             body = f"[\n{condition.text}\n]"
-            parts.append(f"({guard}) ? {body} : []" if guard else body)
+            if not guard:
+                parts.append(body)
+                continue
+            # held back: the missing fact, where CEL's rules make it certain (else [], to
+            # evaluate the condition alone)
+            absent = missing_marker(condition.text, allowed) or "[]"
+            parts.append(f"({guard}) ? {body} : {absent}")
         values = "[" + ",\n".join(parts) + "\n]"
         self._program = _compile_or_none(environment, values)
         # an entity scope: every entity of the scope in one call, the scope's variable naming
@@ -332,7 +261,7 @@ class Bundle:
         rows = _eval_or_none(self._each, activation)
         if rows is None:
             return None
-        return [[_plain(v[0]) if v else UNDECIDED for v in row] for row in rows]
+        return [[_value(v) for v in row] for row in rows]
 
     @property
     def decides_each(self) -> bool:
@@ -347,7 +276,36 @@ class Bundle:
         values = _eval_or_none(self._program, activation)
         if values is None:
             return undecided
-        return [_plain(v[0]) if v else UNDECIDED for v in values]
+        return [_value(v) for v in values]
+
+
+def _value(item: list[Any]) -> Any:
+    """A bundled condition's value (see :func:`_decoded`), plain scalars the quick way."""
+    if len(item) == 1:
+        value = item[0]
+        return value if type(value) in _SCALARS else _plain(value)
+    return _decoded(item)
+
+
+def _decoded(item: list[Any]) -> Any:
+    """A bundled condition's value: ``[value]``; ``[]`` undecided; ``[false, keys]`` for a strict
+    condition whose facts are absent: the error CEL gives when exactly one key is the first
+    absent one (the condition fails naming it), else undecided (which key CEL names first is
+    left to CEL)."""
+    if len(item) == 1:
+        return _plain(item[0])
+    if not item:
+        return UNDECIDED
+    keys = {key for key in item[1] if key}
+    if len(keys) != 1:
+        return UNDECIDED
+    return _absent(keys.pop())
+
+
+@functools.lru_cache(maxsize=1024)
+def _absent(key: str) -> EvalError:
+    """The error CEL gives when a condition reads ``key`` and it is absent (immutable: shared)."""
+    return EvalError(f'NOT_FOUND: Key not found in map : "{key}"')
 
 
 def _compile_or_none(environment: Environment, text: str) -> Any:

@@ -1,5 +1,5 @@
 """Reading the text of a CEL condition without running it: the fact paths and fields it reads,
-derived values inlined, the presence guards a bundle puts in front of it.
+derived values inlined (the presence guards a bundle puts in front of it: :mod:`.guards`).
 
 Pure functions of strings, memoised where the engine calls them for every finding.
 """
@@ -10,30 +10,6 @@ import difflib
 import functools
 import re
 from collections.abc import Iterable, Mapping
-
-
-def presence_guard(source: str, roots: tuple[str, ...]) -> str:
-    """``has(a.b) && has(a.b.c)`` for the dotted paths rooted at ``roots`` that ``source`` reads.
-
-    A path the condition itself tests with ``has()`` is not required (``!has(x.y) || ...``
-    decides without it), only the maps that hold it.  A guard that lets through a condition
-    that then fails costs speed only: the whole bundle is then undecided.
-    """
-    text = strip_strings(source)
-    tested = set(_HAS_ARGUMENT.findall(text))
-    tests: list[str] = []
-    for path in referenced_paths(source, roots):
-        parts = path.split(".")
-        last = len(parts) if path not in tested else len(parts) - 1
-        for end in range(2, last + 1):
-            test = f"has({'.'.join(parts[:end])})"
-            if test not in tests:
-                tests.append(test)
-    return " && ".join(tests)
-
-
-_HAS_ARGUMENT = re.compile(r"(?<![\w.])has\(\s*([A-Za-z_][\w]*(?:\s*\.\s*[A-Za-z_]\w*)+)\s*\)")
-
 
 # --------------------------------------------------------------------------------------------
 # Static checks on the text of a condition

@@ -31,6 +31,19 @@ def lookup(data: Mapping[str, Any], path: str) -> Any:
     return value
 
 
+def lookup_or(data: Mapping[str, Any], path: str, default: Any) -> Any:
+    """:func:`lookup`, with ``default`` where a part is absent (no exception: most evidence
+    paths of a sparse submission are absent)."""
+    value: Any = data
+    for part in path_keys(path):
+        if type(value) is not dict and not isinstance(value, Mapping):
+            return default
+        value = value.get(part, _UNSET)
+        if value is _UNSET:
+            return default
+    return value
+
+
 def evidence_value(value: Any) -> Any:
     """Keep evidence readable: lists of records are summarised by their length."""
     kind = type(value)
@@ -63,9 +76,16 @@ def _refuse_unreadable(facts: SubmissionFacts, source: str | None) -> None:
     is not Unicode): the submission model bounds every number, so only facts made by other
     means (a library caller's own) can bring one; it must never reach the runtime."""
     parts: list[tuple[str, Any]] = [("submission", facts.submission), ("network", facts.network)]
+    # an entity's facts are often a record of the network's (a practice is also in
+    # network.practices): read once, in the network, which comes first
+    seen = {id(facts.network)}
+    for value in facts.network.values():
+        if type(value) is list:
+            seen.update(id(item) for item in value)
     for scope, entities in facts.entities.items():
         for index, entity in enumerate(entities):
-            parts.append((entity.path or f"{scope}[{index}]", entity.facts))
+            if id(entity.facts) not in seen:
+                parts.append((entity.path or f"{scope}[{index}]", entity.facts))
     for path, value in parts:
         problem = unreadable_value(value, path)
         if problem is not None:
@@ -122,6 +142,8 @@ class Context:
         self._evidence: dict[tuple[str, int], dict[str, Any]] = {}
         #: what the decider keeps for this evaluation (e.g. each entity's bundled results)
         self.decided: dict[Any, Any] = {}
+        #: (rule ID, status) → (days left, timing, blocking) of its findings
+        self.counted: dict[tuple[str, str], tuple[int | None, Any, bool]] = {}
         # Converting the network's lists of records into CEL values is the costliest part of
         # preparing an activation; entity rules that do not read them get a network without them.
         self.heavy_keys = frozenset(
@@ -158,10 +180,9 @@ class Context:
         for path in paths:
             found = known.get(path, _UNSET)
             if found is _UNSET:
-                try:
-                    found = evidence_value(lookup(data, path))
-                except KeyError:
-                    found = None
+                found = lookup_or(data, path, None)
+                if found is not None:
+                    found = evidence_value(found)
                 if type(found) in _SHAREABLE:
                     known[path] = found
             evidence[path] = found

@@ -11,18 +11,19 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from pcn_rules.cel import Compiled, EvalError, referenced_paths
-from pcn_rules.engine.context import Context, lookup
+from pcn_rules.engine.context import Context, lookup_or
 from pcn_rules.engine.policy import blocking, timing
 from pcn_rules.facts.lookup import concrete_paths, element_source, source_of
 from pcn_rules.facts.model import Entity, Postponed
 from pcn_rules.packs.model import Rule, path_keys
-from pcn_rules.report.model import Finding, Waiver
+from pcn_rules.report.model import Finding, Waiver, finding_of
 from pcn_rules.vocab import FrozenDict, Status, human_date, plural
 
 if TYPE_CHECKING:
     from pcn_rules.engine.decide import Values
 
 _NO_EVIDENCE: Mapping[str, Any] = FrozenDict()
+_ABSENT: Any = object()
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -38,11 +39,18 @@ def finding(
     missing: tuple[str, ...] = (),
     dated: tuple[str | None, int | None] = (None, None),
 ) -> Finding:
-    days_left, when = timing(rule.due, ctx.as_of, status)
+    # the same for each finding of the rule with this status in this evaluation
+    counted = ctx.counted.get((rule.id, status))
+    if counted is None:
+        counted = ctx.counted[(rule.id, status)] = (
+            *timing(rule.due, ctx.as_of, status),
+            blocking(rule, status, ctx.horizon, late_blocks=ctx.late_blocks, fail_on=ctx.fail_on),
+        )
+    days_left, when, blocks = counted
     entity_id = entity.id if entity else None
     identity = f"{ctx.identity_prefix}{rule.id}|{rule.scope}|{entity_id}"
     # positional, in field order: this runs for every finding
-    return Finding(
+    return finding_of(
         rule.id,
         rule.title,
         status,
@@ -56,7 +64,7 @@ def finding(
         rule.due,
         days_left,
         when,
-        blocking(rule, status, ctx.horizon, late_blocks=ctx.late_blocks, fail_on=ctx.fail_on),
+        blocks,
         rule.source,
         waiver,
         hashlib.sha256(identity.encode("utf-8")).hexdigest()[:20],
@@ -215,6 +223,8 @@ def _relevant(fact: Postponed, rule: Rule, entity: Entity) -> bool:
 
 def postponed_notes(ctx: Context, rule: Rule, entity: Entity) -> str:
     """Why a fact the rule reads is not counted: it is dated after the as-of date."""
+    if not ctx.facts.postponed:
+        return ""
     deadline = rule.due.date.isoformat() if rule.due else None
     as_of = human_date(ctx.as_of)
     notes = []
@@ -267,9 +277,7 @@ def missing_paths(
         candidates, fallback = _where_missing(compiled.text, key, entity.scope)
         absent: list[str] = []
         for prefix, source in candidates:
-            try:
-                lookup(data, prefix)
-            except KeyError:
+            if lookup_or(data, prefix, _ABSENT) is _ABSENT:
                 absent.extend(concrete_paths(source, ctx.facts, entity))
         if not absent:
             absent = concrete_paths(fallback, ctx.facts, entity) if fallback else [key]

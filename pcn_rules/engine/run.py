@@ -68,8 +68,15 @@ def _run(
 ) -> Any:
     """Evaluate one condition, recording missing facts and errors; return the value or _MISSING."""
     value = values.of(slot, compiled)
-    if trace is None and not isinstance(value, EvalError):
-        return value
+    if trace is None:
+        if not isinstance(value, EvalError):
+            return value
+        key = value.missing_key
+        if key is not None:
+            outcome.missing.append((compiled, key))
+        else:
+            outcome.errors.append(f"{label} `{compiled.source}` failed: {value.message}")
+        return _MISSING
     result: Any = value
     if isinstance(value, EvalError):
         key = value.missing_key
@@ -80,8 +87,7 @@ def _run(
             outcome.errors.append(f"{label} `{compiled.source}` failed: {value.message}")
             result = f"error: {value.message}"
         value = _MISSING
-    if trace is not None:
-        trace.append(_trace_step(compiled, label, data, result, scope))
+    trace.append(_trace_step(compiled, label, data, result, scope))
     return value
 
 
@@ -219,8 +225,9 @@ def _decided_finding(
     values: Values,
 ) -> Finding | None:
     """The finding when the bundled decider decided every condition of the rule, with true or
-    false where a boolean is expected (None otherwise: :func:`evaluate_entity` then takes the
-    reference way, which gives the same finding in this case)."""
+    false where a boolean is expected and no fact missing (None otherwise:
+    :func:`evaluate_entity` then takes the reference way, which gives the same finding in this
+    case)."""
     slots = ctx.plan.slots(rule)
     if rule.when is not None:
         applies = values.decided(slots.when)
@@ -231,7 +238,7 @@ def _decided_finding(
     derived: dict[str, Any] = {}
     for slot, (name, _) in zip(slots.derive, rule.derive, strict=True):
         value = values.decided(slot)
-        if value is UNDECIDED:
+        if value is UNDECIDED or isinstance(value, EvalError):
             return None
         derived[name] = value
     failed: list[Template] = []
@@ -244,7 +251,7 @@ def _decided_finding(
     evidence_on: str | None = None
     if rule.evidence_date is not None and not failed:
         value = values.decided(slots.evidence)
-        if value is UNDECIDED:
+        if value is UNDECIDED or isinstance(value, EvalError):
             return None
         evidence_on, problem = latest_date(value)
         if problem is not None:

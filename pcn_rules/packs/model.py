@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,7 @@ class Template:
             out.append("(not evidenced)" if value is _ABSENT else _format_value(value, spec))
         # one date style in every message, also within values built by a condition
         # ("on the 2019-01-01 list"): "1 January 2019"
-        return _ISO_DATE.sub(_human, "".join(out))
+        return _human_dates("".join(out))
 
 
 _ABSENT: Any = object()
@@ -56,6 +56,12 @@ def path_keys(path: str) -> tuple[str, ...]:
 
 
 _ISO_DATE = re.compile(r"(?<![0-9-])[0-9]{4}-[0-9]{2}-[0-9]{2}(?![0-9-])")
+
+
+@lru_cache(maxsize=4096)
+def _human_dates(text: str) -> str:
+    """``text`` with its ISO dates written for people (memoised: most messages recur)."""
+    return _ISO_DATE.sub(_human, text) if "-" in text else text
 
 
 def _human(match: re.Match[str]) -> str:

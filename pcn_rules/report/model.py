@@ -6,6 +6,7 @@ Renderers only format a :class:`Report`.  :meth:`Report.to_dict` is the versione
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Mapping
@@ -188,6 +189,22 @@ class Finding:
         if self.explain:
             out["explain"] = [cast(ExplainStepJSON, dict(step)) for step in self.explain]
         return out
+
+
+# each field's slot, set directly: a frozen dataclass's __init__ goes through
+# object.__setattr__ for each of the 21 fields, a third of making a finding
+_SLOTS = tuple(getattr(Finding, f.name).__set__ for f in dataclasses.fields(Finding))
+_new = object.__new__
+
+
+def finding_of(*values: Any) -> Finding:
+    """``Finding(*values)`` (every field, in order), made faster: the engine makes thousands."""
+    if len(values) != len(_SLOTS):
+        raise TypeError(f"a finding has {len(_SLOTS)} fields, got {len(values)} values")
+    made: Finding = _new(Finding)
+    for put, value in zip(_SLOTS, values, strict=True):
+        put(made, value)
+    return made
 
 
 @dataclass(frozen=True, slots=True)
