@@ -770,3 +770,26 @@ def test_text_that_is_not_unicode_is_refused_by_the_submission_format() -> None:
         pcn_rules.check(doc)
     assert raised.value.problems[0][0] == "network.name"
     assert "unicode string" in raised.value.problems[0][1]
+
+
+def test_a_condition_that_gives_null_many_times_does_not_abort_python() -> None:
+    """cel-expr-python 0.1.x releases a reference to None it never took when a null result is
+    turned into Python; on Python 3.11 a few thousand such results aborted the interpreter
+    ("Fatal Python error: none_dealloc").  A null result is now answered without it."""
+    import subprocess
+    import sys
+
+    script = (
+        "from pcn_rules.cel.binding import Environment\n"
+        "env = Environment(['network'])\n"
+        "for text in ('network.x', 'network.y == 1 ? null : null', 'network.x == null ? null : null'):\n"
+        "    c = env.compile(text)\n"
+        "    for _ in range(20000):\n"
+        "        assert c.evaluate(env.activation({'network': {'x': None, 'y': 1}})) is None\n"
+        "print('done')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "done"

@@ -168,14 +168,24 @@ class Compiled:
     def evaluate(self, activation: Any) -> Any | EvalError:
         try:
             result = self.program.eval(activation)
-            if result.type() == _ERROR:
+            kind = result.type()
+            if kind == _ERROR:
                 return EvalError(str(result.value()))
+            if kind == _NULL:
+                return None  # (never through plain_value: see _NULL)
             return _plain(result.plain_value())
         except Exception as exc:  # the binding raises for some failures (see the module's doc)
             return EvalError(_raised_message(exc))
 
 
 _ERROR = cel.Type.ERROR
+#: A null result is answered without asking the binding for its Python value: in
+#: cel-expr-python 0.1.x that releases a reference to None it never took, and on Python 3.11
+#: (where None is not immortal) a few thousand such results abort the interpreter ("Fatal Python
+#: error: none_dealloc").  Facts never hold null (pcn_rules.facts leaves absent facts out), so a
+#: null can only come from a condition itself; a null inside a list or map returned would still
+#: reach the bug, which is why pack conditions are not given null values to return.
+_NULL = cel.Type.NULL
 
 #: The CEL runtime's budget of loop iterations (all comprehensions together) in one call.
 ITERATION_BUDGET = 10_000
@@ -196,7 +206,8 @@ def _eval_or_none(program: Any, activation: Any) -> Any:
     """The plain value of ``program``, or None when it fails (an error value, or raised)."""
     try:
         result = program.eval(activation)
-        if result.type() == _ERROR:
+        kind = result.type()
+        if kind in (_ERROR, _NULL):
             return None
         return result.plain_value()
     except Exception:  # a bundle that fails leaves its conditions to be evaluated one by one
