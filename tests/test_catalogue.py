@@ -4,6 +4,7 @@ exactly the facts it declares."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -197,6 +198,11 @@ def _with_the_rest(doc: dict[str, Any]) -> dict[str, Any]:
     expiring = {**_DECISION, "expires_on": "2021-03-31"}
     practice = doc["practices"][0]["ods_code"]
     doc["practices"][0]["rurality"] = "rural"
+    # an area given as a boundary in two pieces (computed with the geo extra)
+    square = [[-2.22, 51.74], [-2.206, 51.74], [-2.206, 51.749], [-2.22, 51.749], [-2.22, 51.74]]
+    moved = [[x + 0.07, y] for x, y in square]
+    boundary = {"type": "MultiPolygon", "coordinates": [[square], [moved]]}
+    doc["network"]["area"]["boundary"] = boundary
     doc["clinical_director"]["end_date"] = "2021-03-31"
     doc["commissioner"] = {
         "over_50k_agreement": expiring,
@@ -237,7 +243,14 @@ def _with_the_rest(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 #: Catalogue entries no submission can produce, with the reason.  Empty: each is produced.
-NEVER_PRODUCED: dict[tuple[str, str], str] = {}
+NEVER_PRODUCED: dict[tuple[str, str], str] = {
+    ("network", "area_boundary_problem"): (
+        "only a boundary that makes no area gives it (tests/test_geo_in_submission.py)"
+    ),
+}
+if importlib.util.find_spec("shapely") is None:  # the geo extra computes these
+    NEVER_PRODUCED[("network", "area_pieces")] = "computed with the geo extra only"
+    NEVER_PRODUCED[("network", "area_split")] = "computed with the geo extra only"
 
 
 def _keys(variable: str, prefix: str, facts: dict[str, Any], out: set[tuple[str, str]]) -> None:

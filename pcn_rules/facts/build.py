@@ -155,6 +155,29 @@ def _practices(sub: Submission, view: AsOf, cross_on: dict[str, str]) -> list[Fa
     return practices
 
 
+def _boundary_facts(
+    network: Facts, boundary: dict[str, object], name: str, declared: bool | None
+) -> None:
+    """GEO-CONTIGUOUS from the area's boundary, where the geo extra can compute it: the number
+    of pieces and, for several, what they are; or why the boundary cannot be used.  Without the
+    extra nothing is added, and the declared ``contiguous`` stands."""
+    from pcn_rules.errors import InputError
+    from pcn_rules.geo.deps import GeoExtraMissing
+    from pcn_rules.geo.submitted import boundary_split
+
+    try:
+        pieces, split = boundary_split(boundary, name)
+    except GeoExtraMissing:
+        return
+    except InputError as exc:
+        network["area_boundary_problem"] = exc.problems[0][1] if exc.problems else str(exc)
+        return
+    network["area_pieces"] = pieces
+    if split:
+        contradicted = "; this contradicts the declared `contiguous: true`" if declared else ""
+        network["area_split"] = split + contradicted
+
+
 def _network(sub: Submission, practices: list[Facts]) -> Facts:
     net = sub.network
     occurrences = Counter(p["ods_code"] for p in practices)
@@ -179,6 +202,8 @@ def _network(sub: Submission, practices: list[Facts]) -> Facts:
     if net.area is not None:
         put(network, "map_reference", net.area.map_reference)
         put(network, "contiguous", net.area.contiguous)
+        if net.area.boundary is not None:
+            _boundary_facts(network, net.area.boundary, net.name, net.area.contiguous)
     if practices and not network["practices_without_list_size"]:
         network["list_size"] = network["list_size_partial"]
     if practices and all("weighted_list_size" in p for p in practices):

@@ -42,6 +42,12 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "lead_ccg": ("lead commissioner ODS code", "network.lead_commissioner.ods_code"),
         "map_reference": ("where the area map is", "network.area.map_reference"),
         "contiguous": ("area declared contiguous", "network.area.contiguous"),
+        "area_pieces": (
+            "pieces of the area's boundary more than 250 m apart (computed with the geo extra)",
+            "network.area.boundary",
+        ),
+        "area_split": ("the area's pieces in words (main and detached)", "network.area.boundary"),
+        "area_boundary_problem": ("why the boundary given cannot be used", "network.area.boundary"),
         "declared_list_size": ("declared total list size", "network.declared_list_size"),
         "practice_count": ("number of member practice entries", "practices"),
         "distinct_practice_count": ("number of distinct member practices", "practices"),

@@ -4,9 +4,9 @@ its Clinical Director, nominated payee, Network Agreement and the commissioner's
 # No `from __future__ import annotations`: pydantic would have to evaluate every field's
 # annotation from its text when the models are built, on every start (~2.5 ms).
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, field_validator
 
 from pcn_rules.submission.types import (
     CommissionerCode,
@@ -59,6 +59,26 @@ class Area(Model):
         default=None,
         description="Whether the members declare the area geographically contiguous.",
     )
+    boundary: dict[str, Any] | None = Field(
+        default=None,
+        description="The network area as a GeoJSON geometry (Polygon or MultiPolygon, "
+        "longitude and latitude). With the geo extra (pip install 'pcn-rules[geo]'), "
+        "GEO-CONTIGUOUS is computed from it (pieces more than 250 m apart are detached); "
+        "without it, the declared `contiguous` stands.",
+    )
+
+    @field_validator("boundary")
+    @classmethod
+    def _a_polygon(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is None:
+            return value
+        if value.get("type") not in ("Polygon", "MultiPolygon"):
+            raise ValueError(
+                f"expected a GeoJSON Polygon or MultiPolygon, got type {value.get('type')!r}"
+            )
+        if not isinstance(value.get("coordinates"), list) or not value["coordinates"]:
+            raise ValueError("expected the geometry's `coordinates`, a list of rings")
+        return value
 
 
 class Commissioner(Model):
