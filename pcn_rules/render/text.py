@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pcn_rules.render.safe import drawn_literally, one_line, print_phrases
+from pcn_rules.render.words import STATUS_WORDS
 from pcn_rules.vocab import STATUS_RANK, days_phrase, human_date, milestone_phrase, plural
 
 if TYPE_CHECKING:  # only for annotations
@@ -288,16 +289,7 @@ def requirements_line(report: Report) -> str:
     counts = dict.fromkeys(STATUS_RANK, 0)
     for status in statuses.values():
         counts[status] += 1
-    words = {
-        "met": "met",
-        "met_late": "met late",
-        "not_met": "not met",
-        "not_evidenced": "not evidenced",
-        "waived": "waived",
-        "not_applicable": "not applicable",
-        "error": "could not be evaluated",
-    }
-    parts = [f"{counts[s]:,} {words[s]}" for s in words if counts[s]]
+    parts = [f"{counts[s]:,} {words}" for s, words in STATUS_WORDS.items() if counts[s]]
     blocking = len({f.rule_id for f in report.findings if f.blocking})
     parts.append(f"{blocking:,} blocking the verdict")
     return f"{plural(len(statuses), 'requirement')}: " + " · ".join(parts)

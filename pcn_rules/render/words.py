@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from pcn_rules.vocab import human_date
+
 #: Each status of a finding, in words.
 STATUS_WORDS: dict[str, str] = {
     "met": "met",
@@ -23,8 +25,8 @@ def status_words(status: str) -> str:
 
 
 def long_date(day: dt.date) -> str:
-    """ "15 May 2019" (no leading zero)."""
-    return f"{day.day} {day:%B %Y}"
+    """ "15 May 2019" (no leading zero): the project's one date style."""
+    return human_date(day)
 
 
 def count(number: int) -> str:
