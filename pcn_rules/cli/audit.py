@@ -13,11 +13,9 @@ from pcn_rules.cli.app import (
     EXIT_INPUT,
     EXIT_NOT_COMPLIANT,
     Fail,
-    emit,
     error_console,
     find_format,
     print_error,
-    write,
 )
 from pcn_rules.cli.options import (
     AllowOtherYearOption,
@@ -29,7 +27,7 @@ from pcn_rules.cli.options import (
     format_option,
     parse_date,
 )
-from pcn_rules.cli.output import refuse_inputs, require_extra, write_binary, write_file, write_to
+from pcn_rules.cli.output import deliver, refuse_inputs, require_extra
 from pcn_rules.errors import UsageError
 from pcn_rules.render import AUDIT_FORMATS
 from pcn_rules.render.safe import one_line, strip_controls
@@ -182,24 +180,29 @@ def audit_command(
             commissioners=commissioner or (),
             list_sizes=list_sizes,
         )
-    if quiet and output is None and rendering.name == "text":
-        from pcn_rules.render.text_audit import headline_line
 
-        write(headline_line(result), None)
-    elif rendering.binary is not None:
-        write_binary(rendering.name, rendering.binary(result), output)
-    elif rendering.name == "json":
+    def json_text() -> str:
         from pcn_rules.render.json import render_audit_json
 
-        write_to(render_audit_json(result, detail=detail), output, "json")
-    elif rendering.name == "csv":
+        return render_audit_json(result, detail=detail)
+
+    def csv_text() -> str:
         from pcn_rules.render.csv import render_audit_csv
 
-        write_to(render_audit_csv(result, bom=csv_bom), output, "csv")
-    elif output is None:
-        emit(rendering, result, None)
-    else:
-        write_file(output, rendering.text(result))
+        return render_audit_csv(result, bom=csv_bom)
+
+    def quiet_text() -> str:
+        from pcn_rules.render.text_audit import headline_line
+
+        return headline_line(result)
+
+    deliver(
+        rendering,
+        result,
+        output,
+        quiet=quiet_text if quiet else None,
+        texts={"json": json_text, "csv": csv_text},
+    )
     if result.skipped and (output is not None or rendering.draw is None):
         from pcn_rules.render.text_audit import skipped_note
 

@@ -13,11 +13,9 @@ from pcn_rules.cli.app import (
     EXIT_INPUT,
     EXIT_NOT_COMPLIANT,
     Fail,
-    emit,
     error_console,
     find_format,
     print_error,
-    write,
 )
 from pcn_rules.cli.options import (
     AllowOtherYearOption,
@@ -30,13 +28,7 @@ from pcn_rules.cli.options import (
     format_option,
     parse_date,
 )
-from pcn_rules.cli.output import (
-    refuse_inputs,
-    require_extra,
-    write_binary,
-    write_file,
-    write_to,
-)
+from pcn_rules.cli.output import deliver, refuse_inputs, require_extra
 from pcn_rules.errors import InputError, UsageError
 from pcn_rules.render import CHECK_FORMATS, Checked
 from pcn_rules.render.safe import one_line, strip_controls
@@ -232,20 +224,20 @@ def check_command(
 
         diff = compare(reports, previous, str(baseline))
     checked = Checked(reports, baseline=diff, explain=explain)
-    if quiet and output is None and rendering.name == "text":
-        from pcn_rules.render.text import verdict_lines
 
-        write(verdict_lines(reports), None)
-    elif rendering.binary is not None:
-        write_binary(rendering.name, rendering.binary(checked), output)
-    elif rendering.name == "csv":
+    def csv_text() -> str:
         from pcn_rules.render.csv import render_csv
 
-        write_to(render_csv(reports, bom=csv_bom), output, "csv")
-    elif output is None:
-        emit(rendering, checked, None)
-    else:
-        write_file(output, rendering.text(checked))
+        return render_csv(reports, bom=csv_bom)
+
+    def quiet_text() -> str:
+        from pcn_rules.render.text import verdict_lines
+
+        return verdict_lines(reports)
+
+    deliver(
+        rendering, checked, output, quiet=quiet_text if quiet else None, texts={"csv": csv_text}
+    )
     if unreadable:
         err = error_console()
         for problem in unreadable:

@@ -17,11 +17,11 @@ import os
 import secrets
 import stat
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pcn_rules.cli.app import UNENCODABLE, discard_stdout, write
+from pcn_rules.cli.app import UNENCODABLE, discard_stdout, emit, write
 from pcn_rules.errors import UsageError
 from pcn_rules.render import Format
 
@@ -163,6 +163,34 @@ def write_binary(name: str, data: bytes, output: Path | None) -> None:
     except OSError as exc:
         discard_stdout()
         raise UsageError(f"cannot write the output to standard output: {_reason(exc)}") from None
+
+
+T = TypeVar("T")
+
+
+def deliver(
+    rendering: Format[T],
+    result: T,
+    output: Path | None,
+    *,
+    quiet: Callable[[], str] | None = None,
+    texts: Mapping[str, Callable[[], str]] | None = None,
+) -> None:
+    """RESULT in RENDERING, to the file OUTPUT or to standard output: QUIET's lines instead of
+    the text report when given (and writing to the terminal), a binary format as bytes, a
+    format of TEXTS (name → its text, for formats with options of their own) as that text,
+    any other as :func:`pcn_rules.cli.app.emit` draws or writes it."""
+    made = (texts or {}).get(rendering.name)
+    if quiet is not None and output is None and rendering.name == "text":
+        write(quiet(), None)
+    elif rendering.binary is not None:
+        write_binary(rendering.name, rendering.binary(result), output)
+    elif made is not None:
+        write_to(made(), output, rendering.name)
+    elif output is None:
+        emit(rendering, result, None)
+    else:
+        write_file(output, rendering.text(result))
 
 
 def refuse_binary_on_terminal(name: str, output: Path | None) -> None:
