@@ -342,7 +342,7 @@ def test_messages_use_thousands_separators_and_plurals() -> None:
     report = pcn_rules.check(doc, as_of="2019-07-01")
     eha = next(f for f in report.findings if f.rule_id == "EHA-MINUTES")
     assert "1,200 minutes required" in eha.message
-    assert "1 January 2019" in eha.message
+    assert "40,156 registered patients at 1 April 2019" in eha.message
 
 
 # --- 5. library ---------------------------------------------------------------------------------

@@ -415,6 +415,8 @@ def _with_list_sizes(doc: dict[str, Any], sizes: list[int]) -> dict[str, Any]:
     for practice, size in zip(doc["practices"], sizes, strict=True):
         practice["list_size"] = size
     doc["network"]["declared_list_size"] = sum(sizes)
+    if "extended_hours" in doc:  # counted again at 1 April 2019, as extended hours need
+        doc["extended_hours"]["population"] = sum(sizes)
     return doc
 
 

@@ -181,16 +181,26 @@ def test_a_care_home_lead_who_is_not_a_gp_needs_the_agreement() -> None:
     assert "is not a GP (pharmacist)" in finding.message
 
 
-def test_extended_hours_say_which_population_they_used() -> None:
+def test_extended_hours_count_the_patients_of_1_april_2019_only() -> None:
     doc = _doc(F19 / "compliant.json")
-    (finding,) = _findings(doc, "EHA-MINUTES")
-    assert "patients on the 1 January 2019 list, as no population at 1 April 2019 is given" in (
-        finding.message
-    )
     doc["extended_hours"]["population"] = 40500
-    doc["extended_hours"]["population_date"] = "2019-04-01"
     (finding,) = _findings(doc, "EHA-MINUTES")
+    assert finding.status == "met"
     assert "40,500 registered patients at 1 April 2019" in finding.message
+    # the 1 January list size does not stand in for the 1 April count: not evidenced, not met
+    del doc["extended_hours"]["population"]
+    (finding,) = _findings(doc, "EHA-MINUTES")
+    assert (finding.status, finding.missing) == ("not_evidenced", ("extended_hours.population",))
+    assert check(doc, as_of="2019-07-01").verdict != "compliant"
+    # nor does a population counted on another day
+    doc["extended_hours"].update(population=40500, population_date="2019-05-01")
+    (finding,) = _findings(doc, "EHA-MINUTES")
+    assert (finding.status, finding.missing) == ("not_evidenced", ("extended_hours.population",))
+    # one counted after the as-of date has not been counted yet: not met as of then
+    doc["extended_hours"]["population_date"] = "2019-04-01"
+    (finding,) = _findings(doc, "EHA-MINUTES", as_of="2019-03-31")
+    assert finding.status == "not_met"
+    assert "dated later" in finding.message or "after the as-of date" in finding.message
 
 
 def test_membership_change_needs_notice_approval_and_a_quarter_start() -> None:

@@ -171,7 +171,7 @@ def test_explain_field_in_json(capsys: pytest.CaptureFixture[str]) -> None:
     jsonschema.Draft202012Validator(report_json_schema()).validate(report)
     eha = next(f for f in report["findings"] if f["rule_id"] == "EHA-MINUTES")
     conditions = [step["condition"] for step in eha["explain"]]
-    assert conditions[0] == "derive counted_in_april"
+    assert conditions[0] == "derive patients"
     assert "derive required_minutes" in conditions
     assert "expect" in conditions
     code, out, _ = run([str(RURAL), "--format", "json"], capsys)

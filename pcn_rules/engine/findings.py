@@ -262,6 +262,15 @@ def _where_missing(
             candidates.append((prefix, source))
     # `network.practices.all(p, p.name != '')`: the items of the lists the condition reads
     fallback = element_source(referenced, key) or source_of(scope, key)
+    if fallback is None and not candidates:
+        # `network.extended_hours.population_at[params.eha_population_date]`: the key is not
+        # in the map the condition indexes, which stands for the fact it lacks
+        for path in referenced:
+            if path + "[" in text:
+                root, _, rest = path.partition(".")
+                fallback = source_of(root, rest)
+                if fallback is not None:
+                    break
     return tuple(candidates), fallback
 
 

@@ -24,7 +24,9 @@ BATCH_SCOPES = frozenset({"register_practice"})
 
 #: Facts that are maps keyed by values of the submission, not by fact names: a condition may
 #: select any key of one (``network.role_counts.clinical_pharmacist``).
-MAPS: dict[str, frozenset[str]] = {"network": frozenset({"role_counts", "role_wte"})}
+MAPS: dict[str, frozenset[str]] = {
+    "network": frozenset({"role_counts", "role_wte", "extended_hours.population_at"})
+}
 
 #: variable → fact path → (description, submission JSON path it comes from).
 #: A path ``a.b`` declares ``b`` a fact of the map ``a`` (which a condition may also read

@@ -26,6 +26,10 @@ NETWORK_SERVICE_FACTS: dict[str, tuple[str, str]] = {
         "when that population was counted",
         "extended_hours.population_date",
     ),
+    "extended_hours.population_at": (
+        "that population by the date it was counted (absent without both)",
+        "extended_hours.population",
+    ),
     "extended_hours.blocks": ("blocks in a typical week", "extended_hours.blocks"),
     "extended_hours.blocks.day": ("day of week", "extended_hours.blocks[].day"),
     "extended_hours.blocks.start": ("start HH:MM", "extended_hours.blocks[].start"),

@@ -81,6 +81,9 @@ def _extended_hours(sub: Submission, view: AsOf, network: Facts) -> None:
         # a population counted after the as-of date had not been counted then
         put(eh, "population", sub.extended_hours.population)
     put(eh, "population_date", iso(counted))
+    if counted is not None and sub.extended_hours.population is not None:
+        # by the date it was counted: a rule reads the count of the date it needs
+        eh["population_at"] = {iso(counted): sub.extended_hours.population}
     if sub.extended_hours.blocks is not None:
         blocks = [_block(b) for b in sub.extended_hours.blocks]
         eh["blocks"] = blocks

@@ -48,8 +48,8 @@ class ExtendedHours(Model):
     population: NetworkListSize | None = Field(
         default=None,
         description="Registered patients of the member practices counted at population_date "
-        "(the specification counts them at 1 April 2019); without it the 1 January list size "
-        "is used (at most 10,000,000).",
+        "(the specification counts them at 1 April 2019, not on the 1 January list: without "
+        "that count the extended hours requirement is not evidenced; at most 10,000,000).",
     )
     population_date: IsoDate | None = Field(
         default=None, description="The date the population was counted, e.g. 2019-04-01."
