@@ -177,3 +177,22 @@ def test_an_unreadable_input_file_is_named_for_what_it_is(
     assert out == ""
     assert f"error: cannot read {kind}: {missing}" in " ".join(err.split())
     assert "cannot read submission" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["explain", str(F19 / "compliant.json"), "POP-MINN"], "did you mean POP-MIN?"),
+        (["rules", "show", "GEO-CONTIGOUS", "--pack", "2019/20"], "did you mean GEO-CONTIGUOUS?"),
+        (
+            ["explain", str(ROOT / "fixtures" / "2020-21" / "compliant.json"), "REG-ON-TIME"],
+            "REG-ON-TIME is retired in pack 2020/21",
+        ),
+    ],
+)
+def test_a_rule_id_not_in_the_pack_says_what_was_meant(
+    args: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(args, capsys)
+    assert code == 2
+    assert said in " ".join(err.split())

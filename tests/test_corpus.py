@@ -17,7 +17,7 @@ import yaml
 
 import pcn_rules
 from pcn_rules.cli import main
-from pcn_rules.submission.read import MAX_JSON_DEPTH, MAX_SUBMISSION_BYTES
+from pcn_rules.submission.jsontext import MAX_JSON_DEPTH, MAX_SUBMISSION_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).resolve().parent / "corpus"

@@ -71,6 +71,13 @@ def test_without_the_extra_the_declared_flag_stands(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(geometry, "require", missing)
     assert _contiguous(_with(TWO_PIECES)).status == "met"
     assert _contiguous(_with(TWO_PIECES, contiguous=None)).status == "not_evidenced"
+    # the report says that the boundary given was not checked, and how to check it
+    report = pcn_rules.check(_with(TWO_PIECES))
+    assert any(
+        "network.area.boundary was not checked" in w and "pcn-rules[geo]" in w
+        for w in report.warnings
+    )
+    assert not any("boundary" in w for w in pcn_rules.check(_with(None)).warnings)
 
 
 def test_a_boundary_that_is_not_a_polygon_is_refused_by_the_format() -> None:

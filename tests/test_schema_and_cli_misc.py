@@ -120,6 +120,22 @@ def test_init_writes_a_template_to_fill_in_and_will_not_overwrite(
     assert json.loads(target.read_text(encoding="utf-8"))["format_version"] == 1
 
 
+@pytest.mark.parametrize("pack", ["2019/20", "2020/21"])
+def test_the_template_init_writes_is_valid_against_the_published_schema(
+    tmp_path: Path, pack: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "template.json"
+    assert run(["init", target, "--pack", pack], capsys)[0] == 0
+    code, out, _ = run(["schema"], capsys)
+    assert code == 0
+    validator = jsonschema.Draft202012Validator(json.loads(out))
+    template = json.loads(target.read_text(encoding="utf-8"))
+    assert [e.message for e in validator.iter_errors(template)] == []
+    # a placeholder stands in for a value; anything else of the wrong type is still refused
+    template["practices"][0]["list_size"] = "12000"
+    assert list(validator.iter_errors(template))
+
+
 def test_help_mentions_the_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["--help"], capsys)
     assert code == 0

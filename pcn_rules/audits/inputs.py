@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePath
 
 from pcn_rules.errors import InputError
-from pcn_rules.submission.read import MAX_SUBMISSION_BYTES, parse_json_bytes
+from pcn_rules.submission.jsontext import MAX_SUBMISSION_BYTES, parse_json_bytes
 
 #: The version field of each JSON document pcn-check writes, and what the document is.
 OUTPUT_VERSIONS: Mapping[str, str] = {

@@ -59,11 +59,8 @@ def read_stdin() -> Any:
     """The submission on standard input, parsed (no more than a submission file may hold)."""
     import sys
 
-    from pcn_rules.submission.read import (
-        MAX_SUBMISSION_BYTES,
-        parse_json_bytes,
-        validate_submission,
-    )
+    from pcn_rules.submission.jsontext import MAX_SUBMISSION_BYTES, parse_json_bytes
+    from pcn_rules.submission.read import validate_submission
     from pcn_rules.vocab import PLACEHOLDER
 
     if sys.stdin is None or sys.stdin.isatty():

@@ -394,5 +394,5 @@ def evaluate(
         findings=tuple(findings),
         milestones=tuple(milestones),
         placeholders=facts.placeholders,
-        warnings=year_warnings(pack, as_of),
+        warnings=year_warnings(pack, as_of) + facts.warnings,
     )

@@ -56,13 +56,15 @@ def build_facts(
         dated=tuple(view.dated),
         unfiltered=_build(sub, AsOf(None), batch) if view.postponed else None,
         placeholders=sub.placeholders,
+        warnings=facts.warnings,
     )
 
 
 def _build(sub: Submission, view: AsOf, batch: bool) -> SubmissionFacts:
     cross_on = _cross_boundary_agreements(sub, view)
     practices = _practices(sub, view, cross_on)
-    network = _network(sub, practices)
+    warnings: list[str] = []
+    network = _network(sub, practices, warnings)
     occurrences = Counter(p.ods_code for p in sub.practices)
     _governance(sub, view, network, occurrences, sorted(cross_on))
     found = services_and_partners(sub, view, network, occurrences)
@@ -75,7 +77,13 @@ def _build(sub: Submission, view: AsOf, batch: bool) -> SubmissionFacts:
 
     grouped = entities(sub, network, practices, found)
     as_of = view.as_of.isoformat() if view.as_of else None
-    facts = SubmissionFacts(submission=submission, network=network, entities=grouped, as_of=as_of)
+    facts = SubmissionFacts(
+        submission=submission,
+        network=network,
+        entities=grouped,
+        as_of=as_of,
+        warnings=tuple(warnings),
+    )
     # a single submission is a batch of one network, with no register
     grouped["register_practice"] = batch_practices([facts], None) if batch else ()
     return facts
@@ -157,10 +165,11 @@ def _practices(sub: Submission, view: AsOf, cross_on: dict[str, str]) -> list[Fa
 
 def _boundary_facts(
     network: Facts, boundary: dict[str, object], name: str, declared: bool | None
-) -> None:
+) -> str | None:
     """GEO-CONTIGUOUS from the area's boundary, where the geo extra can compute it: the number
     of pieces and, for several, what they are; or why the boundary cannot be used.  Without the
-    extra nothing is added, and the declared ``contiguous`` stands."""
+    extra nothing is added, the declared ``contiguous`` stands, and the warning returned says
+    so (never a boundary passed over in silence)."""
     from pcn_rules.errors import InputError
     from pcn_rules.geo.deps import GeoExtraMissing
     from pcn_rules.geo.submitted import boundary_split
@@ -168,17 +177,22 @@ def _boundary_facts(
     try:
         pieces, split = boundary_split(boundary, name)
     except GeoExtraMissing:
-        return
+        return (
+            "network.area.boundary was not checked: it needs the optional geo extra (pip "
+            "install 'pcn-rules[geo]'); GEO-CONTIGUOUS is judged on the declared `contiguous` "
+            "alone"
+        )
     except InputError as exc:
         network["area_boundary_problem"] = exc.problems[0][1] if exc.problems else str(exc)
-        return
+        return None
     network["area_pieces"] = pieces
     if split:
         contradicted = "; this contradicts the declared `contiguous: true`" if declared else ""
         network["area_split"] = split + contradicted
+    return None
 
 
-def _network(sub: Submission, practices: list[Facts]) -> Facts:
+def _network(sub: Submission, practices: list[Facts], warnings: list[str]) -> Facts:
     net = sub.network
     occurrences = Counter(p["ods_code"] for p in practices)
     contract_known = [p for p in practices if "contract_type" in p]
@@ -203,7 +217,9 @@ def _network(sub: Submission, practices: list[Facts]) -> Facts:
         put(network, "map_reference", net.area.map_reference)
         put(network, "contiguous", net.area.contiguous)
         if net.area.boundary is not None:
-            _boundary_facts(network, net.area.boundary, net.name, net.area.contiguous)
+            unchecked = _boundary_facts(network, net.area.boundary, net.name, net.area.contiguous)
+            if unchecked is not None:
+                warnings.append(unchecked)
     if practices and not network["practices_without_list_size"]:
         network["list_size"] = network["list_size_partial"]
     if practices and all("weighted_list_size" in p for p in practices):

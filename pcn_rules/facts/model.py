@@ -83,6 +83,9 @@ class SubmissionFacts:
     unfiltered: SubmissionFacts | None = None
     #: JSON paths of the submission's placeholder values still to fill in (``pcn-check init``).
     placeholders: tuple[str, ...] = ()
+    #: What the reader of a report on these facts should know, e.g. a boundary that could not
+    #: be checked (the geo extra is not installed).
+    warnings: tuple[str, ...] = ()
 
 
 def put(target: Facts, key: str, value: Any) -> None:

@@ -168,7 +168,7 @@ def read_boundaries(
     path: Path, name_property: str | None = None, code_property: str | None = None
 ) -> list[Boundary]:
     """The boundaries in the GeoJSON file at PATH."""
-    from pcn_rules.submission.read import loads_json
+    from pcn_rules.submission.jsontext import loads_json
 
     source = str(path)
     try:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from pcn_rules.errors import InputError, PackError
 from pcn_rules.ingest.files import PACK_FILE_LIMIT, FileRefused, read_limited
 from pcn_rules.packs.yamlsafe import parse_yaml
-from pcn_rules.submission.read import loads_json
+from pcn_rules.submission.jsontext import loads_json
 from pcn_rules.submission.types import IsoDate
 from pcn_rules.vocab import RULE_ID_PATTERN, validation_problem
 

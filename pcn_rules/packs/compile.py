@@ -179,7 +179,9 @@ def compile_rule(
         return _compile(env, text, source, f"{label} → {key}", names, spec.scope, derived)
 
     def template(text: str, key: str) -> Template:
-        return template_of(text, source, f"{label} → {key}", template_roots, spec.scope)
+        return template_of(
+            text, source, f"{label} → {key}", template_roots, spec.scope, derived_names
+        )
 
     when = condition(spec.when, "when") if spec.when else None
     # each derived value may use the ones before it; conditions get them inlined

@@ -19,7 +19,7 @@ from pcn_rules.errors import InputError, PackError, PcnRulesError
 from pcn_rules.ingest.files import SUBMISSION_LIMIT, FileRefused, read_limited
 from pcn_rules.packs.model import Example, Rule, RulePack
 from pcn_rules.report.model import Finding
-from pcn_rules.submission.read import loads_json
+from pcn_rules.submission.jsontext import loads_json
 
 _STEP = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
 

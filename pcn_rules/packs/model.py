@@ -4,6 +4,7 @@ Immutable; share it freely between threads."""
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -227,8 +228,14 @@ class RulePack:
         for rule in self.rules:
             if rule.id == rule_id:
                 return rule
+        gone = next((r for r in self.retired if r.id == rule_id), None)
+        if gone is not None:
+            raise UsageError(gone.describe(self.id))
+        close = difflib.get_close_matches(rule_id, [r.id for r in self.rules], n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]}?" if close else ""
         raise UsageError(
-            f"rule {rule_id!r} is not in pack {self.id}; `pcn-check rules list` shows its rules"
+            f"rule {rule_id!r} is not in pack {self.id}{hint} (`pcn-check rules list` shows its "
+            "rules)"
         )
 
     def milestone(self, key: str) -> Milestone:

@@ -17,7 +17,12 @@ _FORMATTER = string.Formatter()
 
 
 def template_of(
-    text: str, source: str, where: str, allowed_roots: set[str], scope: str
+    text: str,
+    source: str,
+    where: str,
+    allowed_roots: set[str],
+    scope: str,
+    derived: frozenset[str] | None = None,
 ) -> Template:
     """Parse a message template, checking each placeholder names a fact of the catalogue (or a
     parameter, milestone or derived value)."""
@@ -41,6 +46,13 @@ def template_of(
                 where,
                 f"placeholder {{{name}}} starts with {root!r}; use one of "
                 f"{', '.join(sorted(allowed_roots))}",
+            )
+        if root == "derived" and derived is not None and (not rest or rest[0] not in derived):
+            defined = ", ".join(sorted(derived)) or "none"
+            raise PackError(
+                source,
+                where,
+                f"placeholder {{{name}}}: the rule derives no such value (defined: {defined})",
             )
         if root in ("network", "submission") or root in SCOPES:
             problems = unknown_facts([(root, tuple(rest))], {}, scope)

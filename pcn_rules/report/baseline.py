@@ -17,7 +17,7 @@ from pcn_rules.errors import InputError
 from pcn_rules.ingest.files import BASELINE_LIMIT, FileRefused, read_limited
 from pcn_rules.report.model import Report
 from pcn_rules.report.shapes import BaselineItemJSON, BaselineJSON
-from pcn_rules.submission.read import loads_json
+from pcn_rules.submission.jsontext import loads_json
 from pcn_rules.vocab import UNSETTLED
 
 FAILING = UNSETTLED

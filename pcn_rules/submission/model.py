@@ -38,6 +38,7 @@ from pcn_rules.submission.services import (
     Workforce,
 )
 from pcn_rules.submission.types import FORMAT_VERSION, ContractYear, Model
+from pcn_rules.vocab import PLACEHOLDER
 
 __all__ = ["FORMAT_VERSION", "Submission", "submission_json_schema"]
 
@@ -90,9 +91,54 @@ class Submission(Model):
         return self._placeholders
 
 
-def submission_json_schema() -> dict[str, Any]:
-    """The JSON Schema of the submission format."""
+#: Placeholder text as ``pcn-check init`` writes it: accepted in place of any value.
+_PLACEHOLDER_SCHEMA = {
+    "type": "string",
+    "pattern": f"^{PLACEHOLDER}",
+    "description": 'A value still to fill in, as `pcn-check init` writes it ("REPLACE: ..."): '
+    "accepted, and counted as not given (the report names it).",
+}
+_PLACEHOLDER_REF = {"$ref": "#/$defs/Placeholder"}
+#: what describes a property rather than constrains it: kept outside the alternatives
+_ANNOTATIONS = ("title", "description", "default", "examples")
+
+
+def _or_placeholder(schema: dict[str, Any]) -> dict[str, Any]:
+    """SCHEMA, or placeholder text."""
+    if "anyOf" in schema:
+        return {**schema, "anyOf": [*schema["anyOf"], _PLACEHOLDER_REF]}
+    kept = {key: schema[key] for key in _ANNOTATIONS if key in schema}
+    rest = {key: value for key, value in schema.items() if key not in _ANNOTATIONS}
+    return {**kept, "anyOf": [rest, _PLACEHOLDER_REF]}
+
+
+def _accept_placeholders(schema: dict[str, Any]) -> None:
+    """Let every property and list item of an object schema (and its definitions) be
+    placeholder text, as the submission format does."""
+    for name, prop in list(schema.get("properties", {}).items()):
+        schema["properties"][name] = _or_placeholder(_items_or_placeholder(prop))
+
+
+def _items_or_placeholder(schema: dict[str, Any]) -> dict[str, Any]:
+    """SCHEMA with each item of a list it allows (also as one of its alternatives) either what
+    it was or placeholder text."""
+    if "items" in schema:
+        return {**schema, "items": _or_placeholder(schema["items"])}
+    if "anyOf" in schema:
+        return {**schema, "anyOf": [_items_or_placeholder(branch) for branch in schema["anyOf"]]}
+    return schema
+
+
+def submission_json_schema(*, placeholders: bool = True) -> dict[str, Any]:
+    """The JSON Schema of the submission format: any value may be placeholder text, as
+    ``pcn-check init`` writes it (``placeholders=False``: the values only, e.g. to generate
+    submissions from)."""
     schema = Submission.model_json_schema()
+    if placeholders:
+        _accept_placeholders(schema)
+        for definition in schema.get("$defs", {}).values():
+            _accept_placeholders(definition)
+        schema.setdefault("$defs", {})["Placeholder"] = _PLACEHOLDER_SCHEMA
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = "urn:pcn-rules:submission:1"
     return schema

@@ -7,7 +7,7 @@ sub-contracts, workforce returns, service specifications)."""
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from pcn_rules.submission.network import Decision, Profession
 from pcn_rules.submission.types import (
@@ -33,7 +33,22 @@ class Block(Model):
 
     day: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
     start: HourMinute
-    end: HourMinute
+    end: HourMinute = Field(
+        description="Time of day as HH:MM (24-hour clock), after start on the same day (a "
+        "block past midnight is two blocks, one on each day).",
+        examples=["21:00"],
+    )
+
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self) -> "Block":
+        # HH:MM strings compare as times of day
+        if self.end <= self.start:
+            raise ValueError(
+                f"a block ends after it starts on the same day, but this one runs from "
+                f"{self.start} to {self.end} (a block past midnight is two blocks, one on "
+                "each day)"
+            )
+        return self
 
 
 class ExtendedHours(Model):
