@@ -134,6 +134,20 @@ def test_a_fact_dated_later_is_named_and_a_fact_never_given_is_not_evidenced(
     assert cd.missing == ("clinical_director.start_date",)
 
 
+def test_a_fact_dated_later_is_named_only_by_the_rules_that_read_it(
+    load_fixture: Loader,
+) -> None:
+    doc = load_fixture("compliant.json")
+    doc["network"]["declared_list_size"] = 45000  # REG-LIST-SIZE not met, for another reason
+    report = pcn_rules.check(doc, as_of="2019-05-15")  # the full agreement is signed in June
+    na_full = only(report, "NA-FULL")
+    assert "network_agreement_signed_on is" in na_full.message
+    assert "after the as-of date" in na_full.message
+    list_size = only(report, "REG-LIST-SIZE")
+    assert list_size.status == "not_met"
+    assert "after the as-of date" not in list_size.message  # it reads no signature
+
+
 def test_a_decision_approved_later_has_not_been_made(load_fixture: Loader) -> None:
     doc = load_fixture("rural-waiver.json")
     approved = doc["commissioner"]["population_waiver"]["approved_on"]

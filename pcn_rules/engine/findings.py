@@ -14,7 +14,7 @@ from pcn_rules.cel import Compiled, EvalError, referenced_paths
 from pcn_rules.engine.context import Context, lookup_or
 from pcn_rules.engine.policy import blocking, timing
 from pcn_rules.facts.lookup import concrete_paths, element_source, source_of
-from pcn_rules.facts.model import Entity, Postponed
+from pcn_rules.facts.model import LEAVES_ITEM_OUT, Entity, Postponed
 from pcn_rules.packs.model import Rule, path_keys
 from pcn_rules.report.model import Finding, Waiver, finding_of
 from pcn_rules.vocab import FrozenDict, Status, human_date, plural
@@ -213,12 +213,17 @@ def _relevant(fact: Postponed, rule: Rule, entity: Entity) -> bool:
     if entity.path is not None and "[" in fact.path and not fact.path.startswith(entity.path + "."):
         return False
     pattern = fact.pattern
-    return any(
-        read == pattern
-        or read.startswith((pattern + ".", pattern + "["))
-        or pattern.startswith((read + ".", read + "["))
-        for read in rule.reads
-    )
+    item_out = pattern in LEAVES_ITEM_OUT
+    for read in rule.reads:
+        if read == pattern or read.startswith((pattern + ".", pattern + "[")):
+            return True
+        if pattern.startswith(read + "."):
+            return True
+        # a rule that reads a list (`practices`) reads a field of its items only when that
+        # field leaves its item out (a change notified later), or when it reads the field
+        if pattern.startswith(read + "[") and (item_out or pattern == read + "[]"):
+            return True
+    return False
 
 
 def postponed_notes(ctx: Context, rule: Rule, entity: Entity) -> str:

@@ -64,6 +64,18 @@ class Postponed:
         return _INDEX.sub("[]", self.path)
 
 
+#: The dated fields whose date, when after the as-of date, leaves their whole item out of its
+#: list (a change notified later has not been notified): a rule that reads the list reads them.
+#: Any other dated field is left out alone, and concerns only the rules that read it.
+LEAVES_ITEM_OUT = frozenset(
+    {
+        "membership_changes[].notified_on",
+        "participation.changes[].notified_on",
+        "participation.opt_outs[]",
+    }
+)
+
+
 @dataclass(frozen=True, slots=True)
 class SubmissionFacts:
     """All facts of one submission, grouped by scope, as of a date."""
