@@ -4,9 +4,10 @@ its Clinical Director, nominated payee, Network Agreement and the commissioner's
 # No `from __future__ import annotations`: pydantic would have to evaluate every field's
 # annotation from its text when the models are built, on every start (~2.5 ms).
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
 from pcn_rules.submission.types import (
     CommissionerCode,
@@ -215,8 +216,22 @@ class Decision(Model):
     approved_on: IsoDate
     reason: LongText = Field(description="Why it was granted.")
     expires_on: IsoDate | None = Field(
-        default=None, description="Last day the decision is valid, if it expires."
+        default=None,
+        description="Last day the decision is valid, if it expires (on or after approved_on). "
+        "As of a later date it is no longer in force, and a requirement that relies on it is "
+        "not met.",
     )
+
+    @field_validator("expires_on")
+    @classmethod
+    def _not_before_approval(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        approved = info.data.get("approved_on")  # absent if it was itself invalid
+        if value is not None and approved is not None and value < approved:
+            raise ValueError(
+                f"expected a date on or after approved_on ({approved.isoformat()}), got "
+                f"{value.isoformat()}: a decision cannot expire before it is approved"
+            )
+        return value
 
 
 class CrossBoundaryAgreement(Decision):
