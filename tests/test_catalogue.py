@@ -4,6 +4,7 @@ exactly the facts it declares."""
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import json
 from pathlib import Path
@@ -191,10 +192,10 @@ def _with_the_rest(doc: dict[str, Any]) -> dict[str, Any]:
     """The 2020/21 example with what no rich submission gives: an end date of the Clinical
     Director, an agreement to more than 50,000 patients, a cross-boundary agreement, a
     provider's ODS code, a role transferred under a baseline exception, a change and an opt-out
-    notified, a covered practice, decisions that expire, a population counted at 1 April, a
-    care home lead who is not a GP, the commissioner's confirmation of pharmacy technician
-    supply, a membership change, and a practice's rurality (only an import from the payments
-    file gives it)."""
+    notified, a covered practice, decisions that expire (one by 1 December 2020), a population
+    counted at 1 April, a care home lead who is not a GP, the commissioner's confirmation of
+    pharmacy technician supply, a membership change, and a practice's rurality (only an import
+    from the payments file gives it)."""
     expiring = {**_DECISION, "expires_on": "2021-03-31"}
     practice = doc["practices"][0]["ods_code"]
     doc["practices"][0]["rurality"] = "rural"
@@ -204,9 +205,13 @@ def _with_the_rest(doc: dict[str, Any]) -> dict[str, Any]:
     boundary = {"type": "MultiPolygon", "coordinates": [[square], [moved]]}
     doc["network"]["area"]["boundary"] = boundary
     doc["clinical_director"]["end_date"] = "2021-03-31"
+    lapsed = {**_DECISION, "expires_on": "2020-09-30"}  # expired as of 1 December 2020
     doc["commissioner"] = {
         "over_50k_agreement": expiring,
-        "cross_boundary_agreements": [{**_DECISION, "practice_ods_code": practice}],
+        "cross_boundary_agreements": [
+            {**_DECISION, "practice_ods_code": practice},
+            {**lapsed, "practice_ods_code": doc["practices"][1]["ods_code"]},
+        ],
     }
     doc["non_gp_providers"][0]["ods_code"] = "RJ8"
     doc["additional_roles"].append(
@@ -275,8 +280,8 @@ def _keys(variable: str, prefix: str, facts: dict[str, Any], out: set[tuple[str,
                 _keys(item_variable, item_prefix, item, out)
 
 
-def _produced(doc: dict[str, Any], name: str) -> set[tuple[str, str]]:
-    facts = build_facts(validate_submission(doc, name))
+def _produced(doc: dict[str, Any], name: str, as_of: dt.date | None = None) -> set[tuple[str, str]]:
+    facts = build_facts(validate_submission(doc, name), as_of=as_of)
     out: set[tuple[str, str]] = set()
     _keys("submission", "", facts.submission, out)
     _keys("network", "", facts.network, out)
@@ -307,6 +312,8 @@ def test_every_fact_of_the_catalogue_is_built_from_some_submission() -> None:
         produced |= _produced(_load(path), path.name)
     rest = _with_the_rest(_load(RICH[1]))
     extended = _produced(rest, "the 2020/21 example, extended")
+    # as of a date: a cross-boundary agreement that has expired by then
+    extended |= _produced(rest, "the 2020/21 example, extended", dt.date(2020, 12, 1))
     declared = {(variable, key) for variable, facts in CATALOGUE.items() for key in facts}
     assert sorted(extended - declared) == []
     assert sorted(declared - produced - extended - NEVER_PRODUCED.keys()) == []

@@ -1,4 +1,5 @@
-"""The as-of view, in one place: a fact dated after the as-of date has not happened yet."""
+"""The as-of view, in one place: a fact dated after the as-of date has not happened yet, and a
+commissioner decision past its last valid day is no longer in force."""
 
 from __future__ import annotations
 
@@ -38,14 +39,23 @@ class AsOf:
             return None
         return decision
 
+    def in_force(self, decision: Decision) -> bool:
+        """Whether a decision made by the as-of date is still in force then: ``expires_on`` is
+        its last valid day, so one that expired before the date no longer counts (with no
+        as-of date, every decision is taken as in force)."""
+        expires = decision.expires_on
+        return expires is None or self.as_of is None or expires >= self.as_of
 
-def decision_facts(decision: Decision | None) -> Facts | None:
-    if decision is None:
-        return None
-    out: Facts = {
-        "approved_by": decision.approved_by,
-        "approved_on": decision.approved_on.isoformat(),
-        "reason": decision.reason,
-    }
-    put(out, "expires_on", iso(decision.expires_on))
-    return out
+    def decision_facts(self, decision: Decision | None) -> Facts | None:
+        """The facts of a decision made by the as-of date, with whether it is still in force
+        then (``in_force``: a rule that relies on the decision reads it)."""
+        if decision is None:
+            return None
+        out: Facts = {
+            "approved_by": decision.approved_by,
+            "approved_on": decision.approved_on.isoformat(),
+            "reason": decision.reason,
+        }
+        put(out, "expires_on", iso(decision.expires_on))
+        out["in_force"] = self.in_force(decision)
+        return out

@@ -2,7 +2,10 @@
 
 As of the as-of date, every fact dated after it is left out (recorded as postponed): an
 agreement signed later is unsigned, a decision approved later not yet made, a Clinical Director
-starting later not yet in post.  This happens here, once, not in each rule.
+starting later not yet in post.  A commissioner decision past its last valid day
+(``expires_on``) is kept, but says it is no longer in force (``in_force``), so that a rule
+relying on it is not met and can say when it expired.  This happens here, once, not in each
+rule.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import datetime as dt
 from collections import Counter
 from typing import get_args
 
-from pcn_rules.facts.asof import AsOf, decision_facts
+from pcn_rules.facts.asof import AsOf
 from pcn_rules.facts.batch import batch_practices
 from pcn_rules.facts.model import Facts, SubmissionFacts, iso, put
 from pcn_rules.facts.parts import entities, services_and_partners
@@ -61,8 +64,8 @@ def build_facts(
 
 
 def _build(sub: Submission, view: AsOf, batch: bool) -> SubmissionFacts:
-    cross_on = _cross_boundary_agreements(sub, view)
-    practices = _practices(sub, view, cross_on)
+    cross_on, cross_expired = _cross_boundary_agreements(sub, view)
+    practices = _practices(sub, view, cross_on, cross_expired)
     warnings: list[str] = []
     network = _network(sub, practices, warnings)
     occurrences = Counter(p.ods_code for p in sub.practices)
@@ -89,19 +92,32 @@ def _build(sub: Submission, view: AsOf, batch: bool) -> SubmissionFacts:
     return facts
 
 
-def _cross_boundary_agreements(sub: Submission, view: AsOf) -> dict[str, str]:
-    """Practice code → the earliest date both commissioners agreed to its membership."""
+def _cross_boundary_agreements(
+    sub: Submission, view: AsOf
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Practice code → the earliest date both commissioners agreed to its membership, of the
+    agreements in force as of the date; and practice code → the day the last of its agreements
+    expired, for a practice whose every agreement has expired by then."""
     cross_on: dict[str, str] = {}
+    expired: dict[str, str] = {}
     decisions = sub.commissioner
     for index, cba in enumerate((decisions.cross_boundary_agreements or []) if decisions else []):
         path = f"commissioner.cross_boundary_agreements[{index}]"
-        if view.decision(cba, path, cba.practice_ods_code) is not None:
+        code = cba.practice_ods_code
+        if view.decision(cba, path, code) is None:
+            continue  # agreed after the as-of date: not agreed yet
+        if view.in_force(cba):
             day = cba.approved_on.isoformat()
-            cross_on[cba.practice_ods_code] = min(day, cross_on.get(cba.practice_ods_code, day))
-    return cross_on
+            cross_on[code] = min(day, cross_on.get(code, day))
+        elif cba.expires_on is not None:
+            day = cba.expires_on.isoformat()
+            expired[code] = max(day, expired.get(code, day))
+    return cross_on, {code: day for code, day in expired.items() if code not in cross_on}
 
 
-def _practices(sub: Submission, view: AsOf, cross_on: dict[str, str]) -> list[Facts]:
+def _practices(
+    sub: Submission, view: AsOf, cross_on: dict[str, str], cross_expired: dict[str, str]
+) -> list[Facts]:
     net = sub.network
     lead_ccg = net.lead_commissioner.ods_code if net.lead_commissioner else None
     agreement = sub.network_agreement
@@ -157,6 +173,7 @@ def _practices(sub: Submission, view: AsOf, cross_on: dict[str, str]) -> list[Fa
         put(p, "initial_agreement_signed_on", iso(initial))
         put(p, "network_agreement_signed_on", iso(full))
         put(p, "cross_boundary_agreed_on", cross_on.get(code))
+        put(p, "cross_boundary_expired_on", cross_expired.get(code))
         if practice.ccg is not None and lead_ccg is not None:
             p["in_lead_ccg"] = practice.ccg == lead_ccg
         practices.append(p)
@@ -277,7 +294,7 @@ def _governance(
         put(decided, "area_approved_on", iso(approved))
         for key in ("population_waiver", "over_50k_agreement", "pharmacy_technician_supply"):
             made = view.decision(getattr(decisions, key), f"commissioner.{key}")
-            put(decided, key, decision_facts(made))
+            put(decided, key, view.decision_facts(made))
     network["commissioner"] = decided
 
 

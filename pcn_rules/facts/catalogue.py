@@ -4,7 +4,12 @@ comes from.  Pack loading checks rule conditions against it, so a misspelt fact 
 
 from __future__ import annotations
 
-from pcn_rules.facts.catalogue_parts import DECISION, NETWORK_SERVICE_FACTS, SERVICE_SCOPES
+from pcn_rules.facts.catalogue_parts import (
+    DECISION,
+    DECISION_FIELD,
+    NETWORK_SERVICE_FACTS,
+    SERVICE_SCOPES,
+)
 
 #: Scope variable → the scope's plural label, for "no … in the submission" findings.
 SCOPES: dict[str, str] = {
@@ -165,11 +170,11 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
             "commissioner.over_50k_agreement",
         ),
         "commissioner.cross_boundary_agreed": (
-            "practices with cross-boundary agreement",
+            "practices with a cross-boundary agreement in force at the as-of date",
             "commissioner.cross_boundary_agreements[].practice_ods_code",
         ),
         **{
-            f"commissioner.{d}.{k}": (v, f"commissioner.{d}.{k}")
+            f"commissioner.{d}.{k}": (v, f"commissioner.{d}.{DECISION_FIELD[k]}")
             for d in ("population_waiver", "over_50k_agreement", "pharmacy_technician_supply")
             for k, v in DECISION.items()
         },
@@ -208,12 +213,18 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         ),
         "occurrences": ("times listed in this submission", "practices[].ods_code"),
         "cross_boundary_agreed": (
-            "commissioners agreed to a cross-boundary membership",
+            "both commissioners' agreement to a cross-boundary membership is in force at the "
+            "as-of date (an agreement past its expires_on is not)",
             "commissioner.cross_boundary_agreements",
         ),
         "cross_boundary_agreed_on": (
-            "when both commissioners agreed to it (the earliest agreement)",
+            "when both commissioners agreed to it (the earliest agreement in force)",
             "commissioner.cross_boundary_agreements[].approved_on",
+        ),
+        "cross_boundary_expired_on": (
+            "the day its agreement expired, when every agreement for it has expired by the "
+            "as-of date",
+            "commissioner.cross_boundary_agreements[].expires_on",
         ),
     },
     "register_practice": {

@@ -4,12 +4,19 @@ built by :mod:`pcn_rules.facts.parts` and :mod:`pcn_rules.facts.changes`."""
 
 from __future__ import annotations
 
+#: The facts of a commissioner decision (made by the as-of date: one approved later is absent).
 DECISION = {
     "approved_by": "who approved it",
     "approved_on": "date approved",
     "reason": "why it was granted",
     "expires_on": "last valid day, if it expires",
+    "in_force": (
+        "still in force at the as-of date (false once expires_on is past): a rule relying on the "
+        "decision reads it"
+    ),
 }
+#: The submission field a decision fact comes from (``in_force`` is judged on ``expires_on``).
+DECISION_FIELD = {key: "expires_on" if key == "in_force" else key for key in DECISION}
 
 #: Network facts of services and partners: fact path → (description, submission JSON path).
 NETWORK_SERVICE_FACTS: dict[str, tuple[str, str]] = {
@@ -180,7 +187,10 @@ SERVICE_SCOPES: dict[str, dict[str, tuple[str, str]]] = {
             "care_homes[].non_gp_lead_agreement",
         ),
         **{
-            f"non_gp_lead_agreement.{k}": (v, f"care_homes[].non_gp_lead_agreement.{k}")
+            f"non_gp_lead_agreement.{k}": (
+                v,
+                f"care_homes[].non_gp_lead_agreement.{DECISION_FIELD[k]}",
+            )
             for k, v in DECISION.items()
         },
         "mdt_agreed_on": (
@@ -209,7 +219,10 @@ SERVICE_SCOPES: dict[str, dict[str, tuple[str, str]]] = {
             "membership_changes[].notified_on / membership_changes[].effective_on",
         ),
         "approval": ("the commissioner's approval", "membership_changes[].approval"),
-        **{f"approval.{k}": (v, f"membership_changes[].approval.{k}") for k, v in DECISION.items()},
+        **{
+            f"approval.{k}": (v, f"membership_changes[].approval.{DECISION_FIELD[k]}")
+            for k, v in DECISION.items()
+        },
     },
     "sub_contract": {
         "index": ("position in sub_contracts (0-based)", "sub_contracts[]"),
@@ -217,7 +230,10 @@ SERVICE_SCOPES: dict[str, dict[str, tuple[str, str]]] = {
         "service": ("what is sub-contracted", "sub_contracts[].service"),
         "starts_on": ("first day of the sub-contract", "sub_contracts[].starts_on"),
         "approval": ("commissioner's prior written approval", "sub_contracts[].approval"),
-        **{f"approval.{k}": (v, f"sub_contracts[].approval.{k}") for k, v in DECISION.items()},
+        **{
+            f"approval.{k}": (v, f"sub_contracts[].approval.{DECISION_FIELD[k]}")
+            for k, v in DECISION.items()
+        },
     },
     "covered_practice": {
         "ods_code": ("practice ODS code", "covered_practices[].ods_code"),
@@ -226,7 +242,10 @@ SERVICE_SCOPES: dict[str, dict[str, tuple[str, str]]] = {
         "is_member": ("also listed as a member", "covered_practices[].ods_code"),
         "local_agreement": ("the local agreement", "covered_practices[].local_agreement"),
         **{
-            f"local_agreement.{k}": (v, f"covered_practices[].local_agreement.{k}")
+            f"local_agreement.{k}": (
+                v,
+                f"covered_practices[].local_agreement.{DECISION_FIELD[k]}",
+            )
             for k, v in DECISION.items()
         },
     },

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pcn_rules.facts.asof import AsOf, decision_facts
+from pcn_rules.facts.asof import AsOf
 from pcn_rules.facts.model import Facts, put
 from pcn_rules.submission.model import Submission
 
@@ -40,7 +40,7 @@ def membership_changes(sub: Submission, view: AsOf, network: Facts) -> list[Fact
             "later_quarter": _quarter_start(effective) > _quarter_start(change.notified_on),
         }
         approval = view.decision(change.approval, f"{path}.approval", code)
-        put(cf, "approval", decision_facts(approval))
+        put(cf, "approval", view.decision_facts(approval))
         changes.append(cf)
     if sub.membership_changes is not None:  # no list: whether anything changed is not stated
         network["membership_change_count"] = len(changes)

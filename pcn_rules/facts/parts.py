@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pcn_rules.facts.asof import AsOf, decision_facts
+from pcn_rules.facts.asof import AsOf
 from pcn_rules.facts.changes import membership_changes
 from pcn_rules.facts.model import Entity, Facts, iso, put
 from pcn_rules.submission.model import Submission
@@ -119,7 +119,7 @@ def _covered(sub: Submission, view: AsOf, network: Facts, occurrences: Counter[s
         put(cf, "list_size", cp.list_size)
         path = f"covered_practices[{index}].local_agreement"
         agreement = view.decision(cp.local_agreement, path, cp.ods_code)
-        put(cf, "local_agreement", decision_facts(agreement))
+        put(cf, "local_agreement", view.decision_facts(agreement))
         covered.append(cf)
     network["covered_practice_count"] = len(covered)
     return covered
@@ -229,7 +229,7 @@ def _care_homes(sub: Submission, view: AsOf, network: Facts) -> list[Facts]:
         agreement = view.decision(
             home.non_gp_lead_agreement, f"{path}.non_gp_lead_agreement", ident
         )
-        put(hf, "non_gp_lead_agreement", decision_facts(agreement))
+        put(hf, "non_gp_lead_agreement", view.decision_facts(agreement))
         put(hf, "aligned_on", iso(view.seen(home.aligned_on, f"{path}.aligned_on", ident)))
         put(hf, "mdt_agreed_on", iso(view.seen(home.mdt_agreed_on, f"{path}.mdt_agreed_on", ident)))
         put(hf, "weekly_round", home.weekly_round)
@@ -249,7 +249,7 @@ def _sub_contracts(sub: Submission, view: AsOf, network: Facts) -> list[Facts]:
         sf: Facts = {"index": index, "provider": sc.provider, "service": sc.service}
         put(sf, "starts_on", iso(view.seen(sc.starts_on, f"{path}.starts_on", sc.provider)))
         approval = view.decision(sc.approval, f"{path}.approval", sc.provider)
-        put(sf, "approval", decision_facts(approval))
+        put(sf, "approval", view.decision_facts(approval))
         contracts.append(sf)
     network["sub_contract_count"] = len(contracts)
     return contracts
