@@ -148,6 +148,29 @@ def test_a_fact_dated_later_is_named_only_by_the_rules_that_read_it(
     assert "after the as-of date" not in list_size.message  # it reads no signature
 
 
+def test_a_provider_agreed_later_does_not_count_as_working_with_the_network(
+    load_fixture: Loader,
+) -> None:
+    doc = load_fixture("compliant.json")
+    for provider in doc["non_gp_providers"]:
+        provider["agreed_on"] = "2019-09-01"
+    before = only(pcn_rules.check(doc, as_of="2019-07-01"), "COLLAB-EXPECTED")
+    assert before.status == "not_met"
+    assert before.message.startswith(
+        "As of 1 July 2019, the network records no arrangement with a non-GP provider."
+    )
+    assert "non_gp_providers[0].agreed_on is 1 September 2019, after the as-of date" in (
+        before.message
+    )
+    after = only(pcn_rules.check(doc, as_of="2019-09-01"), "COLLAB-EXPECTED")
+    assert after.status == "met"
+    assert after.message.startswith("Works with 3 non-GP providers")
+    del doc["non_gp_providers"][1]["agreed_on"]  # undated: the list says the network works with it
+    partly = only(pcn_rules.check(doc, as_of="2019-07-01"), "COLLAB-EXPECTED")
+    assert partly.status == "met"
+    assert partly.message == "Works with 1 non-GP provider: community_services."
+
+
 def test_a_decision_approved_later_has_not_been_made(load_fixture: Loader) -> None:
     doc = load_fixture("rural-waiver.json")
     approved = doc["commissioner"]["population_waiver"]["approved_on"]

@@ -56,8 +56,15 @@ NETWORK_SERVICE_FACTS: dict[str, tuple[str, str]] = {
         "extended_hours.blocks",
     ),
     "non_gp_providers": ("non-GP providers (as for the provider scope)", "non_gp_providers"),
-    "non_gp_provider_count": ("number of non-GP providers", "non_gp_providers"),
-    "non_gp_provider_types": ("distinct provider types", "non_gp_providers[].type"),
+    "non_gp_provider_count": (
+        "number of non-GP providers, leaving out any whose arrangement is agreed after the "
+        "as-of date",
+        "non_gp_providers / non_gp_providers[].agreed_on",
+    ),
+    "non_gp_provider_types": (
+        "distinct types of those providers",
+        "non_gp_providers[].type / non_gp_providers[].agreed_on",
+    ),
     "covered_practice_count": ("non-participating practices covered", "covered_practices"),
     "role_counts": ("additional roles per role type", "additional_roles[].role"),
     "role_wte": (

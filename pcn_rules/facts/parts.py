@@ -106,8 +106,15 @@ def _providers(sub: Submission, view: AsOf, network: Facts) -> list[Facts]:
         providers.append(pf)
     if sub.non_gp_providers is not None:  # no list: who the network works with is not stated
         network["non_gp_providers"] = providers
-        network["non_gp_provider_count"] = len(providers)
-        network["non_gp_provider_types"] = sorted({p["type"] for p in providers})
+        # an arrangement agreed after the as-of date does not exist yet (one with no date given
+        # is counted: the list says whom the network works with)
+        counted = [
+            pf
+            for provider, pf in zip(sub.non_gp_providers, providers, strict=True)
+            if not view.later(provider.agreed_on)
+        ]
+        network["non_gp_provider_count"] = len(counted)
+        network["non_gp_provider_types"] = sorted({p["type"] for p in counted})
     return providers
 
 
