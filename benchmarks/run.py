@@ -127,7 +127,8 @@ def plain_rules(f: Any, params: dict[str, Any], milestones: dict[str, str], as_o
         or partial >= params["population_min"]
         or (waiver is not None and waiver.get("expires_on", "9999") >= as_of)
     )  # POP-MIN
-    agreed = "over_50k_agreement" in n["commissioner"]
+    agreement_50k = n["commissioner"].get("over_50k_agreement")
+    agreed = agreement_50k is not None and agreement_50k["in_force"]
     unsettled += not (
         agreed or (size is not None and size <= params["population_typical_max"])
     )  # POP-TYPICAL-MAX
@@ -138,7 +139,8 @@ def plain_rules(f: Any, params: dict[str, Any], milestones: dict[str, str], as_o
     for p in practices:  # GEO-CROSS-CCG (per practice)
         unsettled += not (p.get("in_lead_ccg") is True or p["cross_boundary_agreed"])
     for c in f.entities["covered_practice"]:  # COV-NON-PARTICIPANT
-        unsettled += not ("local_agreement" in c.facts and not c.facts["is_member"])
+        local = c.facts.get("local_agreement")
+        unsettled += not (local is not None and local["in_force"] and not c.facts["is_member"])
     unsettled += not (
         agreement.get("all_signed") is True
         and agreement.get("schedules_missing") == []
@@ -200,6 +202,7 @@ def plain_rules(f: Any, params: dict[str, Any], milestones: dict[str, str], as_o
                 and change["later_quarter"]
                 and approval is not None
                 and approval["approved_on"] <= change["effective_on"]
+                and approval.get("expires_on", "9999") >= change["effective_on"]
             )
     if size and n.get("weighted_list_size"):  # FUND-ENTITLEMENTS (amounts)
         _ = (
