@@ -171,6 +171,31 @@ def test_a_provider_agreed_later_does_not_count_as_working_with_the_network(
     assert partly.message == "Works with 1 non-GP provider: community_services."
 
 
+def test_a_sub_contract_that_has_not_started_has_nothing_to_approve_yet() -> None:
+    doc = json.loads((F20 / "compliant.json").read_text(encoding="utf-8"))
+    contract = doc["sub_contracts"][0]
+    contract["starts_on"] = "2020-12-01"
+    contract["approval"]["approved_on"] = "2020-11-15"
+    before = pcn_rules.check(doc, as_of="2020-05-31")
+    finding = only(before, "SUB-CONTRACT")
+    assert finding.status == "not_applicable"  # not failed: the prior approval can still come
+    assert not finding.blocking
+    assert "sub_contracts[0].starts_on is 1 December 2020, after the as-of date" in finding.message
+    assert before.compliant
+    assert only(pcn_rules.check(doc, as_of="2020-12-01"), "SUB-CONTRACT").status == "met"
+    # once it has started, an approval after the start is not prior approval
+    contract["approval"]["approved_on"] = "2020-12-10"
+    late = only(pcn_rules.check(doc, as_of="2020-12-15"), "SUB-CONTRACT")
+    assert late.status == "not_met"
+    assert "before the commissioner approved it on 10 December 2020" in late.message
+    # with no start date given, it is judged on its approval alone
+    del contract["starts_on"]
+    del contract["approval"]
+    undated = only(pcn_rules.check(doc, as_of="2020-05-31"), "SUB-CONTRACT")
+    assert undated.status == "not_evidenced"
+    assert undated.missing == ("sub_contracts[0].approval",)
+
+
 def test_a_decision_approved_later_has_not_been_made(load_fixture: Loader) -> None:
     doc = load_fixture("rural-waiver.json")
     approved = doc["commissioner"]["population_waiver"]["approved_on"]

@@ -78,9 +78,13 @@ def finding(
 def not_applicable(
     ctx: Context, rule: Rule, entity: Entity, trace: list[dict[str, Any]] | None = None
 ) -> Finding:
-    """The finding of a rule whose ``when`` is false for the entity."""
+    """The finding of a rule whose ``when`` is false for the entity, naming any fact it reads
+    that is dated after the as-of date (a sub-contract that has not started yet)."""
     assert rule.when is not None
     message = f"Does not apply: `{rule.when.source}` is false for this submission."
+    notes = postponed_notes(ctx, rule, entity, rule.when_reads)
+    if notes:
+        message = f"{message} {notes}"
     return finding(ctx, rule, entity, "not_applicable", message, {}, trace=trace)
 
 
@@ -208,13 +212,15 @@ def _day(iso: str) -> str:
     return human_date(dt.date.fromisoformat(iso))
 
 
-def _relevant(fact: Postponed, rule: Rule, entity: Entity) -> bool:
-    """Whether a dated fact is one the rule reads, for this entity."""
+def _relevant(
+    fact: Postponed, rule: Rule, entity: Entity, reads: tuple[str, ...] | None = None
+) -> bool:
+    """Whether a dated fact is one the rule reads (or one of ``reads``), for this entity."""
     if entity.path is not None and "[" in fact.path and not fact.path.startswith(entity.path + "."):
         return False
     pattern = fact.pattern
     item_out = pattern in LEAVES_ITEM_OUT
-    for read in rule.reads:
+    for read in rule.reads if reads is None else reads:
         if read == pattern or read.startswith((pattern + ".", pattern + "[")):
             return True
         if pattern.startswith(read + "."):
@@ -226,15 +232,18 @@ def _relevant(fact: Postponed, rule: Rule, entity: Entity) -> bool:
     return False
 
 
-def postponed_notes(ctx: Context, rule: Rule, entity: Entity) -> str:
-    """Why a fact the rule reads is not counted: it is dated after the as-of date."""
+def postponed_notes(
+    ctx: Context, rule: Rule, entity: Entity, reads: tuple[str, ...] | None = None
+) -> str:
+    """Why a fact the rule reads (or one of ``reads``) is not counted: it is dated after the
+    as-of date."""
     if not ctx.facts.postponed:
         return ""
     deadline = rule.due.date.isoformat() if rule.due else None
     as_of = human_date(ctx.as_of)
     notes = []
     for p in ctx.facts.postponed:
-        if not _relevant(p, rule, entity):
+        if not _relevant(p, rule, entity, reads):
             continue
         note = (
             f"{p.label + ': ' if p.label else ''}{p.path} is {_day(p.date)}, after the as-of "

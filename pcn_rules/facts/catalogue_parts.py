@@ -236,6 +236,10 @@ SERVICE_SCOPES: dict[str, dict[str, tuple[str, str]]] = {
         "provider": ("sub-contractor", "sub_contracts[].provider"),
         "service": ("what is sub-contracted", "sub_contracts[].service"),
         "starts_on": ("first day of the sub-contract", "sub_contracts[].starts_on"),
+        "started": (
+            "the sub-contract has started by the as-of date (absent without starts_on)",
+            "sub_contracts[].starts_on",
+        ),
         "approval": ("commissioner's prior written approval", "sub_contracts[].approval"),
         **{
             f"approval.{k}": (v, f"sub_contracts[].approval.{DECISION_FIELD[k]}")

@@ -255,6 +255,9 @@ def _sub_contracts(sub: Submission, view: AsOf, network: Facts) -> list[Facts]:
         path = f"sub_contracts[{index}]"
         sf: Facts = {"index": index, "provider": sc.provider, "service": sc.service}
         put(sf, "starts_on", iso(view.seen(sc.starts_on, f"{path}.starts_on", sc.provider)))
+        if sc.starts_on is not None:
+            # one starting after the as-of date has not started yet: nothing is sub-contracted
+            sf["started"] = not view.later(sc.starts_on)
         approval = view.decision(sc.approval, f"{path}.approval", sc.provider)
         put(sf, "approval", view.decision_facts(approval))
         contracts.append(sf)

@@ -337,6 +337,9 @@ def compile_rule(
         undated=spec.undated,
         optional=MappingProxyType(dict(spec.optional)),
         reads=reads,
+        when_reads=(
+            read_sources(celexpr.field_chains(when.text), spec.scope) if when is not None else ()
+        ),
     )
 
 

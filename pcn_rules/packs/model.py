@@ -161,6 +161,8 @@ class Rule:
     optional: Mapping[str, str] = field(default_factory=dict)
     #: Submission JSON paths (``practices[].list_size``) of the facts its conditions read.
     reads: tuple[str, ...] = ()
+    #: Those its ``when`` reads (a not-applicable finding names any of them dated later).
+    when_reads: tuple[str, ...] = ()
 
     def conditions(self) -> list[tuple[str, str]]:
         """(label, CEL source) of every condition, for display."""
