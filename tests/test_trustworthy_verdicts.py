@@ -450,3 +450,54 @@ def test_audit_formats_report_not_evidenced_apart(
     html = page.read_text(encoding="utf-8")
     assert "class='not_evidenced'" in html
     assert 'id="gaps"' in html
+
+
+def _with_change(doc: dict[str, Any], code: str, kind: str, effective_on: str) -> None:
+    approval = {"approved_by": "NHS Example CCG", "approved_on": "2019-08-01", "reason": "r"}
+    doc["membership_changes"] = [
+        {
+            "practice_ods_code": code,
+            "kind": kind,
+            "notified_on": "2019-07-15",
+            "effective_on": effective_on,
+            "approval": approval,
+        }
+    ]
+
+
+def test_a_practice_joining_later_is_not_a_member_yet(load_fixture: Loader) -> None:
+    doc = load_fixture("compliant.json")
+    joiner = doc["practices"][-1]
+    _with_change(doc, joiner["ods_code"], "joining", "2019-10-01")
+    before = pcn_rules.check(doc, as_of="2019-08-20")
+    assert joiner["ods_code"] not in {f.entity for f in before.findings if f.scope == "practice"}
+    pop = only(before, "POP-MIN")
+    total = sum(p["list_size"] for p in doc["practices"])
+    assert f"{total - joiner['list_size']:,}" in pop.message  # counted without the joiner
+    assert any(
+        joiner["ods_code"] in w and "joins the network only on 1 October 2019" in w
+        for w in before.warnings
+    )
+    # the practices after it keep their places in the submission
+    paths = {f.entity: f.evidence for f in before.findings if f.rule_id == "CORE-CONTRACT"}
+    assert len(paths) == len(doc["practices"]) - 1
+    after = pcn_rules.check(doc, as_of="2019-10-02")
+    assert joiner["ods_code"] in {f.entity for f in after.findings if f.scope == "practice"}
+    assert not any("joins the network" in w for w in after.warnings)
+
+
+def test_a_practice_that_left_is_no_longer_a_member(load_fixture: Loader) -> None:
+    doc = load_fixture("compliant.json")
+    leaver = doc["practices"][0]
+    _with_change(doc, leaver["ods_code"], "leaving", "2019-10-01")
+    still = pcn_rules.check(doc, as_of="2019-09-30")
+    assert leaver["ods_code"] in {f.entity for f in still.findings if f.scope == "practice"}
+    gone = pcn_rules.check(doc, as_of="2019-10-01")
+    assert leaver["ods_code"] not in {f.entity for f in gone.findings if f.scope == "practice"}
+    assert any("left the network on 1 October 2019" in w for w in gone.warnings)
+    # a finding about a practice after it still names its own place in the submission
+    doc["practices"][2].pop("contract_type")
+    finding = only(
+        pcn_rules.check(doc, as_of="2019-10-01"), "CORE-CONTRACT", doc["practices"][2]["ods_code"]
+    )
+    assert finding.missing == ("practices[2].contract_type",)

@@ -19,7 +19,8 @@ from pcn_rules.facts.batch import batch_practices
 from pcn_rules.facts.model import Facts, SubmissionFacts, iso, put
 from pcn_rules.facts.parts import entities, services_and_partners
 from pcn_rules.submission.model import Submission
-from pcn_rules.submission.network import Profession
+from pcn_rules.submission.network import Practice, Profession
+from pcn_rules.vocab import human_date
 
 #: Contract types that make a practice a core GP member.
 GP_CONTRACTS = ("GMS", "PMS", "APMS")
@@ -63,12 +64,45 @@ def build_facts(
     )
 
 
+def _members(sub: Submission, view: AsOf, warnings: list[str]) -> list[tuple[int, Practice]]:
+    """The listed practices that are members as of the date, with their places in the list:
+    one whose membership change (``membership_changes``) makes it join after the date is not a
+    member yet, and one that left on or before the date is no longer one; each left out is
+    said in a warning (with no as-of date, every practice listed)."""
+    listed = list(enumerate(sub.practices))
+    if view.as_of is None or not sub.membership_changes:
+        return listed
+    out: set[str] = set()
+    when = human_date(view.as_of)
+    listed_codes = {p.ods_code for p in sub.practices}
+    for index, change in enumerate(sub.membership_changes):
+        code = change.practice_ods_code
+        if code not in listed_codes:
+            continue
+        path = f"membership_changes[{index}].effective_on"
+        day = human_date(change.effective_on)
+        if change.kind == "joining" and view.seen(change.effective_on, path, code) is None:
+            out.add(code)
+            warnings.append(
+                f"{code} is listed among the practices but joins the network only on {day} "
+                f"({path}): it is not counted as a member as of {when}"
+            )
+        elif change.kind == "leaving" and change.effective_on <= view.as_of:
+            out.add(code)
+            warnings.append(
+                f"{code} is listed among the practices but left the network on {day} "
+                f"({path}): it is not counted as a member as of {when}"
+            )
+    return [(index, practice) for index, practice in listed if practice.ods_code not in out]
+
+
 def _build(sub: Submission, view: AsOf, batch: bool) -> SubmissionFacts:
-    cross_on, cross_expired = _cross_boundary_agreements(sub, view)
-    practices = _practices(sub, view, cross_on, cross_expired)
     warnings: list[str] = []
+    members = _members(sub, view, warnings)
+    cross_on, cross_expired = _cross_boundary_agreements(sub, view)
+    practices = _practices(sub, view, members, cross_on, cross_expired)
     network = _network(sub, practices, warnings)
-    occurrences = Counter(p.ods_code for p in sub.practices)
+    occurrences = Counter(p.ods_code for _, p in members)
     _governance(sub, view, network, occurrences, sorted(cross_on))
     found = services_and_partners(sub, view, network, occurrences)
 
@@ -78,7 +112,7 @@ def _build(sub: Submission, view: AsOf, batch: bool) -> SubmissionFacts:
     put(submission, "submitted_by", info.submitted_by)
     put(submission, "contract_year", sub.contract_year)
 
-    grouped = entities(sub, network, practices, found)
+    grouped = entities(sub, network, practices, found, [f"practices[{i}]" for i, _ in members])
     as_of = view.as_of.isoformat() if view.as_of else None
     facts = SubmissionFacts(
         submission=submission,
@@ -116,16 +150,20 @@ def _cross_boundary_agreements(
 
 
 def _practices(
-    sub: Submission, view: AsOf, cross_on: dict[str, str], cross_expired: dict[str, str]
+    sub: Submission,
+    view: AsOf,
+    members: list[tuple[int, Practice]],
+    cross_on: dict[str, str],
+    cross_expired: dict[str, str],
 ) -> list[Facts]:
     net = sub.network
     lead_ccg = net.lead_commissioner.ods_code if net.lead_commissioner else None
     agreement = sub.network_agreement
     signatories = set(agreement.signatories or []) if agreement else set()
     listed_signatories = agreement is not None and agreement.signatories is not None
-    occurrences = Counter(p.ods_code for p in sub.practices)
+    occurrences = Counter(p.ods_code for _, p in members)
     practices: list[Facts] = []
-    for index, practice in enumerate(sub.practices):
+    for index, practice in members:
         code = practice.ods_code
         path = f"practices[{index}]"
         initial = view.seen(

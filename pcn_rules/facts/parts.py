@@ -301,19 +301,35 @@ def _listed(
     items: list[Facts],
     ident: Callable[[Facts], str],
     label: Callable[[Facts], str | None],
+    paths: list[str] | None = None,
 ) -> tuple[Entity, ...]:
-    return tuple(Entity(scope, ident(f), label(f), f, f"{name}[{i}]") for i, f in enumerate(items))
+    """The entities of a list, each with its JSON path (its place in the list, or ``paths``
+    where some items are left out)."""
+    where = paths if paths is not None else [f"{name}[{i}]" for i in range(len(items))]
+    return tuple(
+        Entity(scope, ident(f), label(f), f, path) for f, path in zip(items, where, strict=True)
+    )
 
 
 def entities(
-    sub: Submission, network: Facts, practices: list[Facts], records: Records
+    sub: Submission,
+    network: Facts,
+    practices: list[Facts],
+    records: Records,
+    practice_paths: list[str] | None = None,
 ) -> dict[str, tuple[Entity, ...]]:
-    """Every entity of the submission, by the scope a rule goes through."""
+    """Every entity of the submission, by the scope a rule goes through (``practice_paths``:
+    where each practice is in the submission, when some listed are not members)."""
     net = sub.network
     return {
         "network": (Entity("network", net.ods_code or net.name, net.name, network),),
         "practice": _listed(
-            "practice", "practices", practices, lambda p: p["ods_code"], lambda p: p.get("name")
+            "practice",
+            "practices",
+            practices,
+            lambda p: p["ods_code"],
+            lambda p: p.get("name"),
+            practice_paths,
         ),
         "provider": _listed(
             "provider",

@@ -54,7 +54,11 @@ class Submission(Model):
     )
     submission: SubmissionInfo
     network: Network
-    practices: list[Practice] = Field(description="Core member practices.")
+    practices: list[Practice] = Field(
+        description="Core member practices. As of a date, one that a membership change makes "
+        "join later, or that left on or before it, is not counted as a member (the report "
+        "says so)."
+    )
     clinical_director: ClinicalDirector | None = None
     nominated_payee: NominatedPayee | None = None
     network_agreement: NetworkAgreement | None = None
@@ -69,7 +73,8 @@ class Submission(Model):
     membership_changes: list[MembershipChange] | None = Field(
         default=None,
         description="Practices joining or leaving after go-live; an empty list says there were "
-        "none.",
+        "none. A practice listed in `practices` counts as a member from the day its joining "
+        "takes effect, and no longer from the day its leaving does.",
     )
     participation: Participation | None = Field(
         default=None, description="2020/21: participation confirmed, changes and opt-outs."
