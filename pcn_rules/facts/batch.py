@@ -27,6 +27,9 @@ def batch_practices(
     """
     memberships: dict[str, list[str]] = {}
     covered_by: dict[str, list[str]] = {}
+    # listed as covered under a local agreement that has expired by the date: not coverage
+    # (one with no agreement recorded is covered as listed; COV-NON-PARTICIPANT asks for it)
+    expired: dict[str, list[str]] = {}
     seen: dict[str, Facts] = {}
     for facts in networks:
         label = network_label(facts.network)
@@ -35,7 +38,9 @@ def batch_practices(
             memberships.setdefault(code, []).append(label)
             seen.setdefault(code, practice)
         for covered in facts.entities.get("covered_practice", ()):
-            covered_by.setdefault(covered.id, []).append(label)
+            agreement = covered.facts.get("local_agreement") or {}
+            held = expired if agreement.get("in_force") is False else covered_by
+            held.setdefault(covered.id, []).append(label)
     registered = {p.ods_code: p for p in register.practices} if register else {}
     out: list[Entity] = []
     no_labels: list[str] = []
@@ -52,6 +57,9 @@ def batch_practices(
             "networks": distinct,
             "network_count": len(distinct),
             "covered_by": sorted(set(covered_by.get(code, no_labels))),
+            "covered_agreement_expired": sorted(
+                set(expired.get(code, no_labels)) - set(covered_by.get(code, no_labels))
+            ),
         }
         put(f, "name", (entry.name if entry else None) or member.get("name"))
         put(f, "commissioner", (entry.commissioner if entry else None) or member.get("ccg"))

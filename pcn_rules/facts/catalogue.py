@@ -238,8 +238,13 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "networks": ("distinct networks it is a member of", "practices"),
         "network_count": ("number of distinct networks it is a member of", "practices"),
         "covered_by": (
-            "networks covering its patients as a non-participating practice",
+            "networks covering its patients as a non-participating practice (not under an "
+            "expired local agreement)",
             "covered_practices",
+        ),
+        "covered_agreement_expired": (
+            "networks listing it as covered under a local agreement expired by the as-of date",
+            "covered_practices[].local_agreement",
         ),
     },
     **SERVICE_SCOPES,
