@@ -5,14 +5,18 @@ network that no other network of the audit shares, and which files are for which
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import stat
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePath
 
-from pcn_rules.errors import InputError
+from pcn_rules.errors import InputError, UsageError
+from pcn_rules.packs.discover import load_pack_cached, select_pack_id
 from pcn_rules.submission.jsontext import MAX_SUBMISSION_BYTES, parse_json_bytes
+from pcn_rules.submission.model import Submission
+from pcn_rules.vocab import human_date
 
 #: The version field of each JSON document pcn-check writes, and what the document is.
 OUTPUT_VERSIONS: Mapping[str, str] = {
@@ -90,6 +94,45 @@ def list_names(sources: Sequence[str], limit: int = 3) -> str:
     return ", ".join(sources[:limit]) + more
 
 
+def contract_year(models: Sequence[tuple[str, Submission]], when: dt.date) -> str | None:
+    """The one contract year of an audit's submissions ((source, submission) pairs), or None if
+    none gives one (the pack in force on WHEN is then used).
+
+    A submission without ``contract_year`` takes the year of the pack in force on the as-of
+    date WHEN, as ``check`` gives it: it does not differ from the others unless that year does.
+    Submissions giving different years, or a year that one without any would not take, are a
+    :class:`~pcn_rules.errors.UsageError` naming the files (one pack judges them all)."""
+    given = {m.contract_year for _, m in models if m.contract_year is not None}
+    if len(given) > 1:
+        raise UsageError(
+            "the submissions are for different contract years ("
+            + years_named([(name, m.contract_year) for name, m in models])
+            + "); audit one year at a time or choose a pack with --pack"
+        )
+    if not given:
+        return None
+    year = next(iter(given))
+    undated = [name for name, m in models if m.contract_year is None]
+    if not undated:
+        return year
+    try:
+        taken: str | None = load_pack_cached(select_pack_id(None, when)).contract_year
+    except (InputError, UsageError):
+        taken = None  # no bundled pack is in force on the as-of date
+    if taken == year:
+        return year
+    dated = [name for name, m in models if m.contract_year is not None]
+    one = len(undated) == 1
+    takes = f"{taken} (the pack in force then)" if taken else "no year (no pack is in force then)"
+    raise UsageError(
+        f"the submissions are for different contract years: {list_names(dated)} "
+        f"{'is' if len(dated) == 1 else 'are'} for {year}, but {list_names(undated)} "
+        f"{'gives' if one else 'give'} no contract_year, so as of {human_date(when)} "
+        f"{'it takes' if one else 'they take'} {takes}; give contract_year {year} in "
+        f"{'it' if one else 'them'}, audit one year at a time or choose a pack with --pack"
+    )
+
+
 def years_named(years: Sequence[tuple[str, str | None]]) -> str:
     """Each contract year of YEARS ((source, year) pairs) with the files that give it:
     "2019/20: a.json, b.json; 2031/32: c.json; none given: d.json"."""
@@ -102,6 +145,7 @@ def years_named(years: Sequence[tuple[str, str | None]]) -> str:
 
 __all__ = [
     "OUTPUT_VERSIONS",
+    "contract_year",
     "distinct_labels",
     "list_names",
     "not_a_submission",

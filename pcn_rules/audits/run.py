@@ -20,6 +20,7 @@ from typing import Any
 
 from pcn_rules.api import as_date, severity_threshold
 from pcn_rules.audits.inputs import (
+    contract_year,
     distinct_labels,
     list_names,
     not_a_submission,
@@ -207,14 +208,8 @@ def audit(
                 "(allow_other_year=True, --allow-other-year)"
             )
     else:
-        years = {m.contract_year for _, m in models}
-        if len(years) > 1:
-            raise UsageError(
-                "the submissions are for different contract years ("
-                + years_named([(name, m.contract_year) for name, m in models])
-                + "); audit one year at a time or choose a pack with --pack"
-            )
-        year = next(iter(years)) if years else None
+        # one without a contract year takes the as-of date's, as check gives it
+        year = contract_year(models, when)
         try:
             chosen = load_pack_cached(select_pack_id(year, when))
         except (InputError, UsageError) as exc:
