@@ -1,5 +1,6 @@
-"""Audits of networks of one contract year: a submission without a contract year takes the
-as-of date's, as check gives it.  What a user sees: the exit codes and messages."""
+"""Audits never look like an all-clear when they could not audit: a path that is not there is
+an error before any report; a submission without a contract year takes the as-of date's, as
+check gives it.  What a user sees: the exit codes, messages and headline."""
 
 from __future__ import annotations
 
@@ -77,3 +78,39 @@ def test_a_submission_without_a_contract_year_is_not_another_year(
     # with the pack chosen, the one without a year is judged by it, as check does
     code, _, err = run(["audit", tmp_path, "--as-of", "2019-07-01", "--pack", "2019/20"], capsys)
     assert code == 0, err
+
+
+# --------------------------------------------------------------------------------------------
+# nothing that looks like an all-clear when nothing could be audited
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "csv"])
+def test_a_path_that_is_not_there_is_an_error_before_any_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], output_format: str
+) -> None:
+    missing = tmp_path / "nonexist"
+    for given in ([missing], [COMPLIANT, missing]):
+        args = ["audit", *given, "--as-of", AS_OF, "-f", output_format]
+        code, out, err = run(args, capsys)
+        assert (code, out) == (3, ""), err
+        assert f"{missing}: file or directory not found" in err
+        assert "ready" not in err
+    with pytest.raises(pcn_rules.InputError, match="file or directory not found"):
+        audit([missing], as_of=AS_OF)
+
+
+def test_an_audit_that_could_read_nothing_prints_no_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "broken.json").write_text("{", encoding="utf-8")
+    code, out, err = run(["audit", tmp_path / "broken.json", "--as-of", AS_OF], capsys)
+    assert (code, out) == (3, "")
+    assert "broken.json" in err
+    (tmp_path / "empty-object.json").write_text('{"network": 1}', encoding="utf-8")
+    code, out, err = run(["audit", tmp_path, "--as-of", AS_OF], capsys)
+    assert (code, out) == (3, "")
+    flat = " ".join(err.split())
+    assert "2 submissions, none readable (nothing audited)" in flat
+    assert "broken.json: not valid JSON" in flat
+    assert "empty-object.json at network" in flat

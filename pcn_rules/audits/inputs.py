@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePath
 
-from pcn_rules.errors import InputError, UsageError
+from pcn_rules.errors import InputError, PcnRulesError, Problem, UsageError
 from pcn_rules.packs.discover import load_pack_cached, select_pack_id
 from pcn_rules.submission.jsontext import MAX_SUBMISSION_BYTES, parse_json_bytes
 from pcn_rules.submission.model import Submission
@@ -94,6 +94,45 @@ def list_names(sources: Sequence[str], limit: int = 3) -> str:
     return ", ".join(sources[:limit]) + more
 
 
+def require_present(items: Sequence[object]) -> None:
+    """Fail closed on a path among ITEMS that is not there (a typo, a folder moved): an
+    :class:`~pcn_rules.errors.InputError` naming them, before anything is read or reported (an
+    audit without the networks it was given must never read as an "all clear")."""
+    gone = [str(item) for item in items if isinstance(item, Path) and not item.exists()]
+    if gone:
+        raise InputError(
+            list_names(gone), [Problem("", "file or directory not found", "unreadable")]
+        )
+
+
+def nothing_read(
+    failures: Sequence[InputError], skipped: Sequence[tuple[str, str]]
+) -> PcnRulesError:
+    """The error of an audit that read no submission: why each file could not be read
+    (FAILURES), or was skipped as not a submission ((source, why) pairs), or that none was
+    given."""
+    if len(failures) == 1:
+        return failures[0]
+    if failures:
+        return InputError(
+            f"{len(failures)} submissions, none readable (nothing audited)",
+            [
+                Problem(f"{e.source} at {path}" if path else e.source, message, problem.code)
+                for e in failures
+                for problem in e.problems
+                for path, message in [problem]
+            ],
+        )
+    if not skipped:
+        return UsageError("no submissions to audit")
+    if len(skipped) == 1:
+        return InputError(skipped[0][0], [("", f"{skipped[0][1]}; nothing to audit")])
+    return InputError(
+        f"{len(skipped)} JSON files",
+        [*skipped[:10], ("", "none of them is a submission: nothing to audit")],
+    )
+
+
 def contract_year(models: Sequence[tuple[str, Submission]], when: dt.date) -> str | None:
     """The one contract year of an audit's submissions ((source, submission) pairs), or None if
     none gives one (the pack in force on WHEN is then used).
@@ -149,5 +188,7 @@ __all__ = [
     "distinct_labels",
     "list_names",
     "not_a_submission",
+    "nothing_read",
+    "require_present",
     "years_named",
 ]

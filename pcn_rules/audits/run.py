@@ -24,6 +24,8 @@ from pcn_rules.audits.inputs import (
     distinct_labels,
     list_names,
     not_a_submission,
+    nothing_read,
+    require_present,
     years_named,
 )
 from pcn_rules.audits.model import AuditReport, Lead, MilestoneReadiness
@@ -161,7 +163,10 @@ def audit(
         for item in submissions
         for found in (expand_paths([item]) if isinstance(item, str | Path) else [item])
     ]
+    # before anything is read: an audit without networks it names is never an "all clear"
+    require_present(items)
     skipped: list[tuple[str, str]] = []
+    failures: list[InputError] = []
     for item in items:
         name = str(item) if isinstance(item, str | Path) else "<submission>"
         try:
@@ -173,18 +178,11 @@ def audit(
                 skipped.append((name, why))
             else:
                 unreadable.append((exc.source, str(exc)))
+                failures.append(exc)
         if on_progress is not None:
             on_progress(1)
-    if not models and not unreadable:
-        # fail closed: an audit of nothing is never an "all clear"
-        if not skipped:
-            raise UsageError("no submissions to audit")
-        if len(skipped) == 1:
-            raise InputError(skipped[0][0], [("", f"{skipped[0][1]}; nothing to audit")])
-        raise InputError(
-            f"{len(skipped)} JSON files",
-            [*skipped[:10], ("", "none of them is a submission: nothing to audit")],
-        )
+    if not models:
+        raise nothing_read(failures, skipped)  # an audit of nothing is never an "all clear"
     others: list[Submission] = []
     if scope:
         models, others = scoped(models, reg, scope)
