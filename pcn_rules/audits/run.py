@@ -32,7 +32,7 @@ from pcn_rules.audits.model import AuditReport, Lead, MilestoneReadiness
 from pcn_rules.audits.payments import reconcile, with_participation
 from pcn_rules.audits.schema import audit_json_schema
 from pcn_rules.audits.scope import commissioner_codes, scoped, sized_register, uncovered
-from pcn_rules.audits.summary import action_plan, area_stats, data_gaps, headline
+from pcn_rules.audits.summary import action_plan, area_stats, batch_kind, data_gaps, headline
 from pcn_rules.engine import Decide, evaluate, evaluate_batch
 from pcn_rules.errors import InputError, UsageError
 from pcn_rules.facts.batch import batch_practices, network_label
@@ -256,15 +256,17 @@ def audit(
         if on_progress is not None:
             on_progress(1)
     # two submissions for the same network (drafts, copies in two folders) are told apart by
-    # the end of their paths
+    # the end of their paths; the batch rules know each by its name (and code) alone
+    named = labels
     labels = distinct_labels(labels, [name for name, _ in models])
+    copies: dict[str, list[int]] = {}
+    for index, label in enumerate(named):
+        copies.setdefault(label, []).append(index)
     practices = batch_practices(facts, reg)
-    outside_labels: set[str] = set()
     if others:
         # a practice of the area may be a member of a network another commissioner leads:
         # coverage counts every network read, though only the area's are reported
         outside = [build_facts(model, as_of=when, batch=False) for model in others]
-        outside_labels = {network_label(f.network) for f in outside} - set(labels)
         wanted = {p.id for p in practices}
         practices = tuple(p for p in batch_practices(facts + outside, reg) if p.id in wanted)
     batch = evaluate_batch(
@@ -281,11 +283,19 @@ def audit(
     by_code = {p.id: p.facts for p in practices}
 
     labelled = [(label, f) for label, r in zip(labels, reports, strict=True) for f in r.findings]
+    # each network's verdict counts the findings across networks that concern it
+    concerning: list[list[Finding]] = [[] for _ in reports]
+    kinds: Counter[tuple[str, str]] = Counter()
     for finding in batch:
         practice = by_code.get(finding.entity or "", {})
+        if finding.blocking:
+            kinds[batch_kind(finding, practice)] += 1
         # the networks of the area it concerns (not those of other commissioners), or what
         # it concerns across networks: the practice in no network, by code, or the area
-        found = [str(n) for n in practice.get("networks") or () if n not in outside_labels]
+        indexes = [i for n in practice.get("networks") or () for i in copies.get(str(n), ())]
+        for index in indexes:
+            concerning[index].append(finding)
+        found = [labels[i] for i in indexes]
         ccg = practice.get("commissioner", "no commissioner given")
         if not finding.entity:
             area = f"area-wide ({ccg})"
@@ -314,7 +324,8 @@ def audit(
             title=m.title,
             days_left=(m.date - when).days,
             networks_not_ready=tuple(sorted(not_ready.get(m.key, set()))),
-            actions=sum(a.findings for a in actions if a.due_milestone == m.key),
+            actions=sum(1 for a in actions if a.due_milestone == m.key),
+            findings=sum(a.findings for a in actions if a.due_milestone == m.key),
             networks_not_evidenced=tuple(
                 sorted((not_evidenced.get(m.key, set()) & known) - not_ready.get(m.key, set()))
             ),
@@ -343,5 +354,6 @@ def audit(
         leads=tuple(leads),
         commissioners=tuple(sorted(scope)),
         uncovered=uncovered(batch, by_code),
+        batch_by_network=tuple(map(tuple, concerning)),
     )
-    return dataclasses.replace(audited, headline=headline(audited, chosen))
+    return dataclasses.replace(audited, headline=headline(audited, chosen, kinds))
