@@ -10,6 +10,7 @@ import io
 import json
 import os
 import pickle
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -326,8 +327,8 @@ def test_the_report_reads_as_a_pca_manager_reads(capsys: pytest.CaptureFixture[s
     assert "(network_agreement)" not in flat
     assert "01 Apr 2019" not in flat
     assert "1 April 2019" in flat
-    assert "1 networks" not in flat
-    assert "1 findings" not in flat
+    # "1 networks" or "1 findings", but not "21 findings"
+    assert not re.search(r"(?<![\d,])1 (networks|findings)\b", flat), flat
 
 
 def test_headings_never_break_inside_a_phrase(capsys: pytest.CaptureFixture[str]) -> None:

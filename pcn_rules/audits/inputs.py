@@ -5,14 +5,18 @@ network that no other network of the audit shares, and which files are for which
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import stat
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePath
 
-from pcn_rules.errors import InputError
+from pcn_rules.errors import InputError, PcnRulesError, Problem, UsageError
+from pcn_rules.packs.discover import load_pack_cached, select_pack_id
 from pcn_rules.submission.jsontext import MAX_SUBMISSION_BYTES, parse_json_bytes
+from pcn_rules.submission.model import Submission
+from pcn_rules.vocab import human_date
 
 #: The version field of each JSON document pcn-check writes, and what the document is.
 OUTPUT_VERSIONS: Mapping[str, str] = {
@@ -90,6 +94,84 @@ def list_names(sources: Sequence[str], limit: int = 3) -> str:
     return ", ".join(sources[:limit]) + more
 
 
+def require_present(items: Sequence[object]) -> None:
+    """Fail closed on a path among ITEMS that is not there (a typo, a folder moved): an
+    :class:`~pcn_rules.errors.InputError` naming them, before anything is read or reported (an
+    audit without the networks it was given must never read as an "all clear")."""
+    gone = [str(item) for item in items if isinstance(item, Path) and not item.exists()]
+    if gone:
+        raise InputError(
+            list_names(gone), [Problem("", "file or directory not found", "unreadable")]
+        )
+
+
+def nothing_read(
+    failures: Sequence[InputError], skipped: Sequence[tuple[str, str]]
+) -> PcnRulesError:
+    """The error of an audit that read no submission: why each file could not be read
+    (FAILURES), or was skipped as not a submission ((source, why) pairs), or that none was
+    given."""
+    if len(failures) == 1:
+        return failures[0]
+    if failures:
+        return InputError(
+            f"{len(failures)} submissions, none readable (nothing audited)",
+            [
+                Problem(f"{e.source} at {path}" if path else e.source, message, problem.code)
+                for e in failures
+                for problem in e.problems
+                for path, message in [problem]
+            ],
+        )
+    if not skipped:
+        return UsageError("no submissions to audit")
+    if len(skipped) == 1:
+        return InputError(skipped[0][0], [("", f"{skipped[0][1]}; nothing to audit")])
+    return InputError(
+        f"{len(skipped)} JSON files",
+        [*skipped[:10], ("", "none of them is a submission: nothing to audit")],
+    )
+
+
+def contract_year(models: Sequence[tuple[str, Submission]], when: dt.date) -> str | None:
+    """The one contract year of an audit's submissions ((source, submission) pairs), or None if
+    none gives one (the pack in force on WHEN is then used).
+
+    A submission without ``contract_year`` takes the year of the pack in force on the as-of
+    date WHEN, as ``check`` gives it: it does not differ from the others unless that year does.
+    Submissions giving different years, or a year that one without any would not take, are a
+    :class:`~pcn_rules.errors.UsageError` naming the files (one pack judges them all)."""
+    given = {m.contract_year for _, m in models if m.contract_year is not None}
+    if len(given) > 1:
+        raise UsageError(
+            "the submissions are for different contract years ("
+            + years_named([(name, m.contract_year) for name, m in models])
+            + "); audit one year at a time or choose a pack with --pack"
+        )
+    if not given:
+        return None
+    year = next(iter(given))
+    undated = [name for name, m in models if m.contract_year is None]
+    if not undated:
+        return year
+    try:
+        taken: str | None = load_pack_cached(select_pack_id(None, when)).contract_year
+    except (InputError, UsageError):
+        taken = None  # no bundled pack is in force on the as-of date
+    if taken == year:
+        return year
+    dated = [name for name, m in models if m.contract_year is not None]
+    one = len(undated) == 1
+    takes = f"{taken} (the pack in force then)" if taken else "no year (no pack is in force then)"
+    raise UsageError(
+        f"the submissions are for different contract years: {list_names(dated)} "
+        f"{'is' if len(dated) == 1 else 'are'} for {year}, but {list_names(undated)} "
+        f"{'gives' if one else 'give'} no contract_year, so as of {human_date(when)} "
+        f"{'it takes' if one else 'they take'} {takes}; give contract_year {year} in "
+        f"{'it' if one else 'them'}, audit one year at a time or choose a pack with --pack"
+    )
+
+
 def years_named(years: Sequence[tuple[str, str | None]]) -> str:
     """Each contract year of YEARS ((source, year) pairs) with the files that give it:
     "2019/20: a.json, b.json; 2031/32: c.json; none given: d.json"."""
@@ -102,8 +184,11 @@ def years_named(years: Sequence[tuple[str, str | None]]) -> str:
 
 __all__ = [
     "OUTPUT_VERSIONS",
+    "contract_year",
     "distinct_labels",
     "list_names",
     "not_a_submission",
+    "nothing_read",
+    "require_present",
     "years_named",
 ]

@@ -21,7 +21,7 @@ from pcn_rules.audits.shapes import (
     UncoveredJSON,
 )
 from pcn_rules.report.model import Finding, Report
-from pcn_rules.report.shapes import SummaryJSON
+from pcn_rules.report.shapes import SummaryJSON, Verdict
 from pcn_rules.vocab import Severity
 
 if TYPE_CHECKING:
@@ -37,11 +37,14 @@ class MilestoneReadiness:
     #: networks with an error-severity requirement due here that the evidence shows unmet
     #: (or that could not be evaluated)
     networks_not_ready: tuple[str, ...]
+    #: actions of the plan due here (one per requirement)
     actions: int
     #: other networks with an error-severity requirement due here that is not evidenced
     networks_not_evidenced: tuple[str, ...] = ()
     #: findings due here that are not evidenced
     not_evidenced: int = 0
+    #: findings of those actions (a finding about a practice in two networks counts once)
+    findings: int = 0
 
     def to_dict(self) -> MilestoneReadinessJSON:
         return {
@@ -51,6 +54,7 @@ class MilestoneReadiness:
             "days_left": self.days_left,
             "networks_not_ready": list(self.networks_not_ready),
             "actions": self.actions,
+            "findings": self.findings,
             "networks_not_evidenced": list(self.networks_not_evidenced),
             "not_evidenced": self.not_evidenced,
         }
@@ -68,6 +72,7 @@ class Action:
     days_left: int | None
     remediation: tuple[str, ...]
     networks: tuple[str, ...]
+    #: its findings (a finding about a practice in two networks counts once)
     findings: int
 
     def to_dict(self) -> ActionJSON:
@@ -185,7 +190,7 @@ class AuditReport:
 
     def __repr__(self) -> str:
         verdict = "compliant" if self.compliant else "not_compliant"
-        failing = sum(1 for r in self.reports if not r.compliant)
+        failing = sum(1 for i in range(len(self.reports)) if not self.network_compliant(i))
         return (
             f"<AuditReport pack {self.pack_id} as of {self.as_of.isoformat()}: {verdict}; "
             f"{len(self.reports)} networks, {failing} not compliant, "
@@ -198,14 +203,34 @@ class AuditReport:
     commissioners: tuple[str, ...] = ()
     #: the register practices in no network (COV-FULL not met), by commissioner then code
     uncovered: tuple[Uncovered, ...] = ()
+    #: for each of ``reports``, the findings of ``batch_findings`` that concern that network
+    #: (a practice it lists that another network lists too): they count in its verdict
+    batch_by_network: tuple[tuple[Finding, ...], ...] = ()
 
     def lead(self, index: int) -> Lead | None:
         """The lead commissioner of the network at INDEX (of ``reports``)."""
         return self.leads[index] if index < len(self.leads) else None
 
+    def batch_findings_of(self, index: int) -> tuple[Finding, ...]:
+        """The findings across networks (``batch_findings``) that concern the network at INDEX
+        (of ``reports``), such as CORE-ONE-NETWORK for a practice it shares with another."""
+        return self.batch_by_network[index] if index < len(self.batch_by_network) else ()
+
+    def network_compliant(self, index: int) -> bool:
+        """The audit's verdict on the network at INDEX (of ``reports``): its own report is
+        compliant and no blocking finding across networks concerns it.  (``reports[index]``
+        is the network checked alone, which cannot see the other networks.)"""
+        return self.reports[index].compliant and not any(
+            f.blocking for f in self.batch_findings_of(index)
+        )
+
+    def network_verdict(self, index: int) -> Verdict:
+        """``"compliant"`` or ``"not_compliant"``: :meth:`network_compliant` in words."""
+        return "compliant" if self.network_compliant(index) else "not_compliant"
+
     @property
     def compliant(self) -> bool:
-        return all(r.compliant for r in self.reports) and not any(
+        return all(self.network_compliant(i) for i in range(len(self.reports))) and not any(
             f.blocking for f in self.batch_findings
         )
 
@@ -219,8 +244,9 @@ class AuditReport:
                 "label": label,
                 "source": r.source,
                 "lead_commissioner": lead.to_dict() if lead else None,
-                "verdict": r.verdict,
+                "verdict": self.network_verdict(index),
                 "summary": cast(SummaryJSON, r.summary()),  # a count for each status
+                "batch_blocking": sum(1 for f in self.batch_findings_of(index) if f.blocking),
             }
             if findings:
                 network["findings"] = [f.to_dict() for f in r.findings]

@@ -20,16 +20,19 @@ from typing import Any
 
 from pcn_rules.api import as_date, severity_threshold
 from pcn_rules.audits.inputs import (
+    contract_year,
     distinct_labels,
     list_names,
     not_a_submission,
+    nothing_read,
+    require_present,
     years_named,
 )
 from pcn_rules.audits.model import AuditReport, Lead, MilestoneReadiness
 from pcn_rules.audits.payments import reconcile, with_participation
 from pcn_rules.audits.schema import audit_json_schema
 from pcn_rules.audits.scope import commissioner_codes, scoped, sized_register, uncovered
-from pcn_rules.audits.summary import action_plan, area_stats, data_gaps, headline
+from pcn_rules.audits.summary import action_plan, area_stats, batch_kind, data_gaps, headline
 from pcn_rules.engine import Decide, evaluate, evaluate_batch
 from pcn_rules.errors import InputError, UsageError
 from pcn_rules.facts.batch import batch_practices, network_label
@@ -160,7 +163,10 @@ def audit(
         for item in submissions
         for found in (expand_paths([item]) if isinstance(item, str | Path) else [item])
     ]
+    # before anything is read: an audit without networks it names is never an "all clear"
+    require_present(items)
     skipped: list[tuple[str, str]] = []
+    failures: list[InputError] = []
     for item in items:
         name = str(item) if isinstance(item, str | Path) else "<submission>"
         try:
@@ -172,18 +178,11 @@ def audit(
                 skipped.append((name, why))
             else:
                 unreadable.append((exc.source, str(exc)))
+                failures.append(exc)
         if on_progress is not None:
             on_progress(1)
-    if not models and not unreadable:
-        # fail closed: an audit of nothing is never an "all clear"
-        if not skipped:
-            raise UsageError("no submissions to audit")
-        if len(skipped) == 1:
-            raise InputError(skipped[0][0], [("", f"{skipped[0][1]}; nothing to audit")])
-        raise InputError(
-            f"{len(skipped)} JSON files",
-            [*skipped[:10], ("", "none of them is a submission: nothing to audit")],
-        )
+    if not models:
+        raise nothing_read(failures, skipped)  # an audit of nothing is never an "all clear"
     others: list[Submission] = []
     if scope:
         models, others = scoped(models, reg, scope)
@@ -207,14 +206,8 @@ def audit(
                 "(allow_other_year=True, --allow-other-year)"
             )
     else:
-        years = {m.contract_year for _, m in models}
-        if len(years) > 1:
-            raise UsageError(
-                "the submissions are for different contract years ("
-                + years_named([(name, m.contract_year) for name, m in models])
-                + "); audit one year at a time or choose a pack with --pack"
-            )
-        year = next(iter(years)) if years else None
+        # one without a contract year takes the as-of date's, as check gives it
+        year = contract_year(models, when)
         try:
             chosen = load_pack_cached(select_pack_id(year, when))
         except (InputError, UsageError) as exc:
@@ -263,15 +256,17 @@ def audit(
         if on_progress is not None:
             on_progress(1)
     # two submissions for the same network (drafts, copies in two folders) are told apart by
-    # the end of their paths
+    # the end of their paths; the batch rules know each by its name (and code) alone
+    named = labels
     labels = distinct_labels(labels, [name for name, _ in models])
+    copies: dict[str, list[int]] = {}
+    for index, label in enumerate(named):
+        copies.setdefault(label, []).append(index)
     practices = batch_practices(facts, reg)
-    outside_labels: set[str] = set()
     if others:
         # a practice of the area may be a member of a network another commissioner leads:
         # coverage counts every network read, though only the area's are reported
         outside = [build_facts(model, as_of=when, batch=False) for model in others]
-        outside_labels = {network_label(f.network) for f in outside} - set(labels)
         wanted = {p.id for p in practices}
         practices = tuple(p for p in batch_practices(facts + outside, reg) if p.id in wanted)
     batch = evaluate_batch(
@@ -288,11 +283,19 @@ def audit(
     by_code = {p.id: p.facts for p in practices}
 
     labelled = [(label, f) for label, r in zip(labels, reports, strict=True) for f in r.findings]
+    # each network's verdict counts the findings across networks that concern it
+    concerning: list[list[Finding]] = [[] for _ in reports]
+    kinds: Counter[tuple[str, str]] = Counter()
     for finding in batch:
         practice = by_code.get(finding.entity or "", {})
+        if finding.blocking:
+            kinds[batch_kind(finding, practice)] += 1
         # the networks of the area it concerns (not those of other commissioners), or what
         # it concerns across networks: the practice in no network, by code, or the area
-        found = [str(n) for n in practice.get("networks") or () if n not in outside_labels]
+        indexes = [i for n in practice.get("networks") or () for i in copies.get(str(n), ())]
+        for index in indexes:
+            concerning[index].append(finding)
+        found = [labels[i] for i in indexes]
         ccg = practice.get("commissioner", "no commissioner given")
         if not finding.entity:
             area = f"area-wide ({ccg})"
@@ -321,7 +324,8 @@ def audit(
             title=m.title,
             days_left=(m.date - when).days,
             networks_not_ready=tuple(sorted(not_ready.get(m.key, set()))),
-            actions=sum(a.findings for a in actions if a.due_milestone == m.key),
+            actions=sum(1 for a in actions if a.due_milestone == m.key),
+            findings=sum(a.findings for a in actions if a.due_milestone == m.key),
             networks_not_evidenced=tuple(
                 sorted((not_evidenced.get(m.key, set()) & known) - not_ready.get(m.key, set()))
             ),
@@ -350,5 +354,6 @@ def audit(
         leads=tuple(leads),
         commissioners=tuple(sorted(scope)),
         uncovered=uncovered(batch, by_code),
+        batch_by_network=tuple(map(tuple, concerning)),
     )
-    return dataclasses.replace(audited, headline=headline(audited, chosen))
+    return dataclasses.replace(audited, headline=headline(audited, chosen, kinds))

@@ -121,7 +121,11 @@ class MilestoneReadinessJSON(TypedDict):
     title: str
     days_left: int
     networks_not_ready: list[str]
+    #: the actions of the plan due here (one per requirement)
     actions: Count
+    #: their findings (one about a practice in two networks counts once); always written, optional
+    #: so that audits written before it was added still validate
+    findings: NotRequired[Count]
     networks_not_evidenced: list[str]
     not_evidenced: Count
 
@@ -180,8 +184,15 @@ class NetworkReportJSON(TypedDict):
     label: str
     source: str | None
     lead_commissioner: LeadJSON | None
+    #: the audit's verdict: its own findings (``summary``) and those across networks that
+    #: concern it (``batch_blocking``)
     verdict: Verdict
+    #: its own findings, as checked alone (the findings across networks are not counted here)
     summary: Annotated[SummaryJSON, Loosely(type="object")]
+    #: blocking findings of ``batch_findings`` that concern it (a practice it shares with another
+    #: network); always written, optional so that audits written before it was added still
+    #: validate
+    batch_blocking: NotRequired[Count]
     findings: NotRequired[list[FindingJSON]]
 
 

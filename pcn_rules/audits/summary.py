@@ -102,7 +102,7 @@ def action_plan(
                 days_left=first.days_left,
                 remediation=first.remediation,
                 networks=networks,
-                findings=len(items),
+                findings=len({id(f) for _, f in items}),
             )
         )
         if first.due is not None and first.severity == "error":
@@ -189,26 +189,42 @@ def by_rule(findings: list[Finding]) -> dict[str, dict[str, int]]:
     return {rule_id: dict(sorted(counts.items())) for rule_id, counts in sorted(out.items())}
 
 
-def headline(report: AuditReport, pack: RulePack) -> str:
+def batch_kind(finding: Finding, practice: Mapping[str, Any]) -> tuple[str, str]:
+    """What a finding across networks is about, as a noun and what follows it when counted:
+    ("practice", " in more than one network"), ("practice", " in no network")...  PRACTICE is
+    the facts of the practice it concerns (``{}`` for none)."""
+    if finding.entity and finding.status == "not_met" and practice:
+        if practice.get("network_count", 0) >= 2:
+            return "practice", " in more than one network"
+        if practice.get("membership_count", 0) >= 2:
+            return "practice", " listed more than once by one network"
+        if not practice.get("network_count") and not practice.get("covered_by"):
+            return "practice", " in no network"
+    return "finding", " across networks"
+
+
+def headline(report: AuditReport, pack: RulePack, kinds: Mapping[tuple[str, str], int]) -> str:
     """The five-second line: for the next milestone, how many networks are not ready on the
-    evidence and how many more lack evidence, the days left, and what fails after it."""
+    evidence (their own findings and those across networks that concern them) and how many
+    more lack evidence, the submissions that could not be read, what the blocking findings
+    across networks are about (KINDS: how many of each :func:`batch_kind`), the actions and
+    data gaps, the days left, and what fails after it."""
     networks = len(report.reports)
     horizon = pack.horizon(report.as_of)
-    unready: set[str] = set()
-    unproven: set[str] = set()
-    overdue: set[str] = set()
-    for label, r in zip(report.labels, report.reports, strict=True):
-        blocking = [f for f in r.findings if f.blocking]
+    unready: set[int] = set()
+    unproven: set[int] = set()
+    overdue: set[int] = set()
+    for index, r in enumerate(report.reports):
+        blocking = [f for f in (*r.findings, *report.batch_findings_of(index)) if f.blocking]
         if any(f.status != "not_evidenced" for f in blocking):
-            unready.add(label)
+            unready.add(index)
             if any(
                 f.status != "not_evidenced" and f.days_left is not None and f.days_left < 0
                 for f in blocking
             ):
-                overdue.add(label)
+                overdue.add(index)
         elif blocking:
-            unproven.add(label)
-    area = [f for f in report.batch_findings if f.blocking]
+            unproven.add(index)
     if horizon is not None:
         when = f"{human_date(horizon.date)} ({horizon.title}): "
         days = days_phrase((horizon.date - report.as_of).days)
@@ -216,19 +232,24 @@ def headline(report: AuditReport, pack: RulePack) -> str:
         when, days = "", f"every milestone of {pack.id} has passed"
     parts: list[str] = []
     if not unready and not unproven:
-        parts.append(f"all {networks:,} networks ready")
+        parts.append(f"{'all ' if networks > 1 else ''}{plural(networks, 'network')} ready")
     else:
-        parts.append(f"{len(unready):,} of {networks:,} networks not ready on the evidence")
+        parts.append(f"{len(unready):,} of {plural(networks, 'network')} not ready on the evidence")
         if overdue:
             parts[-1] += f" ({len(overdue):,} with deadlines already passed)"
         if unproven:
             parts.append(f"{len(unproven):,} more with requirements not evidenced")
-    if area:
-        parts.append(f"{plural(len(area), 'area-wide finding')} (e.g. practices in no network)")
+    if report.unreadable:
+        parts.append(f"{plural(len(report.unreadable), 'submission')} could not be read")
+    if kinds:
+        shown = sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))
+        parts.append(
+            "across networks: " + ", ".join(plural(n, noun) + after for (noun, after), n in shown)
+        )
     counts = []
-    actions = sum(a.findings for a in report.actions)
-    if actions:
-        counts.append(plural(actions, "action"))
+    if report.actions:
+        findings = sum(a.findings for a in report.actions)
+        counts.append(f"{plural(len(report.actions), 'action')} ({plural(findings, 'finding')})")
     if report.gaps:
         counts.append(plural(len(report.gaps), "data gap"))
     counts.append(days)
@@ -242,10 +263,15 @@ def headline(report: AuditReport, pack: RulePack) -> str:
 def _later(report: AuditReport) -> str:
     """Error-severity requirements unmet at later milestones, with days left (at most three)."""
     counts: dict[str, tuple[int, int, int]] = {}  # rule → (days left, not met, not evidenced)
-    for r in report.reports:
+    for index, r in enumerate(report.reports):
         # per network, a rule is not met if any of its findings is, else not evidenced
         worst: dict[str, Finding] = {}
-        for f in r.later_unsettled():
+        across = [
+            f
+            for f in report.batch_findings_of(index)
+            if f.failed and f.severity == "error" and not f.blocking and f.due is not None
+        ]
+        for f in (*r.later_unsettled(), *across):
             if f.rule_id not in worst or f.status != "not_evidenced":
                 worst[f.rule_id] = f
         for rule_id, f in worst.items():

@@ -142,13 +142,22 @@ AUDIT_COLUMNS = (
 PRACTICE_SCOPES = frozenset({"practice", "register_practice", "covered_practice"})
 
 
+#: Statuses of the findings across networks that the rows leave out (nothing to act on).
+_SETTLED = ("met", "not_applicable")
+
+
 def audit_rows(report: AuditReport) -> Iterator[tuple[Any, ...]]:
-    """Every finding of the audit as a row of :data:`AUDIT_COLUMNS`: each network's, then the
-    findings across networks (a practice in no network is under its own commissioner).  Dates
-    are dates and counts are numbers; several steps or paths in one cell are one a line."""
+    """Every finding of the audit as a row of :data:`AUDIT_COLUMNS`: each network's, with the
+    findings across networks that concern it (a practice it shares with another network: under
+    each of them), then the other findings across networks (a practice in no network is under
+    its own commissioner).  Dates are dates and counts are numbers; several steps or paths in
+    one cell are one a line."""
+    shown: set[int] = set()
     for index, r in enumerate(report.reports):
         lead = report.lead(index)
-        for f in r.findings:
+        across = [f for f in report.batch_findings_of(index) if f.status not in _SETTLED]
+        shown.update(id(f) for f in across)
+        for f in (*r.findings, *across):
             yield _row(
                 f,
                 lead.code if lead else "",
@@ -159,7 +168,7 @@ def audit_rows(report: AuditReport) -> Iterator[tuple[Any, ...]]:
             )
     commissioners = {u.code: u.commissioner or "" for u in report.uncovered}
     for f in report.batch_findings:
-        if f.status in ("met", "not_applicable"):
+        if f.status in _SETTLED or id(f) in shown:
             continue
         yield _row(f, commissioners.get(f.entity or "", ""), "", "(across networks)", "", "")
 

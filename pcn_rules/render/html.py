@@ -190,22 +190,28 @@ def _networks(report: AuditReport) -> str:
     out = []
     for code in sorted(groups, key=lambda c: (c == "", names.get(c, c))):
         indexes = sorted(groups[code], key=lambda i: report.labels[i])
-        unready = sum(1 for i in indexes if not report.reports[i].compliant)
+        unready = sum(1 for i in indexes if not report.network_compliant(i))
         title = f"{code} {names.get(code, '')}".strip() if code else "No lead commissioner given"
         rows, reviews = [], []
         for i in indexes:
             r, label = report.reports[i], report.labels[i]
             counts = r.summary()
-            verdict = "compliant" if r.compliant else "<b class='not_met'>not compliant</b>"
+            across = report.batch_findings_of(i)
+            verdict = (
+                "compliant"
+                if report.network_compliant(i)
+                else "<b class='not_met'>not compliant</b>"
+            )
             rows.append(
                 f"<tr><td>{escape(label)}</td><td>{verdict}</td>"
                 + _count(counts["not_met"] + counts["error"], "not_met")
                 + _count(counts["not_evidenced"], "not_evidenced")
                 + _count(counts["met_late"], "met_late")
                 + _count(counts["met"], "met")
+                + _count(sum(1 for f in across if f.blocking), "not_met")
                 + "</tr>"
             )
-            listed = [f for f in r.findings if f.status in _LISTED]
+            listed = [f for f in (*r.findings, *across) if f.status in _LISTED]
             if not listed:
                 continue
             body = "".join(
@@ -223,7 +229,8 @@ def _networks(report: AuditReport) -> str:
             f'<section id="commissioner-{escape(code or "none")}"><h3>{escape(title)}: '
             f"{escape(plural(len(indexes), 'network'))}, {unready:,} not compliant</h3>"
             "<table><tr><th>Network</th><th>Verdict</th><th>Not met</th><th>Not evidenced</th>"
-            f"<th>Met late</th><th>Met</th></tr>{''.join(rows)}</table>{''.join(reviews)}"
+            "<th>Met late</th><th>Met</th><th>Blocking across networks</th></tr>"
+            f"{''.join(rows)}</table>{''.join(reviews)}"
             "</section>"
         )
     return "".join(out)
@@ -256,6 +263,7 @@ def render_audit_html(report: AuditReport) -> str:
         rows.append(
             f"<tr><td>{long_date(m.date)}</td><td>{escape(m.title)}</td><td>{when}</td>"
             f"<td class='n'>{len(m.networks_not_ready):,}</td><td class='n'>{m.actions:,}</td>"
+            f"<td class='n'>{m.findings:,}</td>"
             f"<td class='n'>{len(m.networks_not_evidenced):,}</td></tr>"
         )
     actions = []
@@ -314,7 +322,8 @@ def render_audit_html(report: AuditReport) -> str:
 <p class="headline{ok}" id="headline">{escape(report.headline)}</p>
 <h2>Summary</h2><table id="summary">{figure_rows}</table>
 <h2>Milestones</h2><table id="milestones"><tr><th>Date</th><th>Milestone</th><th>When</th>
-<th>Networks not ready</th><th>Actions</th><th>More networks not evidenced</th></tr>
+<th>Networks not ready</th><th>Actions</th><th>Findings</th><th>More networks not evidenced</th>
+</tr>
 {"".join(rows)}</table>
 <h2>Network list sizes</h2>{chart}
 <h2>Action plan</h2><table id="actions"><tr><th>Requirement</th><th>Severity</th><th>Due</th>

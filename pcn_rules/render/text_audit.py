@@ -54,7 +54,8 @@ def render_audit(report: AuditReport, console: Console) -> None:
                 f"{plural(m.actions, 'action')}"
             )
         elif m.actions:
-            said.append(plural(m.actions, "area-wide action"))
+            # a warning, or a practice in no network: no network audited is not ready
+            said.append(plural(m.actions, "action"))
         if m.networks_not_evidenced:
             said.append(f"{len(m.networks_not_evidenced):,} more with requirements not evidenced")
         if said:

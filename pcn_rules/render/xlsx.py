@@ -63,13 +63,8 @@ class _Book:
         sheet.freeze_panes(1, 0)
         sheet.autofilter(0, 0, max(count, 1), len(header) - 1)
         for col, width in enumerate(widths):
-            wide = width > _MAX_WIDTH
-            sheet.set_column(
-                col,
-                col,
-                min(max(width + 2, _MIN_WIDTH), _MAX_WIDTH),
-                self.wrap if wide else None,
-            )
+            size = min(max(width + 2, _MIN_WIDTH), _MAX_WIDTH)  # longer text wraps
+            sheet.set_column(col, col, size, self.wrap if width > _MAX_WIDTH else None)
 
     def _cell(self, sheet: Any, row: int, col: int, value: Any) -> None:
         if value is None or value == "":
@@ -134,7 +129,8 @@ def render_audit_xlsx(report: AuditReport) -> bytes:
         ("Register practices in no network", s["register_practices_in_no_network"]),
         ("Patients of practices in no network", s["patients_in_uncovered_practices"]),
         ("Findings of requirements met late", s["met_late"]["findings"]),
-        ("Actions", sum(a.findings for a in report.actions)),
+        ("Actions", len(report.actions)),
+        ("Findings of the actions", sum(a.findings for a in report.actions)),
         ("Data gaps", len(report.gaps)),
     ]
     book.sheet("Summary", ("Item", "Value"), summary)
@@ -147,6 +143,7 @@ def render_audit_xlsx(report: AuditReport) -> bytes:
             "Days left",
             "Networks not ready",
             "Actions",
+            "Findings of the actions",
             "More networks not evidenced",
             "Findings not evidenced",
         ),
@@ -158,6 +155,7 @@ def render_audit_xlsx(report: AuditReport) -> bytes:
                 m.days_left,
                 len(m.networks_not_ready),
                 m.actions,
+                m.findings,
                 len(m.networks_not_evidenced),
                 m.not_evidenced,
             )
@@ -207,8 +205,9 @@ def render_audit_xlsx(report: AuditReport) -> bytes:
                 (lead.name or "") if lead else "",
                 label,
                 r.network_ods_code or "",
-                "compliant" if r.compliant else "not compliant",
+                "compliant" if report.network_compliant(index) else "not compliant",
                 counts["blocking"],
+                sum(1 for f in report.batch_findings_of(index) if f.blocking),
                 *(counts[status] for status in statuses),
                 r.source or "",
             )
@@ -223,6 +222,7 @@ def render_audit_xlsx(report: AuditReport) -> bytes:
             "Network ODS code",
             "Verdict",
             "Blocking",
+            "Blocking across networks",
             *(status_words(status).capitalize() for status in statuses),
             "Source",
         ),
