@@ -312,3 +312,10 @@ def test_an_audit_that_could_read_nothing_prints_no_report(
     assert code == 3
     assert "1 network ready; 2 submissions could not be read" in out
     assert "broken.json" in err
+    # the library fails closed too: an audit that could not read every submission is no
+    # all-clear, whatever the ones read say
+    result = audit([tmp_path], as_of=AS_OF)
+    assert result.unreadable
+    assert result.network_compliant(0)
+    assert not result.compliant
+    assert result.to_dict(findings=False)["verdict"] == "not_compliant"

@@ -230,8 +230,12 @@ class AuditReport:
 
     @property
     def compliant(self) -> bool:
-        return all(self.network_compliant(i) for i in range(len(self.reports))) and not any(
-            f.blocking for f in self.batch_findings
+        """Every network compliant, no blocking finding across networks, and every submission
+        read: an audit that could not read one is never an all-clear (fail closed)."""
+        return (
+            not self.unreadable
+            and all(self.network_compliant(i) for i in range(len(self.reports)))
+            and not any(f.blocking for f in self.batch_findings)
         )
 
     def to_dict(self, findings: bool = True) -> AuditJSON:
