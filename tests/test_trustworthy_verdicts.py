@@ -71,8 +71,11 @@ def test_a_signature_after_the_deadline_is_not_met_then_met_late(
     assert "1 day late" in na_full["message"]
     assert na_full["blocking"] is False
 
-    code, _, _ = run([path, "--as-of", "2019-07-05", "--fail-on-late"], capsys)
-    assert code == 1  # ...unless asked to
+    code, out, _ = run([path, "--as-of", "2019-07-05", "--fail-on-late", "-q"], capsys)
+    assert code == 1  # ...unless asked to, and then the verdict says it is late, not unmet
+    assert "NA-FULL met late (met late blocks this verdict)" in out
+    assert "not met" not in out
+    assert "overdue" not in out
     report = pcn_rules.check(doc, as_of="2019-07-05", late_blocks=True)
     assert only(report, "NA-FULL").blocking
 

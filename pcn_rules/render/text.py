@@ -94,9 +94,15 @@ def _verdict(report: Report) -> Text:
             )
         line.append(f" ({', '.join(late)} met late)." if late else ".", style="green")
         return line
-    overdue = {f.rule_id for f in blocking if f.days_left is not None and f.days_left < 0}
+    # a requirement met late blocks only with --fail-on-late: it is late, not unmet or overdue
+    blocking_late = {f.rule_id for f in blocking if f.status == "met_late"}
+    overdue = {
+        f.rule_id
+        for f in blocking
+        if f.days_left is not None and f.days_left < 0 and f.status != "met_late"
+    }
     line = Text("NOT COMPLIANT", style="bold red")
-    unmet = {f.rule_id for f in blocking if f.status != "not_evidenced"}
+    unmet = {f.rule_id for f in blocking if f.status not in ("not_evidenced", "met_late")}
     unproven = {f.rule_id for f in blocking if f.status == "not_evidenced"} - unmet
     parts = []
     if report.placeholders:
@@ -112,7 +118,10 @@ def _verdict(report: Report) -> Text:
     if overdue:
         parts.append(f"{len(overdue)} overdue")
     if late:
-        parts.append(f"{', '.join(late)} met late")
+        parts.append(
+            f"{', '.join(late)} met late"
+            + (" (met late blocks this verdict)" if blocking_late else "")
+        )
     if horizon is not None:
         days = (horizon.date - report.as_of).days
         parts.append(
