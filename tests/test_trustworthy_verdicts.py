@@ -511,3 +511,32 @@ def test_a_practice_that_left_is_no_longer_a_member(load_fixture: Loader) -> Non
         pcn_rules.check(doc, as_of="2019-10-01"), "CORE-CONTRACT", doc["practices"][2]["ods_code"]
     )
     assert finding.missing == ("practices[2].contract_type",)
+
+
+def test_an_agreement_dated_later_is_named_on_the_practice_it_concerns(
+    load_fixture: Loader,
+) -> None:
+    doc = load_fixture("cross-ccg-practice.json")
+    doc["commissioner"]["cross_boundary_agreements"] = [
+        {
+            "practice_ods_code": "L84005",
+            "approved_by": "NHS Bristol and NHS Gloucestershire CCGs",
+            "approved_on": "2019-07-15",
+            "reason": "Patients of the practice live in the network's area",
+        }
+    ]
+    finding = only(pcn_rules.check(doc, as_of="2019-06-30"), "GEO-CROSS-CCG", "L84005")
+    assert finding.status == "not_met"
+    assert "commissioner.cross_boundary_agreements[0] is 15 July 2019, after the as-of date" in (
+        finding.message
+    )
+    others = [
+        f
+        for f in pcn_rules.check(doc, as_of="2019-06-30").findings
+        if f.rule_id == "GEO-CROSS-CCG" and f.entity != "L84005"
+    ]
+    assert others
+    assert not any("cross_boundary_agreements" in f.message for f in others)
+    assert only(pcn_rules.check(doc, as_of="2019-07-15"), "GEO-CROSS-CCG", "L84005").status == (
+        "met_late"
+    )

@@ -216,7 +216,14 @@ def _relevant(
     fact: Postponed, rule: Rule, entity: Entity, reads: tuple[str, ...] | None = None
 ) -> bool:
     """Whether a dated fact is one the rule reads (or one of ``reads``), for this entity."""
-    if entity.path is not None and "[" in fact.path and not fact.path.startswith(entity.path + "."):
+    # a fact of another item of a list concerns an entity only when it is about it (a
+    # cross-boundary agreement for this practice)
+    if (
+        entity.path is not None
+        and "[" in fact.path
+        and not fact.path.startswith(entity.path + ".")
+        and fact.label != entity.id
+    ):
         return False
     pattern = fact.pattern
     item_out = pattern in LEAVES_ITEM_OUT
