@@ -237,6 +237,12 @@ def test_one_network_is_one_network(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert code == 1
     assert ": 1 of 1 network not ready on the evidence — 1 action (1 finding), due today" in out
     assert "1 networks" not in out
+    # the same file given again (alone, in its directory, as ./name) is audited once
+    folder = tmp_path / "unready"
+    again = [unready, folder, folder / "." / "late-cd.json"]
+    code, out, _ = run(["audit", *again, "--as-of", "2019-07-01", "-q"], capsys)
+    assert code == 1
+    assert ": 1 of 1 network not ready on the evidence — 1 action (1 finding), due today" in out
 
 
 # --------------------------------------------------------------------------------------------

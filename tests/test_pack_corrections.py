@@ -343,3 +343,29 @@ def test_figures_in_rule_texts_come_from_the_parameters(pack_id: str) -> None:
                 texts += [v if isinstance(v, str) else str(v.get("message", "")) for v in value]
         written = " ".join(texts)
         assert not [f for f in sorted(figures) if f in written], rule.id
+
+
+def test_the_care_home_team_blocks_from_30_september() -> None:
+    doc = _doc(F20 / "compliant.json")
+    assert check(doc, as_of="2020-09-30").verdict == "compliant"
+    del doc["care_homes"][0]["mdt_agreed_on"]
+    report = check(doc, as_of="2020-09-30")
+    (finding,) = [f for f in report.findings if f.rule_id == "SVC-EHCH" and f.blocking]
+    assert finding.status == "not_evidenced"
+    assert report.verdict == "not_compliant"  # the team is due on 30 September, not 1 October
+
+
+def test_a_care_home_lead_who_is_not_a_clinician_is_not_met_whatever_is_agreed() -> None:
+    doc = _doc(F20 / "compliant.json")
+    home = doc["care_homes"][1]
+    home["clinical_lead_profession"] = "non_clinical"
+    home["non_gp_lead_agreement"] = {
+        "approved_by": "NHS Example CCG",
+        "approved_on": "2020-10-05",
+        "reason": "Agreed locally",
+    }
+    finding = next(
+        f for f in _findings(doc, "CH-ALIGNED", as_of="2020-11-01") if f.entity == "1-100000002"
+    )
+    assert finding.status == "not_met"
+    assert "is not a clinician" in finding.message

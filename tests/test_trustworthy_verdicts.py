@@ -505,6 +505,11 @@ def test_a_practice_that_left_is_no_longer_a_member(load_fixture: Loader) -> Non
     gone = pcn_rules.check(doc, as_of="2019-10-01")
     assert leaver["ods_code"] not in {f.entity for f in gone.findings if f.scope == "practice"}
     assert any("left the network on 1 October 2019" in w for w in gone.warnings)
+    # the total declared with every practice listed still adds up, as does one of the members
+    assert doc["network"]["declared_list_size"] == sum(p["list_size"] for p in doc["practices"])
+    assert only(gone, "REG-LIST-SIZE").status == "met"
+    doc["network"]["declared_list_size"] -= leaver["list_size"]
+    assert only(pcn_rules.check(doc, as_of="2019-10-01"), "REG-LIST-SIZE").status == "met"
     # a finding about a practice after it still names its own place in the submission
     doc["practices"][2].pop("contract_type")
     finding = only(
@@ -540,3 +545,14 @@ def test_an_agreement_dated_later_is_named_on_the_practice_it_concerns(
     assert only(pcn_rules.check(doc, as_of="2019-07-15"), "GEO-CROSS-CCG", "L84005").status == (
         "met_late"
     )
+
+
+def test_a_compliant_verdict_names_the_warnings_it_does_not_count(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = ROOT / "fixtures" / "2019-20" / "cross-ccg-practice.json"
+    code, out, _ = run([path, "-q"], capsys)
+    assert code == 0
+    flat = " ".join(out.split())
+    assert "COMPLIANT" in flat
+    assert "is met, except GEO-CROSS-CCG (not met), which does not block the verdict." in flat

@@ -158,11 +158,17 @@ def audit(
     waiver_set = load_waivers(waivers) if isinstance(waivers, str | Path) else waivers
     models: list[tuple[str, Submission]] = []
     unreadable: list[tuple[str, str]] = []
-    items = [
-        found
-        for item in submissions
-        for found in (expand_paths([item]) if isinstance(item, str | Path) else [item])
-    ]
+    items: list[Submission | Mapping[str, Any] | str | Path] = []
+    files: set[Path] = set()
+    for item in submissions:
+        for each in expand_paths([item]) if isinstance(item, str | Path) else [item]:
+            if isinstance(each, str | Path):
+                # a file given twice (by itself and in its directory, or as ./name) once
+                same = Path(each).resolve()
+                if same in files:
+                    continue
+                files.add(same)
+            items.append(each)
     # before anything is read: an audit without networks it names is never an "all clear"
     require_present(items)
     skipped: list[tuple[str, str]] = []

@@ -246,7 +246,9 @@ def postponed_notes(
     as-of date."""
     if not ctx.facts.postponed:
         return ""
-    deadline = rule.due.date.isoformat() if rule.due else None
+    # the deadline of the evidence where it has its own (SVC-EHCH's team, by 30 September)
+    due = rule.evidence_due or rule.due
+    deadline = due.date.isoformat() if due else None
     as_of = human_date(ctx.as_of)
     notes = []
     for p in ctx.facts.postponed:

@@ -49,7 +49,12 @@ def blocking(
         return False
     if rule.due is None or horizon is None:
         return True
-    return rule.due.date <= horizon.date
+    # a rule whose evidence is due before the rule (SVC-EHCH: the care home team by 30
+    # September, the rounds from 1 October) blocks from the earlier deadline
+    due = rule.due.date
+    if rule.evidence_due is not None and rule.evidence_due.date < due:
+        due = rule.evidence_due.date
+    return due <= horizon.date
 
 
 def year_warnings(pack: RulePack, as_of: dt.date) -> tuple[str, ...]:

@@ -96,12 +96,24 @@ def _members(sub: Submission, view: AsOf, warnings: list[str]) -> list[tuple[int
     return [(index, practice) for index, practice in listed if practice.ods_code not in out]
 
 
+def _listed_sizes(sub: Submission, members: list[tuple[int, Practice]], network: Facts) -> None:
+    """The list sizes of every practice listed, members or not as of the date: a declared
+    network total is the sum of the practices it was declared with."""
+    kept = {index for index, _ in members}
+    others = [p for index, p in enumerate(sub.practices) if index not in kept]
+    given = sum(p.list_size for p in others if p.list_size is not None)
+    network["listed_list_size_partial"] = network["list_size_partial"] + given
+    if "list_size" in network and all(p.list_size is not None for p in others):
+        network["listed_list_size"] = network["list_size"] + given
+
+
 def _build(sub: Submission, view: AsOf, batch: bool) -> SubmissionFacts:
     warnings: list[str] = []
     members = _members(sub, view, warnings)
     cross_on, cross_expired = _cross_boundary_agreements(sub, view)
     practices = _practices(sub, view, members, cross_on, cross_expired)
     network = _network(sub, practices, warnings)
+    _listed_sizes(sub, members, network)
     occurrences = Counter(p.ods_code for _, p in members)
     _governance(sub, view, network, occurrences, sorted(cross_on))
     found = services_and_partners(sub, view, network, occurrences)

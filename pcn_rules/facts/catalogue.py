@@ -73,6 +73,14 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "practices": ("member practice facts (as for the practice scope)", "practices"),
         "practices_without_list_size": ("members with no list size", "practices[].list_size"),
         "list_size_partial": ("sum of the list sizes given", "practices[].list_size"),
+        "listed_list_size_partial": (
+            "sum of the list sizes given of every practice listed, members as of the date or not",
+            "practices[].list_size",
+        ),
+        "listed_list_size": (
+            "sum of the list sizes of every practice listed (only when every one has one)",
+            "practices[].list_size",
+        ),
         "list_size": (
             "sum of member list sizes (only when every member has one)",
             "practices[].list_size",

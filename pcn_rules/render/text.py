@@ -92,7 +92,19 @@ def _verdict(report: Report) -> Text:
                 f" as of {human_date(report.as_of)}: every requirement of the year is met",
                 style="green",
             )
-        line.append(f" ({', '.join(late)} met late)." if late else ".", style="green")
+        line.append(f" ({', '.join(late)} met late)" if late else "", style="green")
+        # never "every requirement is met" over a warning that is not: said, as not blocking
+        unsettled = {
+            f.rule_id: STATUS_WORDS[f.status]
+            for f in report.findings
+            if f.status in ("not_met", "not_evidenced")
+            and (horizon is None or f.due is None or f.due.date <= horizon.date)
+        }
+        if unsettled:
+            shown = ", ".join(f"{rule} ({words})" for rule, words in sorted(unsettled.items()))
+            verb = "does" if len(unsettled) == 1 else "do"
+            line.append(f", except {shown}, which {verb} not block the verdict", style="green")
+        line.append(".", style="green")
         return line
     # a requirement met late blocks only with --fail-on-late: it is late, not unmet or overdue
     blocking_late = {f.rule_id for f in blocking if f.status == "met_late"}
