@@ -242,7 +242,15 @@ def _with_the_rest(doc: dict[str, Any]) -> dict[str, Any]:
             "notified_on": "2020-06-01",
             "effective_on": "2020-10-01",
             "approval": expiring,
-        }
+        },
+        # a member that joined by a change (its joined_on)
+        {
+            "practice_ods_code": doc["practices"][1]["ods_code"],
+            "kind": "joining",
+            "notified_on": "2020-04-01",
+            "effective_on": "2020-05-01",
+            "approval": expiring,
+        },
     ]
     return doc
 

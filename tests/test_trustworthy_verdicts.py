@@ -556,3 +556,20 @@ def test_a_compliant_verdict_names_the_warnings_it_does_not_count(
     flat = " ".join(out.split())
     assert "COMPLIANT" in flat
     assert "is met, except GEO-CROSS-CCG (not met), which does not block the verdict." in flat
+
+
+def test_a_practice_that_joined_later_is_on_time_if_it_signed_by_the_day_it_joined(
+    load_fixture: Loader,
+) -> None:
+    doc = load_fixture("compliant.json")
+    joiner = doc["practices"][-1]
+    _with_change(doc, joiner["ods_code"], "joining", "2019-10-01")
+    joiner["initial_agreement_signed_on"] = joiner["network_agreement_signed_on"] = "2019-09-20"
+    report = pcn_rules.check(doc, as_of="2019-10-02")
+    assert only(report, "NA-FULL").status == "met"  # not "met 82 days late"
+    assert only(report, "REG-INITIAL-AGREEMENT").status == "met"
+    # signing after the day it joined is late
+    joiner["network_agreement_signed_on"] = "2019-10-10"
+    late = only(pcn_rules.check(doc, as_of="2019-10-15"), "NA-FULL")
+    assert late.status == "met_late"
+    assert late.evidence_date == "2019-10-10"

@@ -174,6 +174,12 @@ def _practices(
     signatories = set(agreement.signatories or []) if agreement else set()
     listed_signatories = agreement is not None and agreement.signatories is not None
     occurrences = Counter(p.ods_code for _, p in members)
+    # a member that joined by a membership change (after go-live): the day it joined
+    joined = {
+        change.practice_ods_code: change.effective_on.isoformat()
+        for change in sorted(sub.membership_changes or [], key=lambda c: c.effective_on)
+        if change.kind == "joining" and not view.later(change.effective_on)
+    }
     practices: list[Facts] = []
     for index, practice in members:
         code = practice.ods_code
@@ -207,6 +213,7 @@ def _practices(
             "occurrences": occurrences[code],
             "cross_boundary_agreed": code in cross_on,
         }
+        put(p, "joined_on", joined.get(code))
         put(p, "signed_initial_agreement", signed_initial)
         put(p, "signed_network_agreement", signed_full)
         put(p, "name", practice.name)
@@ -351,9 +358,12 @@ def _governance(
 def _agreement(
     sub: Submission, view: AsOf, practices: list[Facts], occurrences: Counter[str]
 ) -> Facts:
+    # the initial agreement belonged to the registration: a practice that joined later signs
+    # the full one (NA-FULL)
+    founders = [p for p in practices if "joined_on" not in p]
     facts: Facts = {
         "initial_unsigned": [
-            p["ods_code"] for p in practices if p.get("signed_initial_agreement") is False
+            p["ods_code"] for p in founders if p.get("signed_initial_agreement") is False
         ],
         "full_unsigned": [
             p["ods_code"] for p in practices if p.get("signed_network_agreement") is False
@@ -362,7 +372,7 @@ def _agreement(
     put(
         facts,
         "all_signed_initial",
-        _all_known([p.get("signed_initial_agreement") for p in practices]),
+        _all_known([p.get("signed_initial_agreement") for p in founders]),
     )
     put(facts, "all_signed", _all_known([p.get("signed_network_agreement") for p in practices]))
     agreement = sub.network_agreement

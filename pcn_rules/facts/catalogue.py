@@ -202,6 +202,10 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "in_lead_ccg": ("CCG is the network's lead CCG", "practices[].ccg"),
         "list_size": ("registered patients", "practices[].list_size"),
         "list_size_date": ("date the list was counted", "practices[].list_size_date"),
+        "joined_on": (
+            "the day it joined, for a member that joined by a membership change",
+            "membership_changes[].effective_on",
+        ),
         "weighted_list_size": ("weighted list size", "practices[].weighted_list_size"),
         "initial_agreement_signed_on": (
             "initial agreement signed on",
