@@ -369,3 +369,23 @@ def test_a_care_home_lead_who_is_not_a_clinician_is_not_met_whatever_is_agreed()
     )
     assert finding.status == "not_met"
     assert "is not a clinician" in finding.message
+
+
+def test_a_practice_that_opted_out_is_no_longer_counted_as_a_member() -> None:
+    doc = _doc(F20 / "compliant.json")
+    gone = doc["practices"][0]
+    doc["participation"]["opt_outs"] = [
+        {
+            "practice_ods_code": gone["ods_code"],
+            "notified_on": "2020-04-20",
+            "effective_on": "2020-06-01",
+        }
+    ]
+    before = check(doc, as_of="2020-05-31")
+    assert gone["ods_code"] in {f.entity for f in before.findings if f.scope == "practice"}
+    report = check(doc, as_of="2020-07-01")
+    assert gone["ods_code"] not in {f.entity for f in report.findings if f.scope == "practice"}
+    assert any(gone["ods_code"] in w and "opted out from 1 June 2020" in w for w in report.warnings)
+    (part,) = [f for f in report.findings if f.rule_id == "PART-CONFIRM"]
+    assert part.status == "not_met"
+    assert "still listed as members" in part.message

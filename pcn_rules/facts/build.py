@@ -70,12 +70,30 @@ def _members(sub: Submission, view: AsOf, warnings: list[str]) -> list[tuple[int
     member yet, and one that left on or before the date is no longer one; each left out is
     said in a warning (with no as-of date, every practice listed)."""
     listed = list(enumerate(sub.practices))
-    if view.as_of is None or not sub.membership_changes:
+    opt_outs = sub.participation.opt_outs if sub.participation else None
+    if view.as_of is None or not (sub.membership_changes or opt_outs):
         return listed
     out: set[str] = set()
     when = human_date(view.as_of)
     listed_codes = {p.ods_code for p in sub.practices}
-    for index, change in enumerate(sub.membership_changes):
+    for index, opt in enumerate(opt_outs or []):
+        # out of the DES from the day its opt-out takes effect (PART-CONFIRM asks that it be
+        # taken off the list)
+        code = opt.practice_ods_code
+        effective = opt.effective_on
+        if (
+            code in listed_codes
+            and effective is not None
+            and opt.notified_on <= view.as_of
+            and effective <= view.as_of
+        ):
+            out.add(code)
+            warnings.append(
+                f"{code} is listed among the practices but opted out from "
+                f"{human_date(effective)} (participation.opt_outs[{index}]): it is not "
+                f"counted as a member as of {when}"
+            )
+    for index, change in enumerate(sub.membership_changes or []):
         code = change.practice_ods_code
         if code not in listed_codes:
             continue

@@ -207,7 +207,8 @@ def _participation(sub: Submission, view: AsOf, network: Facts, occurrences: Cou
         of: Facts = {
             "practice_ods_code": opt.practice_ods_code,
             "notified_on": opt.notified_on.isoformat(),
-            "still_member": opt.practice_ods_code in occurrences,
+            # still listed among the practices (not counted as a member once it is out)
+            "still_member": any(p.ods_code == opt.practice_ods_code for p in sub.practices),
         }
         if opt.effective_on is not None:
             of["effective_on"] = opt.effective_on.isoformat()
