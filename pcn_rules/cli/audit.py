@@ -19,6 +19,7 @@ from pcn_rules.cli.app import (
 )
 from pcn_rules.cli.options import (
     AllowOtherYearOption,
+    CsvBomOption,
     FailOnLateOption,
     FailOnOption,
     PackOption,
@@ -122,13 +123,7 @@ def audit_command(
             help="JSON: summary (verdicts, counts, action plan) or full (every finding).",
         ),
     ] = "summary",
-    csv_bom: Annotated[
-        bool,
-        typer.Option(
-            "--csv-bom/--no-csv-bom",
-            help="CSV: begin with a UTF-8 byte-order mark, so that Excel reads it as UTF-8.",
-        ),
-    ] = True,
+    csv_bom: CsvBomOption = True,
 ) -> None:
     """Audit many networks together as of a date: milestones, action plan, data gaps, area
     figures.

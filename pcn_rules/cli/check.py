@@ -20,6 +20,7 @@ from pcn_rules.cli.app import (
 from pcn_rules.cli.options import (
     AllowOtherYearOption,
     AsOfOption,
+    CsvBomOption,
     FailOnLateOption,
     FailOnOption,
     PackOption,
@@ -123,13 +124,7 @@ def check_command(
     fail_on_late: FailOnLateOption = False,
     allow_other_year: AllowOtherYearOption = False,
     quiet: QuietOption = False,
-    csv_bom: Annotated[
-        bool,
-        typer.Option(
-            "--csv-bom/--no-csv-bom",
-            help="CSV: begin with a UTF-8 byte-order mark, so that Excel reads it as UTF-8.",
-        ),
-    ] = True,
+    csv_bom: CsvBomOption = True,
 ) -> None:
     """Check one or more submissions and report what is met, what is not, and how to fix it.
 

@@ -58,6 +58,13 @@ AllowOtherYearOption = Annotated[
         "error).",
     ),
 ]
+CsvBomOption = Annotated[
+    bool,
+    typer.Option(
+        "--csv-bom/--no-csv-bom",
+        help="CSV: begin with a UTF-8 byte-order mark, so that Excel reads it as UTF-8.",
+    ),
+]
 QuietOption = Annotated[
     bool,
     typer.Option("--quiet", "-q", help="Print only the verdict (one line) and errors."),

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from pcn_rules.render.safe import visible
-from pcn_rules.render.words import status_words
+from pcn_rules.render.words import numbered_steps, status_words
 from pcn_rules.report.model import Finding, Report
 
 if TYPE_CHECKING:
@@ -173,14 +173,12 @@ def audit_rows(report: AuditReport) -> Iterator[tuple[Any, ...]]:
         yield _row(f, commissioners.get(f.entity or "", ""), "", "(across networks)", "", "")
 
 
-def _row(
-    f: Finding, lead: str, lead_name: str, network: str, code: str, source: str
-) -> tuple[Any, ...]:
+def finding_cells(f: Finding) -> tuple[Any, ...]:
+    """A finding's cells in a spreadsheet row (the audit's CSV and findings sheet, the check's
+    findings sheet): rule, title, severity, status in words, blocking, scope, practice code,
+    entity and its name, due milestone and date (a date), days left, message, numbered
+    remediation, missing facts (one a line)."""
     return (
-        lead,
-        lead_name,
-        network,
-        code,
         f.rule_id,
         f.title,
         f.severity,
@@ -194,10 +192,15 @@ def _row(
         f.due.date if f.due else None,
         f.days_left,
         f.message,
-        "\n".join(f"{n}. {step}" for n, step in enumerate(f.remediation, start=1)),
+        numbered_steps(f.remediation),
         "\n".join(f.missing),
-        source,
     )
+
+
+def _row(
+    f: Finding, lead: str, lead_name: str, network: str, code: str, source: str
+) -> tuple[Any, ...]:
+    return (lead, lead_name, network, code, *finding_cells(f), source)
 
 
 def render_audit_csv(report: AuditReport, bom: bool = True) -> str:

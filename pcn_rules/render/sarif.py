@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from pcn_rules import __version__
 from pcn_rules.render.safe import json_escaped
+from pcn_rules.render.words import numbered_steps
 from pcn_rules.report.model import Finding, Report
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -23,7 +24,7 @@ _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def _descriptor(finding: Finding) -> dict[str, Any]:
-    steps = "\n".join(f"{n}. {s}" for n, s in enumerate(finding.remediation, start=1))
+    steps = numbered_steps(finding.remediation)
     properties: dict[str, Any] = {
         "severity": finding.severity,
         "scope": finding.scope,

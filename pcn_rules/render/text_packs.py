@@ -15,6 +15,7 @@ from rich.text import Text
 
 from pcn_rules.render.safe import drawn_literally
 from pcn_rules.render.text import SEVERITY_STYLE
+from pcn_rules.render.words import numbered_steps
 from pcn_rules.vocab import human_date
 
 if TYPE_CHECKING:  # only for annotations
@@ -91,7 +92,7 @@ def render_rule(pack: RulePack, rule: Rule, console: Console) -> None:
         row(label.capitalize(), Text(source, style="cyan"))
     for index, check in enumerate(rule.checks):
         row("Message" if index == 0 else "", check.message.text)
-    row("Remediation", "\n".join(f"{n}. {s}" for n, s in enumerate(rule.remediation, start=1)))
+    row("Remediation", numbered_steps(rule.remediation))
     src = rule.source
     row(
         "Source",

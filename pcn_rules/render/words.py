@@ -4,6 +4,7 @@ not ``not_met``), a date as "15 May 2019", a count with thousands separators."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from pcn_rules.vocab import human_date
 
@@ -35,3 +36,8 @@ def count(number: int) -> str:
 
 
 __all__ = ["STATUS_WORDS", "count", "long_date", "status_words"]
+
+
+def numbered_steps(steps: Iterable[str]) -> str:
+    """Remediation steps as text: one a line, numbered ("1. ...")."""
+    return "\n".join(f"{n}. {step}" for n, step in enumerate(steps, start=1))

@@ -17,9 +17,9 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from pcn_rules.render.csv import AUDIT_COLUMNS, PRACTICE_SCOPES, audit_rows
+from pcn_rules.render.csv import AUDIT_COLUMNS, audit_rows, finding_cells
 from pcn_rules.render.safe import visible
-from pcn_rules.render.words import status_words
+from pcn_rules.render.words import numbered_steps, status_words
 from pcn_rules.vocab import STATUSES
 
 if TYPE_CHECKING:  # only for annotations
@@ -189,7 +189,7 @@ def render_audit_xlsx(report: AuditReport) -> bytes:
                 len(a.networks),
                 a.findings,
                 "\n".join(a.networks),
-                "\n".join(f"{n}. {step}" for n, step in enumerate(a.remediation, start=1)),
+                numbered_steps(a.remediation),
             )
             for number, a in enumerate(report.actions, start=1)
         ),
@@ -333,21 +333,7 @@ def render_check_xlsx(reports: Sequence[Report]) -> bytes:
             (
                 r.network_name,
                 r.network_ods_code or "",
-                f.rule_id,
-                f.title,
-                f.severity,
-                status_words(f.status),
-                "yes" if f.blocking else "no",
-                f.scope,
-                (f.entity or "") if f.scope in PRACTICE_SCOPES else "",
-                f.entity or "",
-                f.entity_name or "",
-                f.due.key if f.due else "",
-                f.due.date if f.due else None,
-                f.days_left,
-                f.message,
-                "\n".join(f"{n}. {step}" for n, step in enumerate(f.remediation, start=1)),
-                "\n".join(f.missing),
+                *finding_cells(f),
                 f.waiver.approved_by if f.waiver else "",
                 _date(f.evidence_date),
                 f.days_late,
@@ -389,7 +375,7 @@ def render_check_xlsx(reports: Sequence[Report]) -> bytes:
                 f.due.date if f.due else None,
                 f.days_left,
                 f.message,
-                "\n".join(f"{n}. {step}" for n, step in enumerate(f.remediation, start=1)),
+                numbered_steps(f.remediation),
             )
             for r, f in unsettled
         ),
